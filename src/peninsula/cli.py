@@ -1,0 +1,67 @@
+"""The ``peninsula`` command line: a thin layer over the Python API.
+
+Each capability contributes its commands from its own module (``events/cli.py`` ...); this
+module only assembles them and turns user-facing errors into a message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from peninsula import __version__
+from peninsula.errors import PeninsulaError
+
+app = typer.Typer(
+    name="peninsula",
+    help="Model a multi-party crisis from a scenario file: forecasts, risks, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"peninsula {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """peninsula: reproducible models of a live geopolitical crisis."""
+
+
+# --- command registrations (one line per capability module) ---
+from peninsula.scenario.cli import register as _register_scenario  # noqa: E402
+
+_register_scenario(app)
+# --- end of command registrations ---
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; user errors print a clear message and exit with status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except PeninsulaError as error:
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except Exception as usage:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(usage, click.ClickException):
+            usage.show()
+            sys.exit(usage.exit_code)
+        raise

@@ -1,0 +1,550 @@
+"""The scenario format: a pydantic schema for YAML files describing a multi-party crisis.
+
+A scenario is *data*, not code: actors with capability, per-issue positions and salience,
+issues on a bounded scale with labelled anchors, relations between actors and policy options
+as declarative changes. Every number may carry a ``source`` (an id from ``metadata.sources``)
+and an ``uncertainty`` (a range or distribution) for Monte Carlo work.
+
+Structural checks (types, bounds, unknown keys) are done by pydantic; checks that relate one
+part of the file to another (unknown actor ids, positions outside an issue's scale, duplicate
+ids) are done by :func:`cross_check`, which returns problems with exact field paths so the
+loader can point at the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import numpy as np
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+FORMAT_VERSION = 1
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", min_length=1, max_length=64),
+]
+FieldPath = tuple[str | int, ...]
+
+
+class _Strict(BaseModel):
+    """Base: unknown keys are errors (a typo must never be silently ignored), values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- uncertainty
+class Uniform(_Strict):
+    """Every value in ``[low, high]`` equally plausible."""
+
+    dist: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+    def bounds(self, value: float) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Triangular(_Strict):
+    """Most plausible at ``mode`` (default: the quantity's value), impossible outside ``[low, high]``."""
+
+    dist: Literal["triangular"]
+    low: float
+    high: float
+    mode: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode ({self.mode}) must lie in [low, high]")
+        return self
+
+    def bounds(self, value: float) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Normal(_Strict):
+    """Normal around the quantity's value with standard deviation ``sd``.
+
+    Samples are truncated to the field's admissible range (e.g. an issue's scale), because a
+    position outside the scale has no meaning.
+    """
+
+    dist: Literal["normal"]
+    sd: Annotated[float, Field(gt=0)]
+
+    def bounds(self, value: float) -> tuple[float, float]:
+        return value - 3 * self.sd, value + 3 * self.sd
+
+
+def _range_shorthand(raw: Any) -> Any:
+    """Accept ``uncertainty: [low, high]`` as a uniform range."""
+    if isinstance(raw, list | tuple):
+        if len(raw) != 2:
+            raise ValueError("a range shorthand must be [low, high]")
+        return {"dist": "uniform", "low": raw[0], "high": raw[1]}
+    if isinstance(raw, dict) and "dist" not in raw:
+        return {"dist": "uniform", **raw}
+    return raw
+
+
+Uncertainty = Annotated[
+    Uniform | Triangular | Normal,
+    Field(discriminator="dist"),
+    BeforeValidator(_range_shorthand),
+]
+
+
+# --------------------------------------------------------------------------- quantities
+def _bare_number(raw: Any) -> Any:
+    """Accept a bare number where a quantity is expected: ``capability: 90``."""
+    if isinstance(raw, bool):
+        raise ValueError("expected a number, not a boolean")
+    if isinstance(raw, int | float):
+        return {"value": raw}
+    return raw
+
+
+def _source_list(raw: Any) -> Any:
+    if isinstance(raw, str):
+        return (raw,)
+    return raw
+
+
+SourceRefs = Annotated[tuple[Identifier, ...], BeforeValidator(_source_list)]
+
+
+class _QuantityModel(_Strict):
+    value: float
+    source: SourceRefs = ()
+    uncertainty: Uncertainty | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _finite_and_inside(self) -> _QuantityModel:
+        if not math.isfinite(self.value):
+            raise ValueError("value must be a finite number")
+        if isinstance(self.uncertainty, Uniform | Triangular):
+            low, high = self.uncertainty.bounds(self.value)
+            if not low <= self.value <= high:
+                raise ValueError(
+                    f"value {self.value} lies outside its own uncertainty range [{low}, {high}]"
+                )
+        return self
+
+    def span(self) -> tuple[float, float]:
+        """The smallest and largest value this quantity can take (its nominal value if certain)."""
+        if self.uncertainty is None:
+            return self.value, self.value
+        return self.uncertainty.bounds(self.value)
+
+
+Quantity = Annotated[_QuantityModel, BeforeValidator(_bare_number)]
+
+
+# --------------------------------------------------------------------------- metadata
+class Source(_Strict):
+    """A citable source; numbers refer to it by ``id``."""
+
+    id: Identifier
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    accessed: dt.date | None = None
+
+
+class Metadata(_Strict):
+    id: Identifier
+    title: str
+    version: str = "1"
+    as_of: dt.date
+    description: str = ""
+    authors: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+# --------------------------------------------------------------------------- issues
+class Anchor(_Strict):
+    """A labelled point of an issue's scale, e.g. ``0: complete denuclearisation``."""
+
+    at: float
+    label: str
+
+
+class Scale(_Strict):
+    min: float = 0.0
+    max: float = 100.0
+    unit: str = "position"
+    anchors: Annotated[tuple[Anchor, ...], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _anchors_span_scale(self) -> Scale:
+        if not self.min < self.max:
+            raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
+        points = [a.at for a in self.anchors]
+        if points != sorted(points) or len(set(points)) != len(points):
+            raise ValueError("anchors must be listed in strictly increasing order of 'at'")
+        if points[0] != self.min or points[-1] != self.max:
+            raise ValueError(
+                f"anchors must label both ends of the scale ({self.min} and {self.max}); "
+                f"got {points[0]} and {points[-1]}"
+            )
+        return self
+
+    def nearest_anchor(self, position: float) -> Anchor:
+        """The labelled anchor closest to ``position`` (ties go to the lower anchor)."""
+        return min(self.anchors, key=lambda a: (abs(a.at - position), a.at))
+
+
+class Observation(_Strict):
+    """Where an issue actually stood at a later date: the yardstick of a backtest."""
+
+    value: float
+    date: dt.date
+    source: SourceRefs = ()
+    note: str | None = None
+
+
+class Issue(_Strict):
+    id: Identifier
+    label: str
+    description: str = ""
+    scale: Scale
+    status_quo: Quantity
+    observed: Observation | None = None
+
+
+# --------------------------------------------------------------------------- actors
+class Stance(_Strict):
+    """An actor's ideal point on one issue and how much the issue matters to it (0-1)."""
+
+    position: Quantity
+    salience: Quantity
+
+
+class Actor(_Strict):
+    id: Identifier
+    name: str
+    group: str = ""
+    description: str = ""
+    capability: Quantity
+    risk: Quantity | None = None
+    outside_option: Quantity | None = None
+    stances: dict[Identifier, Stance] = Field(default_factory=dict)
+
+
+RelationKind = Literal["alliance", "partnership", "alignment", "rivalry", "adversary"]
+
+
+class Relation(_Strict):
+    """A standing relationship between two actors; ``strength`` in [-1, 1] (hostile..allied)."""
+
+    between: tuple[Identifier, Identifier]
+    kind: RelationKind
+    strength: Quantity
+    description: str = ""
+    source: SourceRefs = ()
+
+
+# --------------------------------------------------------------------------- policies
+class Adjust(_Strict):
+    """A relative change: exactly one of ``set``, ``add`` or ``multiply``."""
+
+    set: float | None = None
+    add: float | None = None
+    multiply: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Adjust:
+        given = [k for k in ("set", "add", "multiply") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of set, add or multiply")
+        return self
+
+    def apply(self, current: Any) -> Any:
+        """Apply to a float or numpy array; returns the same kind."""
+        if self.set is not None:
+            # full_like, not ``current * 0 + set``: an unset (NaN) value must become ``set``.
+            return np.full_like(current, self.set, dtype=float) if isinstance(current, np.ndarray) else self.set
+        if self.add is not None:
+            return current + self.add
+        assert self.multiply is not None
+        return current * self.multiply
+
+
+def _bare_set(raw: Any) -> Any:
+    if isinstance(raw, bool):
+        raise ValueError("expected a number or {set|add|multiply: number}")
+    if isinstance(raw, int | float):
+        return {"set": raw}
+    return raw
+
+
+Change = Annotated[Adjust, BeforeValidator(_bare_set)]
+
+
+class ActorChange(_Strict):
+    """Change one actor: its capability/risk/outside option, or its stance on one issue."""
+
+    actor: Identifier
+    issue: Identifier | None = None
+    position: Change | None = None
+    salience: Change | None = None
+    capability: Change | None = None
+    risk: Change | None = None
+    outside_option: Change | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ActorChange:
+        stance = self.position is not None or self.salience is not None
+        actor_level = any(
+            v is not None for v in (self.capability, self.risk, self.outside_option)
+        )
+        if stance and self.issue is None:
+            raise ValueError("a position or salience change needs an 'issue'")
+        if self.issue is not None and actor_level:
+            raise ValueError(
+                "capability, risk and outside_option are per actor: give them without 'issue'"
+            )
+        if not stance and not actor_level:
+            raise ValueError("the change changes nothing")
+        return self
+
+
+class StatusQuoChange(_Strict):
+    issue: Identifier
+    status_quo: Change
+
+
+class ExcludeChange(_Strict):
+    """Actors left out of the talks: they keep their preferences but lose all influence."""
+
+    exclude: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+
+
+def _change_kind(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        if "exclude" in raw:
+            return "exclude"
+        if "status_quo" in raw:
+            return "status_quo"
+        if "actor" in raw:
+            return "actor"
+        return None
+    return type(raw).__name__ if not isinstance(raw, BaseModel) else {
+        ExcludeChange: "exclude", StatusQuoChange: "status_quo", ActorChange: "actor"
+    }.get(type(raw))
+
+
+PolicyChange = Annotated[
+    Annotated[ActorChange, Tag("actor")]
+    | Annotated[StatusQuoChange, Tag("status_quo")]
+    | Annotated[ExcludeChange, Tag("exclude")],
+    Discriminator(
+        _change_kind,
+        custom_error_type="unknown_change",
+        custom_error_message="a change needs one of the keys 'actor', 'status_quo' or 'exclude'",
+    ),
+]
+
+
+class Policy(_Strict):
+    """A named policy option: declarative changes applied to the scenario (a lever)."""
+
+    id: Identifier
+    label: str
+    description: str = ""
+    changes: tuple[PolicyChange, ...] = ()
+    effects: dict[Identifier, Quantity] = Field(default_factory=dict)
+    source: SourceRefs = ()
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(_Strict):
+    format_version: Literal[1] = 1
+    metadata: Metadata
+    issues: Annotated[tuple[Issue, ...], Field(min_length=1)]
+    actors: Annotated[tuple[Actor, ...], Field(min_length=2)]
+    relations: tuple[Relation, ...] = ()
+    policies: tuple[Policy, ...] = ()
+
+    # Convenience look-ups -------------------------------------------------------------
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(f"unknown actor {actor_id!r}; known: {', '.join(self.actor_ids)}")
+
+    def issue(self, issue_id: str) -> Issue:
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(f"unknown issue {issue_id!r}; known: {', '.join(self.issue_ids)}")
+
+    def policy(self, policy_id: str) -> Policy:
+        for p in self.policies:
+            if p.id == policy_id:
+                return p
+        known = ", ".join(p.id for p in self.policies) or "none"
+        raise KeyError(f"unknown policy {policy_id!r}; known: {known}")
+
+
+# --------------------------------------------------------------------------- cross checks
+Problem = tuple[FieldPath, str]
+
+
+def _duplicates(items: tuple[Any, ...], where: FieldPath) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.id in seen:
+            yield where + (index, "id"), f"duplicate id {item.id!r}"
+        seen.add(item.id)
+
+
+def _in_range(
+    quantity: _QuantityModel, low: float, high: float, path: FieldPath, what: str
+) -> Iterator[Problem]:
+    if not low <= quantity.value <= high:
+        yield path + ("value",), f"{what} {quantity.value:g} is outside [{low:g}, {high:g}]"
+    elif isinstance(quantity.uncertainty, Uniform | Triangular):
+        u_low, u_high = quantity.span()
+        if u_low < low or u_high > high:
+            yield (
+                path + ("uncertainty",),
+                f"{what} uncertainty [{u_low:g}, {u_high:g}] reaches outside [{low:g}, {high:g}]",
+            )
+
+
+def _sources(refs: tuple[str, ...], known: set[str], path: FieldPath) -> Iterator[Problem]:
+    for ref in refs:
+        if ref not in known:
+            yield path, f"unknown source {ref!r} (declare it under metadata.sources)"
+
+
+def _quantity_sources(node: Any, known: set[str], path: FieldPath) -> Iterator[Problem]:
+    """Every ``source`` anywhere in the tree must name a declared source."""
+    if isinstance(node, _QuantityModel):
+        yield from _sources(node.source, known, path + ("source",))
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name == "source" and isinstance(value, tuple):
+                yield from _sources(value, known, path + ("source",))
+            else:
+                yield from _quantity_sources(value, known, path + (name,))
+    elif isinstance(node, tuple):
+        for index, item in enumerate(node):
+            yield from _quantity_sources(item, known, path + (index,))
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _quantity_sources(item, known, path + (key,))
+
+
+def _check_actor(actor: Actor, index: int, scenario: Scenario) -> Iterator[Problem]:
+    base: FieldPath = ("actors", index)
+    if actor.capability.span()[0] < 0:
+        yield base + ("capability", "value"), "capability must not be negative"
+    if actor.risk is not None:
+        yield from _in_range(actor.risk, -1, 1, base + ("risk",), "risk attitude")
+    if actor.outside_option is not None:
+        yield from _in_range(actor.outside_option, 0, 1, base + ("outside_option",), "outside option")
+    for issue_id, stance in actor.stances.items():
+        path = base + ("stances", issue_id)
+        if issue_id not in scenario.issue_ids:
+            yield path, f"unknown issue {issue_id!r}; known: {', '.join(scenario.issue_ids)}"
+            continue
+        scale = scenario.issue(issue_id).scale
+        yield from _in_range(stance.position, scale.min, scale.max, path + ("position",), "position")
+        yield from _in_range(stance.salience, 0, 1, path + ("salience",), "salience")
+
+
+def _check_policy(policy: Policy, index: int, scenario: Scenario) -> Iterator[Problem]:
+    base: FieldPath = ("policies", index, "changes")
+    actors, issues = set(scenario.actor_ids), set(scenario.issue_ids)
+    for c_index, change in enumerate(policy.changes):
+        path = base + (c_index,)
+        if isinstance(change, ExcludeChange):
+            for a_index, actor_id in enumerate(change.exclude):
+                if actor_id not in actors:
+                    yield path + ("exclude", a_index), f"unknown actor {actor_id!r}"
+            continue
+        if isinstance(change, ActorChange) and change.actor not in actors:
+            yield path + ("actor",), f"unknown actor {change.actor!r}"
+        issue_id = change.issue
+        if issue_id is not None and issue_id not in issues:
+            yield path + ("issue",), f"unknown issue {issue_id!r}"
+            continue
+        if issue_id is None:
+            continue
+        scale = scenario.issue(issue_id).scale
+        target = change.status_quo if isinstance(change, StatusQuoChange) else change.position
+        if target is not None and target.set is not None and not scale.min <= target.set <= scale.max:
+            field = "status_quo" if isinstance(change, StatusQuoChange) else "position"
+            yield path + (field, "set"), f"position {target.set:g} is outside [{scale.min:g}, {scale.max:g}]"
+        if isinstance(change, ActorChange) and change.salience and change.salience.set is not None:
+            if not 0 <= change.salience.set <= 1:
+                yield path + ("salience", "set"), "salience must lie in [0, 1]"
+
+
+def cross_check(scenario: Scenario) -> list[Problem]:
+    """Checks across the file: ids that must exist or be unique, values inside their issue's scale.
+
+    Returns ``(field path, message)`` pairs; an empty list means the scenario is consistent.
+    """
+    problems: list[Problem] = []
+    problems += _duplicates(scenario.issues, ("issues",))
+    problems += _duplicates(scenario.actors, ("actors",))
+    problems += _duplicates(scenario.policies, ("policies",))
+    problems += _duplicates(scenario.metadata.sources, ("metadata", "sources"))
+    for index, issue in enumerate(scenario.issues):
+        sq_path: FieldPath = ("issues", index, "status_quo")
+        problems += _in_range(issue.status_quo, issue.scale.min, issue.scale.max, sq_path, "status quo")
+        if issue.observed is not None and not issue.scale.min <= issue.observed.value <= issue.scale.max:
+            problems.append(
+                (("issues", index, "observed", "value"), "observed outcome is outside the scale")
+            )
+    for index, actor in enumerate(scenario.actors):
+        problems += _check_actor(actor, index, scenario)
+    known_actors = set(scenario.actor_ids)
+    for index, relation in enumerate(scenario.relations):
+        for side, actor_id in enumerate(relation.between):
+            if actor_id not in known_actors:
+                problems.append((("relations", index, "between", side), f"unknown actor {actor_id!r}"))
+        if relation.between[0] == relation.between[1]:
+            problems.append((("relations", index, "between"), "a relation needs two different actors"))
+        problems += _in_range(relation.strength, -1, 1, ("relations", index, "strength"), "strength")
+    for index, policy in enumerate(scenario.policies):
+        problems += _check_policy(policy, index, scenario)
+    known_sources = {s.id for s in scenario.metadata.sources}
+    problems += _quantity_sources(scenario, known_sources, ())
+    return problems
