@@ -160,7 +160,9 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- locating
-def _walk(data: Any, loc: FieldPath, path: Path) -> tuple[list[str], Where]:
+def _walk(
+    data: Any, loc: FieldPath, path: Path, missing: bool = False
+) -> tuple[list[str], Where]:
     """Follow ``loc`` through the data; returns the readable field path and the best line."""
     where: Where = getattr(data, "where", None) or (path, 1)
     shown: list[str] = []
@@ -177,7 +179,7 @@ def _walk(data: Any, loc: FieldPath, path: Path) -> tuple[list[str], Where]:
             label = item.get("id") if isinstance(item, LocDict) else None
             shown.append(f"[{label}]" if isinstance(label, str) else f"[{part}]")
             current = item
-        elif last and isinstance(part, str) and isinstance(current, dict):
+        elif last and missing and isinstance(part, str) and isinstance(current, dict):
             shown.append(part)  # a missing field: point at its parent
         # anything else is a union tag or validator name inside pydantic's location
     return shown, where
@@ -187,8 +189,10 @@ def _field_text(parts: list[str]) -> str:
     return "".join(p if p.startswith("[") else f".{p}" for p in parts).lstrip(".")
 
 
-def _locate(loc: FieldPath, message: str, data: Any, path: Path) -> Located:
-    parts, (file, line) = _walk(data, loc, path)
+def _locate(
+    loc: FieldPath, message: str, data: Any, path: Path, missing: bool = False
+) -> Located:
+    parts, (file, line) = _walk(data, loc, path, missing)
     return Located(message, file, line, _field_text(parts) or None)
 
 
@@ -208,20 +212,46 @@ def _message(error: Any) -> str:
         return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     if kind == "missing":
         return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        text = "an id must start with a letter and use only letters, digits, '_' or '-'"
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
-    if "input" in error and kind not in {"union_tag_invalid", "unknown_change"}:
+    if "input" in error and "(got " not in text and kind not in {"union_tag_invalid", "unknown_change"}:
         given = error["input"]
         if isinstance(given, str | int | float | bool) or given is None:
             text += f" (got {given!r})"
     return text
 
 
+def _relevant(errors: list[Any]) -> list[Any]:
+    """Drop pydantic's knock-on errors so each mistake is reported once.
+
+    A list that is "too short" because one of its items failed, and a field reported
+    "missing" next to an unknown key that is a near-miss of it (a typo), are consequences.
+    """
+    locs = [tuple(e["loc"]) for e in errors]
+    typos = {
+        tuple(e["loc"][:-1]) + (close,)
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        for close in difflib.get_close_matches(str(e["loc"][-1]), _known_keys(), n=1)
+    }
+    kept = []
+    for error, loc in zip(errors, locs, strict=True):
+        if error["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
+            continue
+        if error["type"] == "missing" and loc in typos:
+            continue
+        kept.append(error)
+    return kept
+
+
 def _locate_pydantic(error: ValidationError, data: Any, path: Path) -> list[Located]:
     located: list[Located] = []
     seen: set[tuple[str | None, str]] = set()
-    for item in error.errors():
-        place = _locate(tuple(item["loc"]), _message(item), data, path)
+    for item in _relevant(error.errors()):
+        missing = item["type"] == "missing"
+        place = _locate(tuple(item["loc"]), _message(item), data, path, missing)
         key = (place.field, place.message)
         if key not in seen:  # unions repeat one problem once per member
             seen.add(key)

@@ -123,6 +123,8 @@ def _bare_number(raw: Any) -> Any:
         raise ValueError("expected a number, not a boolean")
     if isinstance(raw, int | float):
         return {"value": raw}
+    if not isinstance(raw, dict | BaseModel):
+        raise ValueError(f"expected a number or a mapping with 'value' (got {raw!r})")
     return raw
 
 
@@ -346,22 +348,22 @@ class ExcludeChange(_Strict):
 
 def _change_kind(raw: Any) -> str | None:
     if isinstance(raw, dict):
-        if "exclude" in raw:
-            return "exclude"
-        if "status_quo" in raw:
-            return "status_quo"
-        if "actor" in raw:
-            return "actor"
+        for key in ("exclude", "status_quo", "actor"):
+            if key in raw:
+                return f"{key}-change"
         return None
-    return type(raw).__name__ if not isinstance(raw, BaseModel) else {
-        ExcludeChange: "exclude", StatusQuoChange: "status_quo", ActorChange: "actor"
+    return {
+        ExcludeChange: "exclude-change",
+        StatusQuoChange: "status_quo-change",
+        ActorChange: "actor-change",
     }.get(type(raw))
 
 
+# Tags are not field names, so that error locations never point into a key of the change.
 PolicyChange = Annotated[
-    Annotated[ActorChange, Tag("actor")]
-    | Annotated[StatusQuoChange, Tag("status_quo")]
-    | Annotated[ExcludeChange, Tag("exclude")],
+    Annotated[ActorChange, Tag("actor-change")]
+    | Annotated[StatusQuoChange, Tag("status_quo-change")]
+    | Annotated[ExcludeChange, Tag("exclude-change")],
     Discriminator(
         _change_kind,
         custom_error_type="unknown_change",
