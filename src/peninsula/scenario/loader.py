@@ -116,7 +116,7 @@ def _merge(base: Any, override: Any) -> Any:
             out[key] = _merge(base[key], override[key]) if key in base else override[key]
             out.lines[key] = override.lines[key]
         return out
-    if _is_id_list(base) and _is_id_list(override):
+    if _is_id_list(base) and _is_id_list(override) and override:  # [] empties the list
         return _merge_by_id(base, override)
     return override
 
