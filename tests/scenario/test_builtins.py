@@ -39,10 +39,10 @@ def test_both_builtins_are_listed() -> None:
 @pytest.mark.parametrize("name", ["korea-2025", "korea-2018"])
 def test_builtin_covers_the_brief(name: str) -> None:
     s = load_scenario(name)
-    assert BRIEF_ACTORS <= set(s.actor_ids)
-    assert BRIEF_ISSUES <= set(s.issue_ids)
+    assert set(s.actor_ids) >= BRIEF_ACTORS
+    assert set(s.issue_ids) >= BRIEF_ISSUES
     for actor_id in BRIEF_ACTORS:
-        assert BRIEF_ISSUES <= set(s.actor(actor_id).stances), actor_id
+        assert set(s.actor(actor_id).stances) >= BRIEF_ISSUES, actor_id
 
 
 @pytest.mark.parametrize("name", ["korea-2025", "korea-2018"])

@@ -71,7 +71,9 @@ def test_errors_in_a_variant_point_at_the_variant(tmp_path: Path) -> None:
 
 
 def test_errors_in_the_base_point_at_the_base(tmp_path: Path) -> None:
-    base = _write(tmp_path, "base.yaml", MINIMAL.read_text().replace("salience: 0.5", "salience: 7"))
+    base = _write(
+        tmp_path, "base.yaml", MINIMAL.read_text().replace("salience: 0.5", "salience: 7")
+    )
     variant = _write(tmp_path, "v.yaml", "extends: base.yaml\n")
     with pytest.raises(InputError) as caught:
         load_scenario(str(variant))

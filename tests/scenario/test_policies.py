@@ -85,7 +85,12 @@ def test_any_policy_keeps_every_value_admissible(seed: int, add: float, factor: 
     changed = apply_policy(
         problem,
         _policy(
-            {"actor": "A", "issue": "x", "position": {"add": add}, "salience": {"multiply": factor}},
+            {
+                "actor": "A",
+                "issue": "x",
+                "position": {"add": add},
+                "salience": {"multiply": factor},
+            },
             {"actor": "B", "capability": {"multiply": factor}},
             {"actor": "C", "risk": {"add": add}},
             {"issue": "y", "status_quo": {"multiply": factor}},
@@ -104,7 +109,9 @@ def test_any_policy_keeps_every_value_admissible(seed: int, add: float, factor: 
 @given(seed=st.integers(0, 2**32 - 1), b=st.integers(1, 6))
 def test_policy_on_a_batch_equals_policy_on_each_row(seed: int, b: int) -> None:
     problem = _batch(b, seed)
-    policy = _policy({"actor": "A", "issue": "x", "position": {"multiply": 0.5}}, {"exclude": ["C"]})
+    policy = _policy(
+        {"actor": "A", "issue": "x", "position": {"multiply": 0.5}}, {"exclude": ["C"]}
+    )
     whole = apply_policy(problem, policy)
     for row in range(b):
         single = apply_policy(problem.take(slice(row, row + 1)), policy)

@@ -50,7 +50,12 @@ def to_problem(scenario: Scenario, policy: str | Policy | None = None) -> Bargai
         upper=np.array([issue.scale.max for issue in scenario.issues]),
         risk=np.array([[np.nan if a.risk is None else a.risk.value for a in scenario.actors]]),
         outside_option=np.array(
-            [[np.nan if a.outside_option is None else a.outside_option.value for a in scenario.actors]]
+            [
+                [
+                    np.nan if a.outside_option is None else a.outside_option.value
+                    for a in scenario.actors
+                ]
+            ]
         ),
     )
     if policy is None:

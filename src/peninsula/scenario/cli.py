@@ -138,10 +138,10 @@ def validate(
             continue
         console.print(f"[green]ok[/] {file}: {len(s.actors)} actors, {len(s.issues)} issues")
     if failures:
-        raise _Combined(failures)
+        raise _ValidationFailedError(failures)
 
 
-class _Combined(PeninsulaError):
+class _ValidationFailedError(PeninsulaError):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))
 

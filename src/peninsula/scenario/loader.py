@@ -160,9 +160,7 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- locating
-def _walk(
-    data: Any, loc: FieldPath, path: Path, missing: bool = False
-) -> tuple[list[str], Where]:
+def _walk(data: Any, loc: FieldPath, path: Path, missing: bool = False) -> tuple[list[str], Where]:
     """Follow ``loc`` through the data; returns the readable field path and the best line."""
     where: Where = getattr(data, "where", None) or (path, 1)
     shown: list[str] = []
@@ -189,9 +187,7 @@ def _field_text(parts: list[str]) -> str:
     return "".join(p if p.startswith("[") else f".{p}" for p in parts).lstrip(".")
 
 
-def _locate(
-    loc: FieldPath, message: str, data: Any, path: Path, missing: bool = False
-) -> Located:
+def _locate(loc: FieldPath, message: str, data: Any, path: Path, missing: bool = False) -> Located:
     parts, (file, line) = _walk(data, loc, path, missing)
     return Located(message, file, line, _field_text(parts) or None)
 
@@ -205,7 +201,7 @@ def _known_keys() -> list[str]:
 
 
 def _message(error: Any) -> str:
-    kind, text = error["type"], error["msg"]
+    kind, text = str(error["type"]), str(error["msg"])
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
         close = difflib.get_close_matches(key, _known_keys(), n=1)
@@ -216,7 +212,11 @@ def _message(error: Any) -> str:
         text = "an id must start with a letter and use only letters, digits, '_' or '-'"
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
-    if "input" in error and "(got " not in text and kind not in {"union_tag_invalid", "unknown_change"}:
+    if (
+        "input" in error
+        and "(got " not in text
+        and kind not in {"union_tag_invalid", "unknown_change"}
+    ):
         given = error["input"]
         if isinstance(given, str | int | float | bool) or given is None:
             text += f" (got {given!r})"

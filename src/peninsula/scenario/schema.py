@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -65,7 +64,7 @@ class Uniform(_Strict):
 
 
 class Triangular(_Strict):
-    """Most plausible at ``mode`` (default: the quantity's value), impossible outside ``[low, high]``."""
+    """Most plausible at ``mode`` (default: the quantity's value); never outside [low, high]."""
 
     dist: Literal["triangular"]
     low: float
@@ -289,7 +288,11 @@ class Adjust(_Strict):
         """Apply to a float or numpy array; returns the same kind."""
         if self.set is not None:
             # full_like, not ``current * 0 + set``: an unset (NaN) value must become ``set``.
-            return np.full_like(current, self.set, dtype=float) if isinstance(current, np.ndarray) else self.set
+            return (
+                np.full_like(current, self.set, dtype=float)
+                if isinstance(current, np.ndarray)
+                else self.set
+            )
         if self.add is not None:
             return current + self.add
         assert self.multiply is not None
@@ -321,9 +324,7 @@ class ActorChange(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ActorChange:
         stance = self.position is not None or self.salience is not None
-        actor_level = any(
-            v is not None for v in (self.capability, self.risk, self.outside_option)
-        )
+        actor_level = any(v is not None for v in (self.capability, self.risk, self.outside_option))
         if stance and self.issue is None:
             raise ValueError("a position or salience change needs an 'issue'")
         if self.issue is not None and actor_level:
@@ -352,11 +353,12 @@ def _change_kind(raw: Any) -> str | None:
             if key in raw:
                 return f"{key}-change"
         return None
-    return {
+    tags: dict[type, str] = {
         ExcludeChange: "exclude-change",
         StatusQuoChange: "status_quo-change",
         ActorChange: "actor-change",
-    }.get(type(raw))
+    }
+    return tags.get(type(raw))
 
 
 # Tags are not field names, so that error locations never point into a key of the change.
@@ -479,14 +481,18 @@ def _check_actor(actor: Actor, index: int, scenario: Scenario) -> Iterator[Probl
     if actor.risk is not None:
         yield from _in_range(actor.risk, -1, 1, base + ("risk",), "risk attitude")
     if actor.outside_option is not None:
-        yield from _in_range(actor.outside_option, 0, 1, base + ("outside_option",), "outside option")
+        yield from _in_range(
+            actor.outside_option, 0, 1, base + ("outside_option",), "outside option"
+        )
     for issue_id, stance in actor.stances.items():
         path = base + ("stances", issue_id)
         if issue_id not in scenario.issue_ids:
             yield path, f"unknown issue {issue_id!r}; known: {', '.join(scenario.issue_ids)}"
             continue
         scale = scenario.issue(issue_id).scale
-        yield from _in_range(stance.position, scale.min, scale.max, path + ("position",), "position")
+        yield from _in_range(
+            stance.position, scale.min, scale.max, path + ("position",), "position"
+        )
         yield from _in_range(stance.salience, 0, 1, path + ("salience",), "salience")
 
 
@@ -510,12 +516,19 @@ def _check_policy(policy: Policy, index: int, scenario: Scenario) -> Iterator[Pr
             continue
         scale = scenario.issue(issue_id).scale
         target = change.status_quo if isinstance(change, StatusQuoChange) else change.position
-        if target is not None and target.set is not None and not scale.min <= target.set <= scale.max:
+        if (
+            target is not None
+            and target.set is not None
+            and not scale.min <= target.set <= scale.max
+        ):
             field = "status_quo" if isinstance(change, StatusQuoChange) else "position"
-            yield path + (field, "set"), f"position {target.set:g} is outside [{scale.min:g}, {scale.max:g}]"
-        if isinstance(change, ActorChange) and change.salience and change.salience.set is not None:
-            if not 0 <= change.salience.set <= 1:
-                yield path + ("salience", "set"), "salience must lie in [0, 1]"
+            yield (
+                path + (field, "set"),
+                f"position {target.set:g} is outside [{scale.min:g}, {scale.max:g}]",
+            )
+        salience = change.salience if isinstance(change, ActorChange) else None
+        if salience is not None and salience.set is not None and not 0 <= salience.set <= 1:
+            yield path + ("salience", "set"), "salience must lie in [0, 1]"
 
 
 def cross_check(scenario: Scenario) -> list[Problem]:
@@ -530,8 +543,13 @@ def cross_check(scenario: Scenario) -> list[Problem]:
     problems += _duplicates(scenario.metadata.sources, ("metadata", "sources"))
     for index, issue in enumerate(scenario.issues):
         sq_path: FieldPath = ("issues", index, "status_quo")
-        problems += _in_range(issue.status_quo, issue.scale.min, issue.scale.max, sq_path, "status quo")
-        if issue.observed is not None and not issue.scale.min <= issue.observed.value <= issue.scale.max:
+        problems += _in_range(
+            issue.status_quo, issue.scale.min, issue.scale.max, sq_path, "status quo"
+        )
+        if (
+            issue.observed is not None
+            and not issue.scale.min <= issue.observed.value <= issue.scale.max
+        ):
             problems.append(
                 (("issues", index, "observed", "value"), "observed outcome is outside the scale")
             )
@@ -541,10 +559,16 @@ def cross_check(scenario: Scenario) -> list[Problem]:
     for index, relation in enumerate(scenario.relations):
         for side, actor_id in enumerate(relation.between):
             if actor_id not in known_actors:
-                problems.append((("relations", index, "between", side), f"unknown actor {actor_id!r}"))
+                problems.append(
+                    (("relations", index, "between", side), f"unknown actor {actor_id!r}")
+                )
         if relation.between[0] == relation.between[1]:
-            problems.append((("relations", index, "between"), "a relation needs two different actors"))
-        problems += _in_range(relation.strength, -1, 1, ("relations", index, "strength"), "strength")
+            problems.append(
+                (("relations", index, "between"), "a relation needs two different actors")
+            )
+        problems += _in_range(
+            relation.strength, -1, 1, ("relations", index, "strength"), "strength"
+        )
     for index, policy in enumerate(scenario.policies):
         problems += _check_policy(policy, index, scenario)
     known_sources = {s.id for s in scenario.metadata.sources}

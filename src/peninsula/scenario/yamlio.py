@@ -66,7 +66,7 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             self.fail(node, "document too large or too deeply nested (alias expansion?)")
-            raise _Abort
+            raise _TooLargeError
         if node.tag not in _PLAIN_TAGS:
             self.fail(node, f"tag {node.tag!r} is not allowed in a scenario file")
             return None
@@ -102,7 +102,7 @@ class _Builder:
         return out
 
 
-class _Abort(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -144,7 +144,7 @@ def parse_yaml(text: str, path: Path) -> Any:
         builder = _Builder(path, loader)
         try:
             value = builder.build(node)
-        except _Abort:
+        except _TooLargeError:
             value = None
         if builder.problems:
             raise InputError(builder.problems)

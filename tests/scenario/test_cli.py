@@ -1,0 +1,70 @@
+"""The scenario commands: list, show, validate, version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from peninsula import __version__
+from peninsula.cli import main
+
+MINIMAL = Path(__file__).parent / "data" / "minimal.yaml"
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return int(done.value.code or 0), out.out, out.err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["--version"], capsys)
+    assert code == 0
+    assert __version__ in out
+
+
+def test_scenarios_lists_the_builtins(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["scenarios"], capsys)
+    assert code == 0
+    assert "korea-2025" in out and "korea-2018" in out
+
+
+def test_show_renders_actor_by_issue_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["show", "korea-2025"], capsys)
+    assert code == 0
+    for text in ("Positions", "Salience", "denuclearisation", "PRK", "freeze-for-relief"):
+        assert text in out
+
+
+def test_show_accepts_a_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["show", str(MINIMAL)], capsys)
+    assert code == 0
+    assert "Alpha" in out
+
+
+def test_validate_reports_ok_and_failures_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.read_text().replace("capability: 40", "capability: -1"))
+    code, out, err = _run(["validate", str(MINIMAL), str(bad)], capsys)
+    assert code == 2
+    assert "ok" in out and "minimal.yaml" in out
+    assert "bad.yaml:25" in err.replace("\n", "")
+    assert "Traceback" not in err
+
+
+def test_unknown_scenario_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["show", "korea-2099"], capsys)
+    assert code == 2
+    assert "unknown scenario" in err
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["--help"], capsys)
+    assert code == 0
+    for command in ("scenarios", "show", "validate"):
+        assert command in out
