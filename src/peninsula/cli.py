@@ -44,6 +44,9 @@ def _root(
 from peninsula.scenario.cli import register as _register_scenario  # noqa: E402
 
 _register_scenario(app)
+from peninsula.report.cli import register as _register_report  # noqa: E402
+
+_register_report(app)
 # --- end of command registrations ---
 
 

@@ -1,0 +1,323 @@
+"""Turn a :class:`~peninsula.report.content.Chart` into a plotly figure or a static PNG.
+
+Colours follow the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays
+distinguishable under the common forms of colour-vision deficiency; lines also differ in dash
+pattern where a chart has many series, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from peninsula.report.content import Chart, Series
+
+# Okabe–Ito, reordered so the low-contrast yellow comes last.
+PALETTE = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+_MPL_DASHES = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-.", "longdash": "--"}
+_MPL_DASHES["longdashdot"] = "-."
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _dash(chart: Chart, index: int, series: Series) -> str:
+    if series.dash:
+        return "dash"
+    return DASHES[(index // len(PALETTE)) % len(DASHES)] if len(chart.series) > 1 else "solid"
+
+
+# --------------------------------------------------------------------------- plotly
+def to_plotly(chart: Chart) -> Any:
+    """An interactive plotly figure; intervals become shaded bands or error bars."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for index, series in enumerate(chart.series):
+        for trace in _plotly_traces(chart, index, series):
+            figure.add_trace(trace)
+    for value, label in chart.reference_lines:
+        line = {"dash": "dot", "color": "#555555"}
+        if chart.horizontal:
+            figure.add_vline(x=value, line=line, annotation_text=label)
+        else:
+            figure.add_hline(y=value, line=line, annotation_text=label)
+    for note in chart.annotations:
+        figure.add_vline(x=_plotly_x(note.x, chart), line={"dash": "dot", "color": "#777777"})
+        figure.add_annotation(
+            x=_plotly_x(note.x, chart),
+            y=1.0,
+            yref="paper",
+            text=note.text,
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 10, "color": "#333333"},
+        )
+    x_title, y_title = chart.x_label, chart.y_label
+    if chart.horizontal:
+        x_title, y_title = y_title, x_title
+    figure.update_layout(
+        title={"text": chart.title, "x": 0.01, "xref": "container", "xanchor": "left"},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        template="plotly_white",
+        colorway=list(PALETTE),
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#222222"},
+        height=max(380, 28 * len(chart.series[0].x) + 160) if chart.horizontal else 420,
+        margin={"l": 70, "r": 30, "t": 100, "b": 60},
+        legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
+        barmode="group",
+        scattermode="group",
+        hovermode="closest",
+    )
+    if chart.y_range is not None:
+        if chart.horizontal:
+            figure.update_xaxes(range=list(chart.y_range))
+        else:
+            figure.update_yaxes(range=list(chart.y_range))
+    if chart.x_kind == "date":
+        figure.update_xaxes(type="date")
+    elif chart.x_kind == "category" and not chart.horizontal:
+        figure.update_xaxes(type="category")
+    return figure
+
+
+def _plotly_x(x: Any, chart: Chart) -> Any:
+    return str(x) if chart.x_kind == "date" else x
+
+
+def wrap(label: Any, width: int = 18, newline: str = "<br>") -> str:
+    """Break a long category label over lines so axis labels never overlap."""
+    return newline.join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
+    import plotly.graph_objects as go
+
+    hue = colour(index)
+    x, y = list(series.x), list(series.y)
+    if chart.x_kind == "category":
+        x = [wrap(v) for v in x]
+    traces: list[Any] = []
+    if series.mode == "line":
+        for depth, band in enumerate(series.bands):
+            traces.append(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=list(band.high) + list(band.low)[::-1],
+                    fill="toself",
+                    fillcolor=_rgba(hue, 0.12 + 0.1 * depth),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    name=f"{series.name}: {band.label}",
+                    legendgroup=series.name,
+                    showlegend=len(chart.series) == 1,
+                )
+            )
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                name=series.name,
+                legendgroup=series.name,
+                line={"color": hue, "width": 2.2, "dash": _dash(chart, index, series)},
+            )
+        )
+        return traces
+    error: dict[str, Any] | None = None
+    if series.bands:
+        band = series.bands[0]
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": [h - v for h, v in zip(band.high, y, strict=True)],
+            "arrayminus": [v - lo for v, lo in zip(y, band.low, strict=True)],
+            "color": "#333333",
+            "thickness": 1.5,
+        }
+    horizontal = chart.horizontal
+    common: dict[str, Any] = {
+        "name": series.name,
+        "x": y if horizontal else x,
+        "y": x if horizontal else y,
+        ("error_x" if horizontal else "error_y"): error,
+    }
+    if horizontal:
+        common["orientation"] = "h"
+    if series.mode == "bar":
+        traces.append(go.Bar(marker_color=hue, **common))
+    else:
+        symbols = ("circle", "diamond", "square", "triangle-up", "x", "cross")
+        common.pop("orientation", None)
+        traces.append(
+            go.Scatter(
+                mode="markers",
+                marker={"color": hue, "size": 11, "symbol": symbols[index % len(symbols)]},
+                **common,
+            )
+        )
+    return traces
+
+
+# --------------------------------------------------------------------------- matplotlib
+def to_png(chart: Chart, dpi: int = 110) -> bytes:
+    """A static PNG of the chart (matplotlib, Agg backend: no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    horizontal_height = max(4.0, 0.35 * len(chart.series[0].x) + 1.8)
+    height = horizontal_height if chart.horizontal else 4.2
+    fig, ax = plt.subplots(figsize=(8.5, height), dpi=dpi)
+    try:
+        xs = _mpl_x(chart)
+        n_bars = sum(1 for s in chart.series if s.mode == "bar")
+        bar_index = 0
+        for index, series in enumerate(chart.series):
+            if series.mode == "bar":
+                _mpl_bar(ax, chart, index, series, bar_index, n_bars)
+                bar_index += 1
+            else:
+                _mpl_series(ax, chart, index, series, xs[index])
+        for value, label in chart.reference_lines:
+            draw = ax.axvline if chart.horizontal else ax.axhline
+            draw(value, color="#555555", linestyle=":", linewidth=1.2, label=label)
+        for note in chart.annotations:
+            x: Any = np.datetime64(str(note.x)) if chart.x_kind == "date" else note.x
+            ax.axvline(x, color="#777777", linestyle=":", linewidth=0.9)
+            ax.annotate(
+                note.text,
+                xy=(x, 1.0),
+                xycoords=("data", "axes fraction"),
+                rotation=90,
+                fontsize=7,
+                ha="right",
+                va="top",
+                color="#333333",
+            )
+        _mpl_axes(ax, chart)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        # Fixed metadata so the same content gives the same bytes.
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _mpl_x(chart: Chart) -> list[Any]:
+    result: list[Any] = []
+    for series in chart.series:
+        if chart.x_kind == "date":
+            result.append(np.array([np.datetime64(str(v)) for v in series.x]))
+        elif chart.x_kind == "category":
+            result.append(np.arange(len(series.x)))
+        else:
+            result.append(np.asarray(series.x, dtype=float))
+    return result
+
+
+def _mpl_series(ax: Any, chart: Chart, index: int, series: Series, x: Any) -> None:
+    hue = colour(index)
+    dash = _MPL_DASHES.get(_dash(chart, index, series), "-")
+    y = np.asarray(series.y, dtype=float)
+    if series.mode == "line":
+        for depth, band in enumerate(series.bands):
+            ax.fill_between(
+                x, band.low, band.high, color=hue, alpha=0.12 + 0.1 * depth, linewidth=0
+            )
+        ax.plot(x, y, color=hue, linestyle=dash, linewidth=2, label=series.name)
+        return
+    error = None
+    if series.bands:
+        band = series.bands[0]
+        error = np.vstack([y - np.asarray(band.low), np.asarray(band.high) - y])
+    markers = "oDs^xP"
+    offset = (index - (len(chart.series) - 1) / 2) * 0.12 if chart.x_kind == "category" else 0.0
+    if chart.horizontal:
+        ax.errorbar(
+            y,
+            x + offset,
+            xerr=error,
+            fmt=markers[index % 6],
+            color=hue,
+            ecolor="#333333",
+            capsize=3,
+            label=series.name,
+        )
+    else:
+        ax.errorbar(
+            x + offset,
+            y,
+            yerr=error,
+            fmt=markers[index % 6],
+            color=hue,
+            ecolor="#333333",
+            capsize=3,
+            label=series.name,
+        )
+
+
+def _mpl_bar(ax: Any, chart: Chart, index: int, series: Series, slot: int, n_bars: int) -> None:
+    width = 0.8 / max(n_bars, 1)
+    positions = np.arange(len(series.x)) + (slot - (n_bars - 1) / 2) * width
+    y = np.asarray(series.y, dtype=float)
+    error = None
+    if series.bands:
+        band = series.bands[0]
+        error = np.vstack([y - np.asarray(band.low), np.asarray(band.high) - y])
+    style = {"color": colour(index), "label": series.name, "ecolor": "#333333", "capsize": 3}
+    if chart.horizontal:
+        ax.barh(positions, y, height=width, xerr=error, **style)
+    else:
+        ax.bar(positions, y, width=width, yerr=error, **style)
+
+
+def _mpl_axes(ax: Any, chart: Chart) -> None:
+    ax.set_title(chart.title, loc="left", fontsize=11)
+    value_axis_label, category_axis_label = chart.y_label, chart.x_label
+    if chart.horizontal:
+        ax.set_xlabel(value_axis_label)
+        ax.set_ylabel(category_axis_label)
+    else:
+        ax.set_xlabel(chart.x_label)
+        ax.set_ylabel(chart.y_label)
+    if chart.x_kind == "category":
+        labels = [wrap(v, 22, "\n") for v in chart.series[0].x]
+        ticks = np.arange(len(labels))
+        if chart.horizontal:
+            ax.set_yticks(ticks, labels, fontsize=8)
+            ax.invert_yaxis()
+        else:
+            ax.set_xticks(ticks, labels, fontsize=8)
+    if chart.y_range is not None:
+        (ax.set_xlim if chart.horizontal else ax.set_ylim)(*chart.y_range)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if len(chart.series) > 1 or chart.reference_lines:
+        ax.legend(fontsize=8, frameon=False, loc="best")

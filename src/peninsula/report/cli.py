@@ -1,0 +1,59 @@
+"""``peninsula report``: the CLI edge of the report (progress bar, opening the browser)."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from peninsula.errors import InputError, Located
+from peninsula.report.settings import DEFAULT_RUNS, DEFAULT_SEED, ReportSettings
+
+console = Console(stderr=True)
+
+
+def report(
+    scenario: str = typer.Argument("korea-2025", help="Built-in scenario name or YAML file."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Directory for the report files."),
+    runs: int = typer.Option(DEFAULT_RUNS, "--runs", help="Monte Carlo runs per policy."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed: same seed, same numbers."),
+    models: list[str] = typer.Option(
+        [], "--model", "-m", help="Bargaining model(s) to include (default: all registered)."
+    ),
+    open_: bool = typer.Option(False, "--open", help="Open the HTML report in a browser."),
+) -> None:
+    """Write a self-contained briefing (report.html, report.md, report.json) on a scenario."""
+    if runs < 1:
+        # Checked here rather than with typer's ``min=``: a PeninsulaError exits 2 cleanly.
+        raise InputError([Located(f"must be at least 1 (got {runs})", field="--runs")])
+    # Imported here so other commands do not pay for the report's imports at start-up.
+    from peninsula.report import HTML, SECTIONS, generate_report
+
+    settings = ReportSettings(runs=runs, seed=seed, models=tuple(models) or None)
+    total = len(SECTIONS) + 2
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Loading scenario", total=total)
+
+        def progress(title: str, done: int, _: int) -> None:
+            bar.update(task, description=title, completed=min(done, total))
+
+        paths = generate_report(scenario, out, settings, progress)
+    html = out / HTML
+    console.print(f"[bold green]wrote[/] {len(paths)} files to {out}/ (open {html})")
+    if open_:
+        webbrowser.open(html.resolve().as_uri())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

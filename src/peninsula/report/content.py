@@ -1,0 +1,235 @@
+"""The report's content as plain data: sections made of paragraphs, tables, charts and notices.
+
+Section builders (``peninsula.report.sections``) produce these objects; the renderers (HTML,
+Markdown, JSON) consume them. Keeping content separate from presentation means the three
+outputs always say the same thing, and tests can check the content without parsing HTML.
+
+A chart is a neutral specification (:class:`Chart`) rather than a plotly figure, so the same
+chart becomes an interactive plotly figure in HTML and a static matplotlib PNG for the
+Markdown twin and the no-script fallback. Every chart must have a title and axis labels, and a
+numeric axis label must state its unit in parentheses, e.g. ``"Position (0–100 scale)"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AxisKind = Literal["linear", "date", "category"]
+SeriesMode = Literal["line", "markers", "bar"]
+Status = Literal["ok", "unavailable"]
+
+
+class EngineUnavailable(Exception):  # noqa: N818 - a state, not a failure of the caller
+    """An engine the section needs is not importable yet, or lacks the API the section calls.
+
+    Only this exception turns a section into a "not yet available" notice; any other exception
+    from an engine that exists is a genuine error and propagates.
+    """
+
+
+def _not_built(error: ModuleNotFoundError) -> bool:
+    """Whether ``error`` is a ``peninsula`` module that does not exist yet (vs. a real error)."""
+    return (error.name or "").startswith("peninsula")
+
+
+def engine(module: str, *names: str) -> Any:
+    """Import ``module`` and check it offers ``names``; raise :class:`EngineUnavailable` if not.
+
+    A missing *third-party* module imported by an engine is a real installation error, so only
+    a missing ``peninsula`` module counts as "not yet built". That includes a package whose
+    lazy ``__getattr__`` imports a submodule that is not written yet (``peninsula.ensemble``
+    resolves ``run_experiments`` from ``peninsula.ensemble.experiment`` on first use).
+    """
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if _not_built(error):
+            raise EngineUnavailable(f"the engine module `{module}` is not built yet") from None
+        raise
+    absent = []
+    for name in names:
+        try:
+            getattr(loaded, name)
+        except AttributeError:
+            absent.append(name)
+        except ModuleNotFoundError as error:
+            if not _not_built(error):
+                raise
+            absent.append(name)
+    if absent:
+        raise EngineUnavailable(
+            f"`{module}` does not offer {', '.join(f'`{n}`' for n in absent)} yet"
+        )
+    return loaded
+
+
+# --------------------------------------------------------------------------- text blocks
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, the ids of the sources it rests on (rendered as [n]) and an
+    optional link (e.g. the news report behind an event)."""
+
+    text: str
+    sources: tuple[str, ...] = ()
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"table {self.id}: a row has {len(row)} cells, not {len(self.columns)}"
+                )
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A visible "not yet available" (or caution) block: the section says why it is empty."""
+
+    text: str
+    kind: Literal["unavailable", "caution"] = "unavailable"
+
+
+# --------------------------------------------------------------------------- charts
+@dataclass(frozen=True)
+class Band:
+    """An interval around a series: shaded for a line, error bars for markers and bars."""
+
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    x: tuple[Any, ...]
+    y: tuple[float, ...]
+    mode: SeriesMode = "line"
+    bands: tuple[Band, ...] = ()
+    dash: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.x) != len(self.y):
+            raise ValueError(f"series {self.name!r}: x and y differ in length")
+        for band in self.bands:
+            if not len(band.low) == len(band.high) == len(self.y):
+                raise ValueError(f"series {self.name!r}: band {band.label!r} has the wrong length")
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A labelled point on the x axis (a key event, a change point)."""
+
+    x: Any
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    x_label: str
+    y_label: str
+    series: tuple[Series, ...]
+    description: str
+    x_kind: AxisKind = "linear"
+    annotations: tuple[Annotation, ...] = ()
+    reference_lines: tuple[tuple[float, str], ...] = ()
+    y_range: tuple[float, float] | None = None
+    horizontal: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.title.strip() or not self.x_label.strip() or not self.y_label.strip():
+            raise ValueError(f"chart {self.id}: a title and both axis labels are required")
+        if not self.series:
+            raise ValueError(f"chart {self.id}: no data series")
+        numeric = [self.y_label] + ([self.x_label] if self.x_kind == "linear" else [])
+        for label in numeric:
+            if "(" not in label:
+                raise ValueError(f"chart {self.id}: axis label {label!r} must give its unit")
+
+
+Block = Paragraph | Table | Chart | Bullets | Notice
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the briefing; ``numbers`` is what the JSON twin records for it."""
+
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    status: Status = "ok"
+    reason: str = ""
+    summary: str = ""
+
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Chart))
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+
+def unavailable(section_id: str, title: str, intro: str, reason: str) -> Section:
+    """The placeholder a section shows while its engine is not built: it says so, and why."""
+    return Section(
+        id=section_id,
+        title=title,
+        blocks=(Paragraph(intro), Notice(f"Not yet available: {reason}.")),
+        status="unavailable",
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    id: str
+    title: str
+    publisher: str = ""
+    url: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A complete briefing: everything the three renderers need, and nothing they compute."""
+
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    sources: tuple[SourceEntry, ...]
+    meta: Mapping[str, Any]
+
+    def source_numbers(self) -> dict[str, int]:
+        """Source id -> its number in the source list (1-based), the [n] of citations."""
+        return {s.id: i for i, s in enumerate(self.sources, start=1)}
+
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        return tuple(c for s in self.sections for c in s.charts)

@@ -1,0 +1,95 @@
+"""Render a :class:`Report` as Markdown: the same sections, tables and (static) charts.
+
+Charts become PNG files referenced by relative path (``figures/<chart id>.png``) so the Markdown
+renders on any forge or viewer; citations are ``[n]`` against the numbered source list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from peninsula.report.content import Block, Bullets, Cell, Chart, Notice, Paragraph, Report, Table
+
+FIGURE_DIR = "figures"
+
+
+def figure_path(chart: Chart) -> str:
+    return f"{FIGURE_DIR}/{chart.id}.png"
+
+
+def _text(text: str) -> str:
+    """Table-cell text: pipes would end the cell and newlines the row."""
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
+    cites = "".join(f" [{numbers.get(s, s)}]" for s in cell.sources)
+    text = _text(cell.text)
+    if cell.link:
+        text = f"[{text}]({cell.link.replace(')', '%29').replace(' ', '%20')})"
+    return text + cites
+
+
+def render_table(table: Table, numbers: Mapping[str, int]) -> str:
+    lines = [
+        f"**{table.caption}**",
+        "",
+        "| " + " | ".join(_text(c) for c in table.columns) + " |",
+        "|" + "---|" * len(table.columns),
+    ]
+    lines += ["| " + " | ".join(_cell(c, numbers) for c in row) + " |" for row in table.rows]
+    if table.note:
+        lines += ["", f"*{table.note}*"]
+    return "\n".join(lines)
+
+
+def render_block(block: Block, numbers: Mapping[str, int]) -> str:
+    if isinstance(block, Paragraph):
+        return block.text
+    if isinstance(block, Table):
+        return render_table(block, numbers)
+    if isinstance(block, Chart):
+        alt = _text(block.title)
+        return f"![{alt}]({figure_path(block)})\n\n*{block.description}*"
+    if isinstance(block, Bullets):
+        head = [f"**{block.title}**", ""] if block.title else []
+        return "\n".join(head + [f"- {item}" for item in block.items])
+    assert isinstance(block, Notice)
+    return f"> **{'Note' if block.kind == 'caution' else 'Not available'}:** {block.text}"
+
+
+def render_markdown(report: Report) -> str:
+    numbers = report.source_numbers()
+    meta = report.meta
+    scenario, settings = meta["scenario"], meta["settings"]
+    parts = [
+        f"# {report.title}",
+        f"*{report.subtitle}*",
+        (
+            f"Scenario `{scenario['id']}` version {scenario['version']} (as of "
+            f"{scenario['as_of']}, content hash `{scenario['content_hash'][:12]}`) · "
+            f"{settings['runs']} Monte Carlo runs · seed {settings['seed']} · "
+            f"peninsula {meta['peninsula_version']}"
+        ),
+        "## Contents",
+        "\n".join(
+            f"{i}. {s.title}" + (" (not yet available)" if s.status != "ok" else "")
+            for i, s in enumerate(report.sections, start=1)
+        )
+        + f"\n{len(report.sections) + 1}. Sources",
+    ]
+    for section in report.sections:
+        parts.append(f"## {section.title}")
+        parts += [render_block(block, numbers) for block in section.blocks]
+    parts.append("## Sources")
+    parts.append(
+        "\n".join(
+            f"{i}. `{s.id}`: "
+            + (f"[{s.title}]({s.url})" if s.url else s.title)
+            + (f". {s.publisher}" if s.publisher else "")
+            + (f", {s.date}" if s.date else "")
+            + "."
+            for i, s in enumerate(report.sources, start=1)
+        )
+    )
+    return "\n\n".join(parts) + "\n"

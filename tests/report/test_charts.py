@@ -1,0 +1,96 @@
+"""Charts: every figure in the report is titled and labelled, and renders both ways."""
+
+from __future__ import annotations
+
+from peninsula.report.charts import PALETTE, to_plotly, to_png
+from peninsula.report.content import Annotation, Band, Chart, Report, Series
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_palette_is_okabe_ito_without_repeats() -> None:
+    okabe_ito = {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
+    assert set(PALETTE) == okabe_ito and len(PALETTE) == len(okabe_ito)
+
+
+def _kinds() -> list[Chart]:
+    x = (0, 1, 2)
+    band = Band((0.0, 1.0, 2.0), (2.0, 3.0, 4.0), "90% interval")
+    return [
+        Chart(
+            "line",
+            "Line",
+            "Round (number)",
+            "Position (0–100)",
+            (Series("a", x, (1.0, 2.0, 3.0), bands=(band,)),),
+            "d",
+        ),
+        Chart(
+            "dates",
+            "Dates",
+            "Month (date)",
+            "Goldstein score (−10–10)",
+            (Series("a", ("2018-01-01", "2018-02-01", "2018-03-01"), (1.0, -2.0, 3.0)),),
+            "d",
+            x_kind="date",
+            annotations=(Annotation("2018-02-01", "summit"),),
+        ),
+        Chart(
+            "bars",
+            "Bars",
+            "Policy",
+            "Share (%)",
+            (
+                Series("a", ("p", "q", "r"), (1.0, 2.0, 3.0), "bar", (band,)),
+                Series("b", ("p", "q", "r"), (2.0, 1.0, 3.0), "bar"),
+            ),
+            "d",
+            x_kind="category",
+            horizontal=True,
+            reference_lines=((2.5, "threshold"),),
+        ),
+        Chart(
+            "markers",
+            "Markers",
+            "Issue",
+            "Position (0–100)",
+            (Series("a", ("p", "q", "r"), (1.0, 2.0, 3.0), "markers", (band,)),),
+            "d",
+            x_kind="category",
+        ),
+    ]
+
+
+def test_every_kind_renders_to_png_and_plotly() -> None:
+    for chart in _kinds():
+        assert to_png(chart).startswith(PNG_MAGIC)
+        figure = to_plotly(chart)
+        layout = figure.layout
+        assert layout.title.text == chart.title
+        assert layout.xaxis.title.text and layout.yaxis.title.text
+
+
+def test_png_is_reproducible() -> None:
+    chart = _kinds()[0]
+    assert to_png(chart) == to_png(chart)
+
+
+def test_every_report_chart_has_title_labels_and_units(small_report: Report) -> None:
+    charts = small_report.charts
+    assert charts, "the scenario section alone has a chart"
+    ids = [c.id for c in charts]
+    assert len(ids) == len(set(ids)), "chart ids are unique (they are HTML ids)"
+    for chart in charts:
+        figure = to_plotly(chart)
+        assert figure.layout.title.text
+        assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
+        assert "(" in chart.y_label

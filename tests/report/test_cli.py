@@ -1,0 +1,62 @@
+"""``peninsula report`` on the command line: files written, clear errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from peninsula.cli import main
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return int(done.value.code or 0), captured.out, captured.err
+
+
+def test_report_writes_the_three_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "briefing"
+    code, _, err = _run(
+        ["report", "korea-2025", "--out", str(out), "--runs", "3", "--seed", "5"], capsys
+    )
+    assert code == 0, err
+    assert "wrote" in err and str(out) in err
+    data = json.loads((out / "report.json").read_text())
+    assert data["settings"] == data["settings"] | {"runs": 3, "seed": 5}
+    assert (out / "report.html").exists() and (out / "report.md").exists()
+
+
+def test_unknown_scenario_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = _run(["report", "korea-2052", "--out", str(out)], capsys)
+    assert code == 2
+    assert "unknown scenario 'korea-2052'" in err and "korea-2025" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_unwritable_out_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the directory should be")
+    code, _, err = _run(["report", "korea-2025", "--out", str(blocker / "out")], capsys)
+    assert code == 2
+    assert "cannot write the report" in err and str(blocker) in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
+def test_runs_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(
+        ["report", "korea-2025", "--out", str(tmp_path / "o"), "--runs", "0"], capsys
+    )
+    assert code == 2
+    assert "--runs" in err
+    assert not (tmp_path / "o").exists()
