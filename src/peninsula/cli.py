@@ -47,6 +47,18 @@ _register_scenario(app)
 from peninsula.report.cli import register as _register_report  # noqa: E402
 
 _register_report(app)
+from peninsula.models.cli import register as _register_models  # noqa: E402
+
+_register_models(app)
+from peninsula.crisis.cli import register as _register_crisis  # noqa: E402
+
+_register_crisis(app)
+from peninsula.events.cli import register as _register_events  # noqa: E402
+
+_register_events(app)
+from peninsula.ensemble.cli import register as _register_ensemble  # noqa: E402
+
+_register_ensemble(app)
 # --- end of command registrations ---
 
 

@@ -15,6 +15,12 @@ from peninsula.scenario.schema import Scenario
 FAST = ReportSettings(runs=2, seed=1)
 
 
+@pytest.fixture
+def scenario_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the engine-free scenario section: these tests are about files, not numbers."""
+    monkeypatch.setattr("peninsula.report.build.SECTIONS", SECTIONS[:1])
+
+
 def _tree(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
@@ -65,7 +71,7 @@ def test_unwritable_directory_is_refused(tmp_path: Path, korea: Scenario) -> Non
 
 
 def test_failure_midway_leaves_an_existing_directory_untouched(
-    tmp_path: Path, korea: Scenario, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, korea: Scenario, monkeypatch: pytest.MonkeyPatch, scenario_only: None
 ) -> None:
     out = tmp_path / "out"
     (out / "figures").mkdir(parents=True)
@@ -98,7 +104,9 @@ def test_failure_midway_creates_no_directory(
     assert _tree(tmp_path) == set()
 
 
-def test_rewriting_replaces_old_files_and_keeps_the_users(tmp_path: Path, korea: Scenario) -> None:
+def test_rewriting_replaces_old_files_and_keeps_the_users(
+    tmp_path: Path, korea: Scenario, scenario_only: None
+) -> None:
     out = tmp_path / "out"
     (out / "figures").mkdir(parents=True)
     (out / "figures" / "stale-chart.png").write_bytes(b"stale")

@@ -18,7 +18,14 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return int(done.value.code or 0), captured.out, captured.err
 
 
-def test_report_writes_the_three_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_writes_the_three_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scenario and forecast sections suffice to check the command; the engines' sections
+    # are covered by test_sections.py and the full report by test_output.py.
+    from peninsula.report.build import SECTIONS
+
+    monkeypatch.setattr("peninsula.report.build.SECTIONS", SECTIONS[:3])
     out = tmp_path / "briefing"
     code, _, err = _run(
         ["report", "korea-2025", "--out", str(out), "--runs", "3", "--seed", "5"], capsys
@@ -60,3 +67,26 @@ def test_runs_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 2
     assert "--runs" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_out_that_is_a_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "report.html"
+    taken.write_text("someone's file")
+    code, _, err = _run(["report", "korea-2025", "--out", str(taken), "--runs", "2"], capsys)
+    assert code == 2
+    assert "not a directory" in err and str(taken) in err
+    assert "Traceback" not in err
+    assert taken.read_text() == "someone's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_unknown_model_fails_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = _run(["report", "--out", str(out), "--model", "oracle"], capsys)
+    assert code == 2
+    assert "unknown model 'oracle'" in err and "eum" in err
+    assert not out.exists()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from peninsula.report.sections.forecasts import compromise_path
+from peninsula.report.build import SECTIONS, run_section
+from peninsula.report.sections.forecasts import build_forecasts, compromise_path
+from peninsula.report.settings import ReportSettings
+from peninsula.scenario.schema import Scenario
 
 
 def test_compromise_path_hand_worked() -> None:
@@ -37,3 +43,28 @@ def test_compromise_lies_between_the_actors(trajectory: np.ndarray, weights: np.
     path = compromise_path(trajectory, weights)
     assert np.all(path >= trajectory.min(axis=1) - 1e-9)
     assert np.all(path <= trajectory.max(axis=1) + 1e-9)
+
+
+def test_forecasts_section_with_the_real_models(korea: Scenario) -> None:
+    from peninsula.models.registry import available_models, get_model
+    from peninsula.scenario.arrays import to_problem
+
+    section = build_forecasts(korea, ReportSettings(runs=1, models=("median", "eum")), seed=0)
+    assert set(section.numbers["models"]) == {"median", "eum"}
+    expected = get_model("median").forecast(to_problem(korea)).outcome[0]
+    got = section.numbers["models"]["median"]["outcome"]
+    assert [got[i] for i in korea.issue_ids] == pytest.approx(expected.tolist())
+    # the static median model has no trajectory chart, the dynamic EUM has two
+    ids = {c.id for c in section.charts}
+    assert "chart-trajectory-eum" in ids and "chart-trajectory-median" not in ids
+    assert "eum" in available_models()
+
+
+def test_no_registered_model_is_a_notice(korea: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = types.ModuleType("peninsula.models.registry")
+    empty.available_models = lambda: ()  # type: ignore[attr-defined]
+    empty.get_model = lambda name: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "peninsula.models.registry", empty)
+    spec = next(s for s in SECTIONS if s.id == "forecasts")
+    section = run_section(spec, korea, ReportSettings(runs=1), 0)
+    assert section.status == "unavailable" and "no bargaining model" in section.reason

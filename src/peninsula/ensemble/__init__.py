@@ -3,7 +3,8 @@
 Public API (see docs/explanation/policy-measures.md and sensitivity-and-discovery.md):
 
 - :func:`run_experiments` → :class:`Experiment` (``.summary()``, ``.results``, ``.inputs``)
-- :func:`sensitivity` → Sobol indices per input
+- :func:`sensitivity` → Sobol indices per input (module ``sobol``: a module named
+  ``sensitivity`` would shadow the function of the same name on this package)
 - :func:`discover` → PRIM boxes where a policy fails a threshold
 - :mod:`peninsula.ensemble.executors` → ``get_executor``, ``run_chunked``
 
@@ -18,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from peninsula.ensemble.discovery import discover
     from peninsula.ensemble.experiment import Experiment, run_experiments
-    from peninsula.ensemble.sensitivity import sensitivity
+    from peninsula.ensemble.sobol import sensitivity, sensitivity_all, sobol_indices
     from peninsula.ensemble.store import load_experiment, save_experiment
 
 _LAZY = {
     "run_experiments": "peninsula.ensemble.experiment",
     "Experiment": "peninsula.ensemble.experiment",
-    "sensitivity": "peninsula.ensemble.sensitivity",
+    "sensitivity": "peninsula.ensemble.sobol",
+    "sensitivity_all": "peninsula.ensemble.sobol",
+    "sobol_indices": "peninsula.ensemble.sobol",
     "discover": "peninsula.ensemble.discovery",
     "save_experiment": "peninsula.ensemble.store",
     "load_experiment": "peninsula.ensemble.store",
@@ -46,4 +49,6 @@ __all__ = [
     "run_experiments",
     "save_experiment",
     "sensitivity",
+    "sensitivity_all",
+    "sobol_indices",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Any, Literal, Protocol, TypeVar
@@ -37,6 +37,10 @@ class Executor(Protocol):
     workers: int
 
     def map(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> list[R]: ...
+
+    def imap(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[R]:
+        """Like :meth:`map` but yields results in order as they become available."""
+        ...
 
     def close(self) -> None: ...
 
@@ -80,6 +84,9 @@ class LocalExecutor(_Base):
     def map(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> list[R]:
         return [fn(task) for task in tasks]
 
+    def imap(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[R]:
+        return (fn(task) for task in tasks)
+
 
 class ProcessExecutor(_Base):
     """A pool of local worker processes started with ``spawn``.
@@ -103,9 +110,13 @@ class ProcessExecutor(_Base):
         return self._pool
 
     def map(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> list[R]:
+        return list(self.imap(fn, tasks))
+
+    def imap(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[R]:
         if not tasks:
-            return []
-        return list(self._get_pool().map(fn, tasks))
+            return iter(())
+        # Everything is submitted at once; results are yielded in task order.
+        return self._get_pool().map(fn, tasks)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -156,12 +167,14 @@ class DaskExecutor(_Base):
             ) from error
 
     def map(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> list[R]:
+        return list(self.imap(fn, tasks))
+
+    def imap(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[R]:
         if not tasks:
-            return []
+            return iter(())
         # pure=False: tasks with equal arguments must still each run (and keys stay unique).
         futures = self._client.map(fn, list(tasks), pure=False)
-        results: list[R] = self._client.gather(futures)
-        return results
+        return (future.result() for future in futures)
 
     def close(self) -> None:
         client = getattr(self, "_client", None)
@@ -214,6 +227,33 @@ def _run_one(task: tuple[ChunkFn[Any], int, int, np.random.SeedSequence]) -> Any
     return fn(start, stop, seed_seq)
 
 
+def iter_chunked(
+    fn: ChunkFn[T],
+    n_total: int,
+    chunk_size: int,
+    seed: int | np.random.SeedSequence,
+    executor: Executor,
+) -> Iterator[tuple[int, T]]:
+    """Like :func:`run_chunked` but yields ``(rows done so far, chunk result)`` in chunk order,
+    so that a caller can report progress while later chunks are still running."""
+    bounds = chunk_bounds(n_total, chunk_size)
+    for (_, stop), result in zip(
+        bounds, executor.imap(_run_one, _tasks(fn, bounds, seed)), strict=True
+    ):
+        yield stop, result
+
+
+def _tasks(
+    fn: ChunkFn[T], bounds: list[tuple[int, int]], seed: int | np.random.SeedSequence
+) -> list[tuple[ChunkFn[T], int, int, np.random.SeedSequence]]:
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    # spawn() on a copy: the caller's SeedSequence is not mutated, so a repeated call with the
+    # same SeedSequence gives the same children.
+    copy = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key, pool_size=root.pool_size)
+    children = copy.spawn(len(bounds))
+    return [(fn, start, stop, child) for (start, stop), child in zip(bounds, children, strict=True)]
+
+
 def run_chunked(
     fn: ChunkFn[T],
     n_total: int,
@@ -227,12 +267,7 @@ def run_chunked(
     process and Dask executors. ``executor`` may be an :class:`Executor` (left open) or a kind
     name (a fresh executor is created and closed).
     """
-    bounds = chunk_bounds(n_total, chunk_size)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    children = root.spawn(len(bounds))
-    tasks = [
-        (fn, start, stop, child) for (start, stop), child in zip(bounds, children, strict=True)
-    ]
+    tasks = _tasks(fn, chunk_bounds(n_total, chunk_size), seed)
     if isinstance(executor, str):
         with get_executor(executor) as owned:
             return owned.map(_run_one, tasks)

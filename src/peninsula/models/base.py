@@ -21,6 +21,10 @@ from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
 IntArray = NDArray[np.int64]
 
+#: Parameter name under which dynamic models take their maximum number of rounds (the CLI's
+#: ``--rounds`` passes it only to models with ``dynamic == True``).
+ROUNDS_PARAM = "max_rounds"
+
 #: Two positions closer than this (in issue units) count as the same position.
 MOVE_TOLERANCE = 1e-9
 
@@ -55,9 +59,7 @@ class Forecast:
     @property
     def moved(self) -> BoolArray:
         """``(B, n, k)``: whether each actor's final position differs from its initial one."""
-        return np.asarray(
-            np.abs(self.trajectory[:, -1] - self.trajectory[:, 0]) > MOVE_TOLERANCE
-        )
+        return np.asarray(np.abs(self.trajectory[:, -1] - self.trajectory[:, 0]) > MOVE_TOLERANCE)
 
     def take(self, rows: NDArray[np.intp] | slice) -> Forecast:
         """A sub-batch of this forecast (rows of the batch dimension)."""
@@ -203,7 +205,11 @@ def validate_problem(problem: BargainingProblem, model: str = "") -> None:
         problems.append(Located(f"{who}salience must lie in [0, 1]", field="salience"))
     if np.any(problem.capability < 0):
         problems.append(Located(f"{who}capability must be >= 0", field="capability"))
-    bad = [i for i, (lo, hi) in enumerate(zip(problem.lower, problem.upper)) if not lo < hi]
+    bad = [
+        i
+        for i, (lo, hi) in enumerate(zip(problem.lower, problem.upper, strict=True))
+        if not lo < hi
+    ]
     for i in bad:
         problems.append(
             Located(f"{who}scale min must be below max", field=f"issues.{problem.issue_ids[i]}")

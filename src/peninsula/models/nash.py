@@ -32,10 +32,11 @@ logs of positive concave functions), its derivative ``g(x) = Σ_i w_i · d/dx lo
 strictly decreasing, tends to ``+∞`` at ``L`` and ``−∞`` at ``U``. The maximiser is the unique
 sign change of ``g`` and is found by bisection, vectorised over every (batch row, issue) pair at
 once. With linear utility ``g`` jumps at the actors' positions (kinks), where there is no closed
-form and Newton's method stalls; bisection on the sign is exact at kinks too. 100 halvings of an
-interval no wider than the scale reach float64 resolution. A hand-rolled vectorised bisection
-replaces ``scipy.optimize.brentq`` because brentq solves one scalar equation per call, and the
-batch has ``B × k`` of them.
+form and Newton's method stalls; bisection on the sign is exact at kinks too. 64 halvings of an
+interval at most twice the scale's width reach float64 resolution (2⁻⁶⁴ · 200 ≈ 1e-17). A
+hand-rolled vectorised bisection replaces ``scipy.optimize.brentq`` because brentq solves one
+scalar equation per Python call, and the batch has ``B × k`` of them (measured: 100,000 rows ×
+5 issues × 7 actors in about 3 s, against about 1.7 ms per row one at a time).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from peninsula.models.base import (
 )
 from peninsula.problem import BargainingProblem, FloatArray
 
-DEFAULTS: dict[str, float] = {"utility": 0.0, "salience_exponent": 0.0, "iterations": 100.0}
+DEFAULTS: dict[str, float] = {"utility": 0.0, "salience_exponent": 0.0, "iterations": 64.0}
 
 
 def nash_solution(
@@ -62,42 +63,81 @@ def nash_solution(
     weight: FloatArray,
     status_quo: FloatArray,
     quadratic: bool = False,
-    iterations: int = 100,
+    iterations: int = 64,
+    chunk: int = 2048,
 ) -> FloatArray:
     """Asymmetric Nash bargaining outcome per (row, issue).
 
     ``position`` and ``weight`` are ``(B, n, k)`` (weight 0 = not a party), ``status_quo``
     ``(B, k)``. Returns ``(B, k)``; the status quo where no agreement benefits every party.
+    Rows are processed ``chunk`` at a time so the bisection's temporaries stay in cache (rows
+    are independent, so the result does not depend on ``chunk``).
     """
+    out = np.empty(status_quo.shape, dtype=np.float64)
+    for start in range(0, position.shape[0], chunk):
+        rows = slice(start, start + chunk)
+        out[rows] = _solve(position[rows], weight[rows], status_quo[rows], quadratic, iterations)
+    return out
+
+
+def _solve(
+    position: FloatArray,
+    weight: FloatArray,
+    status_quo: FloatArray,
+    quadratic: bool,
+    iterations: int,
+) -> FloatArray:
     party = weight > 0
     sq = status_quo[:, None, :]
     reach = np.abs(sq - position)  # a party gains iff |x - p_i| < reach_i
-    # Feasible interval: intersection over parties of (p_i - reach_i, p_i + reach_i).
-    low = np.where(party, position - reach, -np.inf).max(axis=1)
-    high = np.where(party, position + reach, np.inf).min(axis=1)
-    feasible = party.any(axis=1) & (low < high)
-    lo = np.where(feasible, low, status_quo)
-    hi = np.where(feasible, high, status_quo)
-    w = np.where(party, weight, 0.0)
+    # Party i gains on the open interval between sq and its mirror image m_i = 2 p_i - sq. The
+    # intersection is non-empty iff every party is strictly on the same side of sq; deciding
+    # that by comparison (not by intersecting rounded end points) is exact.
+    mirror = 2.0 * position - sq
+    anyone = party.any(axis=1)
+    above = anyone & np.where(party, position > sq, True).all(axis=1)
+    below = anyone & np.where(party, position < sq, True).all(axis=1)
+    feasible = above | below
+    lo = np.where(below, np.where(party, mirror, -np.inf).max(axis=1), status_quo)
+    hi = np.where(above, np.where(party, mirror, np.inf).min(axis=1), status_quo)
+    # Only rows with an agreement are searched; elsewhere the status quo is returned anyway.
+    active = party & feasible[:, None, :]
+    w = np.where(active, weight, 0.0)
+    # Inside party i's interval the linear gain r_i - d_i = |sq - p_i| - |x - p_i| equals
+    # min(|x - sq|, |m_i - x|). That form keeps full relative precision near the ends (the
+    # naive difference cancels to 0 when |p_i| >> |x - sq|). The quadratic gain
+    # r² - d² = (r - d)(r + d) is differentiated as log(r - d) + log(r + d), never as a
+    # product, which could underflow to 0 for tiny gains.
+    # Non-parties: weight 0 over infinite gains, so their term is exactly 0 without masking.
+    pad = np.where(active, 0.0, np.inf)
+    reach = reach + pad
 
     def slope(x: FloatArray) -> FloatArray:
-        diff = x[:, None, :] - position
-        if quadratic:
-            gain = reach**2 - diff**2
-            d_gain = -2.0 * diff
-        else:
-            gain = reach - np.abs(diff)
-            d_gain = -np.sign(diff)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            term = np.where(party, w * d_gain / gain, 0.0)
-        return np.asarray(term.sum(axis=1))
+        xx = x[:, None, :]
+        diff = xx - position
+        lin = np.minimum(np.abs(xx - sq), np.abs(mirror - xx))
+        lin += pad
+        direction = np.sign(diff)
+        direction *= w
+        # At float resolution a bound may be hit (gain 0 -> ±inf, or inf - inf = NaN): the
+        # comparison below is then False and just moves ``hi``.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            if quadratic:  # d/dx [log(r - d) + log(r + d)], d' = sign(x - p)
+                term = direction * (1.0 / (reach + np.abs(diff)) - 1.0 / lin)
+            else:  # d/dx log(r - d)
+                term = -direction / lin
+            return np.asarray(term.sum(axis=1))
 
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         rising = slope(mid) > 0
         lo = np.where(rising, mid, lo)
         hi = np.where(rising, hi, mid)
-    solution = 0.5 * (lo + hi)
+    # The maximiser lies between the parties' extreme positions (outside them every gain moves
+    # the same way); clipping there only removes rounding at degenerate, near-empty intervals.
+    low_party = np.where(active, position, np.inf).min(axis=1)
+    high_party = np.where(active, position, -np.inf).max(axis=1)
+    solution = np.clip(0.5 * (lo + hi), np.minimum(low_party, high_party), high_party)
     return np.where(feasible, solution, status_quo)
 
 
@@ -117,9 +157,7 @@ class NashBargaining:
     ) -> Forecast:
         p = resolve_params(self.name, params, DEFAULTS)
         if p["utility"] not in (0.0, 1.0):
-            raise InputError(
-                [Located("must be 0 (linear) or 1 (quadratic)", field="nash.utility")]
-            )
+            raise InputError([Located("must be 0 (linear) or 1 (quadratic)", field="nash.utility")])
         if not p["salience_exponent"] >= 0:
             raise InputError([Located("must be >= 0", field="nash.salience_exponent")])
         if not 1 <= p["iterations"] <= 2000:

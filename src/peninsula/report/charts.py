@@ -40,6 +40,14 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def error_lengths(upper: Any, lower: Any) -> list[float]:
+    """Error-bar lengths ``upper - lower``, never negative: a centre that falls (by rounding,
+    or because it is a mean) just outside its percentile band gets a zero-length bar rather
+    than an error from matplotlib. NaN (no band) stays NaN and draws no bar."""
+    diff = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+    return [float(v) for v in np.where(np.isnan(diff), np.nan, np.maximum(diff, 0.0))]
+
+
 def _dash(chart: Chart, index: int, series: Series) -> str:
     if series.dash:
         return "dash"
@@ -62,6 +70,7 @@ def to_plotly(chart: Chart) -> Any:
         else:
             figure.add_hline(y=value, line=line, annotation_text=label)
     for note in chart.annotations:
+        short = len(note.text) <= 3  # a number keyed to a table: upright, above the line
         figure.add_vline(x=_plotly_x(note.x, chart), line={"dash": "dot", "color": "#777777"})
         figure.add_annotation(
             x=_plotly_x(note.x, chart),
@@ -69,14 +78,16 @@ def to_plotly(chart: Chart) -> Any:
             yref="paper",
             text=note.text,
             showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            yanchor="top",
-            font={"size": 10, "color": "#333333"},
+            textangle=0 if short else -90,
+            xanchor="center" if short else "right",
+            yanchor="bottom" if short else "top",
+            font={"size": 11 if short else 10, "color": "#222222"},
+            bgcolor="rgba(255,255,255,0.8)" if short else None,
         )
     x_title, y_title = chart.x_label, chart.y_label
     if chart.horizontal:
         x_title, y_title = y_title, x_title
+    size = layout_size(chart)
     figure.update_layout(
         title={"text": chart.title, "x": 0.01, "xref": "container", "xanchor": "left"},
         xaxis_title=x_title,
@@ -84,13 +95,25 @@ def to_plotly(chart: Chart) -> Any:
         template="plotly_white",
         colorway=list(PALETTE),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#222222"},
-        height=max(380, 28 * len(chart.series[0].x) + 160) if chart.horizontal else 420,
-        margin={"l": 70, "r": 30, "t": 100, "b": 60},
-        legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
+        height=size["height"],
+        margin={"l": 70, "r": 30, "t": size["top"], "b": size["bottom"]},
+        # Below the plot, so a long legend never covers the title or the data.
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 0.0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "font": {"size": 12},
+        },
+        showlegend=size["legend_rows"] > 0,
         barmode="group",
         scattermode="group",
         hovermode="closest",
     )
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     if chart.y_range is not None:
         if chart.horizontal:
             figure.update_xaxes(range=list(chart.y_range))
@@ -100,7 +123,43 @@ def to_plotly(chart: Chart) -> Any:
         figure.update_xaxes(type="date")
     elif chart.x_kind == "category" and not chart.horizontal:
         figure.update_xaxes(type="category")
+    if chart.horizontal:  # first category at the top, reading order (as in the static PNG)
+        figure.update_yaxes(autorange="reversed")
     return figure
+
+
+def legend_entries(chart: Chart) -> list[str]:
+    """The names the legend shows: one per series, plus the band of a lone line series."""
+    names = [s.name for s in chart.series]
+    if len(chart.series) == 1:
+        only = chart.series[0]
+        names = (
+            [f"{only.name}: {b.label}" for b in only.bands] + names if only.mode == "line" else []
+        )
+    return names
+
+
+def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
+    """Figure height and margins (px) that leave room for wrapped tick labels and a legend
+    laid out below the plot (assumes ~7 px per character at the legend's 12 px font)."""
+    entries = legend_entries(chart)
+    rows, used = (1 if entries else 0), 0
+    for name in entries:
+        need = 7 * len(name) + 50
+        if used and used + need > width:
+            rows, used = rows + 1, 0
+        used += need
+    tick_lines = 1
+    if chart.x_kind == "category":
+        tick_lines = max(wrap(v).count("<br>") + 1 for v in chart.series[0].x)
+    bottom = 40 + 24 * rows + (0 if chart.horizontal else 14 * tick_lines + 24)
+    top = 60 if not any(len(a.text) <= 3 for a in chart.annotations) else 80
+    if chart.horizontal:
+        per_row = max(30, 16 * tick_lines + 12, 12 * len(chart.series) + 12)
+        plot = per_row * len(chart.series[0].x)
+    else:
+        plot = 300
+    return {"height": top + bottom + plot, "top": top, "bottom": bottom, "legend_rows": rows}
 
 
 def _plotly_x(x: Any, chart: Chart) -> Any:
@@ -152,8 +211,8 @@ def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
         error = {
             "type": "data",
             "symmetric": False,
-            "array": [h - v for h, v in zip(band.high, y, strict=True)],
-            "arrayminus": [v - lo for v, lo in zip(y, band.low, strict=True)],
+            "array": error_lengths(band.high, y),
+            "arrayminus": error_lengths(y, band.low),
             "color": "#333333",
             "thickness": 1.5,
         }
@@ -189,7 +248,8 @@ def to_png(chart: Chart, dpi: int = 110) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    horizontal_height = max(4.0, 0.35 * len(chart.series[0].x) + 1.8)
+    lines = max(wrap(v, 22, "\n").count("\n") + 1 for v in chart.series[0].x)
+    horizontal_height = max(4.0, (0.2 + 0.16 * lines) * len(chart.series[0].x) + 1.8)
     height = horizontal_height if chart.horizontal else 4.2
     fig, ax = plt.subplots(figsize=(8.5, height), dpi=dpi)
     try:
@@ -222,7 +282,7 @@ def to_png(chart: Chart, dpi: int = 110) -> bytes:
         fig.tight_layout()
         buffer = io.BytesIO()
         # Fixed metadata so the same content gives the same bytes.
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
         return buffer.getvalue()
     finally:
         plt.close(fig)
@@ -254,13 +314,14 @@ def _mpl_series(ax: Any, chart: Chart, index: int, series: Series, x: Any) -> No
     error = None
     if series.bands:
         band = series.bands[0]
-        error = np.vstack([y - np.asarray(band.low), np.asarray(band.high) - y])
+        error = np.vstack([error_lengths(y, band.low), error_lengths(band.high, y)])
     markers = "oDs^xP"
-    offset = (index - (len(chart.series) - 1) / 2) * 0.12 if chart.x_kind == "category" else 0.0
+    if chart.x_kind == "category":  # side by side within a category, as plotly's "group"
+        x = x + (index - (len(chart.series) - 1) / 2) * 0.12
     if chart.horizontal:
         ax.errorbar(
             y,
-            x + offset,
+            x,
             xerr=error,
             fmt=markers[index % 6],
             color=hue,
@@ -268,9 +329,11 @@ def _mpl_series(ax: Any, chart: Chart, index: int, series: Series, x: Any) -> No
             capsize=3,
             label=series.name,
         )
+    elif error is None:
+        ax.plot(x, y, markers[index % 6], color=hue, markersize=4, label=series.name)
     else:
         ax.errorbar(
-            x + offset,
+            x,
             y,
             yerr=error,
             fmt=markers[index % 6],
@@ -288,7 +351,7 @@ def _mpl_bar(ax: Any, chart: Chart, index: int, series: Series, slot: int, n_bar
     error = None
     if series.bands:
         band = series.bands[0]
-        error = np.vstack([y - np.asarray(band.low), np.asarray(band.high) - y])
+        error = np.vstack([error_lengths(y, band.low), error_lengths(band.high, y)])
     style = {"color": colour(index), "label": series.name, "ecolor": "#333333", "capsize": 3}
     if chart.horizontal:
         ax.barh(positions, y, height=width, xerr=error, **style)
@@ -319,5 +382,13 @@ def _mpl_axes(ax: Any, chart: Chart) -> None:
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if len(chart.series) > 1 or chart.reference_lines:
-        ax.legend(fontsize=8, frameon=False, loc="best")
+    _, labels = ax.get_legend_handles_labels()
+    if len(labels) > 1:
+        # Below the axes (as in the interactive chart), so it never hides data.
+        ax.legend(
+            fontsize=8,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.16 if chart.x_kind != "category" or chart.horizontal else -0.3),
+            ncol=min(3, len(labels)),
+        )

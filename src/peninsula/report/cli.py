@@ -32,6 +32,12 @@ def report(
     # Imported here so other commands do not pay for the report's imports at start-up.
     from peninsula.report import HTML, SECTIONS, generate_report
 
+    if models:
+        # Unknown names fail now (NotFoundError, exit 2), not after minutes of computing.
+        from peninsula.models.registry import get_model
+
+        for name in models:
+            get_model(name)
     settings = ReportSettings(runs=runs, seed=seed, models=tuple(models) or None)
     total = len(SECTIONS) + 2
     with Progress(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 # Chosen so the whole default report (every engine) takes well under 2 minutes on 2 cores;
 # the measurement is recorded in docs/how-to/write-a-report.md.
-DEFAULT_RUNS = 400
+DEFAULT_RUNS = 2000
 DEFAULT_SEED = 20250930
 
 

@@ -1,14 +1,234 @@
-"""Section: crisis risks per policy (``peninsula.crisis``)."""
+"""Section: crisis risks per policy (``peninsula.crisis.simulate_policies``).
+
+The crisis simulator runs a self-exciting event model forward under each policy and returns
+simulated tension paths. The section draws one fan chart per policy (median, 50% and 90%
+bands of the paths, month by month: the fan-chart convention of the Bank of England's
+inflation reports, Britton, Fisher & Whitley 1998) and tabulates the simulator's risk measures
+per policy (probability of a seventh nuclear test, missile launches per year, probability of
+crossing the crisis threshold), with their bands.
+"""
 
 from __future__ import annotations
 
-from peninsula.report.content import Section, engine
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from peninsula.report.content import (
+    Band,
+    Bullets,
+    Cell,
+    Chart,
+    Paragraph,
+    Section,
+    Series,
+    Table,
+    engine,
+)
+from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
+from peninsula.report.sections.policies import ordered, policy_label
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
 TITLE = "Crisis risks per policy"
+FAN = (5.0, 25.0, 50.0, 75.0, 95.0)
+TENSION_UNIT = "−1 calm to +1 hostile"
+
+
+def crisis_paths(runs: int) -> int:
+    """Simulated paths per policy: cheap compared with the bargaining ensemble, so more."""
+    return max(200, 5 * runs)
+
+
+def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Any:
+    """The one place this section calls the crisis engine."""
+    crisis = engine("peninsula.crisis", "simulate_policies")
+    return crisis.simulate_policies(
+        scenario,
+        horizon=settings.horizon_months,
+        paths=crisis_paths(settings.runs),
+        seed=seed,
+        executor=settings.executor,
+    )
+
+
+def fan(paths: np.ndarray) -> dict[str, list[float]]:
+    """Per month, the percentiles of the simulated paths (``paths`` is (n_paths, horizon))."""
+    values = np.percentile(np.asarray(paths, dtype=float), FAN, axis=0)
+    return {f"p{int(q):02d}": row.tolist() for q, row in zip(FAN, values, strict=True)}
+
+
+def months_after(start: str, horizon: int) -> tuple[str, ...]:
+    """ISO dates of the ``horizon`` months after ``start`` (``YYYY-MM``): month 1 is the first
+    simulated month. Falls back to plain month numbers if ``start`` is not a month."""
+    try:
+        first: Any = pd.Period(start, freq="M") + 1
+    except (ValueError, TypeError):
+        first = None
+    if first is None or pd.isna(first):
+        return tuple(str(m) for m in range(1, horizon + 1))
+    return tuple((first + m).start_time.strftime("%Y-%m-%d") for m in range(horizon))
+
+
+def _fan_chart(
+    policy: str,
+    label: str,
+    bands: dict[str, list[float]],
+    months: tuple[str, ...],
+    threshold: float | None,
+    y_range: tuple[float, float],
+) -> Chart:
+    dated = not months or "-" in months[0]
+    return Chart(
+        id=f"chart-crisis-{policy}",
+        title=f"Tension under “{label}”: median and 50% / 90% of simulated paths",
+        x_label="Month" if dated else "Months from the scenario date (months)",
+        y_label=f"Tension (index, {TENSION_UNIT})",
+        series=(
+            Series(
+                "median path",
+                months,
+                tuple(bands["p50"]),
+                bands=(
+                    Band(tuple(bands["p05"]), tuple(bands["p95"]), "90% of paths"),
+                    Band(tuple(bands["p25"]), tuple(bands["p75"]), "50% of paths"),
+                ),
+            ),
+        ),
+        description=(
+            f"Fan chart of the simulated tension paths under “{label}”: the line is the median "
+            "path, the light band holds 90% of the paths and the dark band 50%; the dotted line "
+            "is the crisis threshold (the level of August–September 2017)."
+        ),
+        x_kind="date" if dated else "linear",
+        reference_lines=((threshold, "crisis threshold"),) if threshold is not None else (),
+        y_range=y_range,
+    )
+
+
+#: The simulator's measures: reader's label, shown as a percentage?, what the band is.
+KNOWN = {
+    "p_nuclear_test": ("P(seventh nuclear test)", True),
+    "p_crisis": ("P(crisis threshold crossed)", True),
+    "launches_per_year": ("Missile launches per year", False),
+    "months_of_talks": ("Months with talks under way", False),
+    "final_tension": ("Tension at the horizon (−1 to +1)", False),
+}
+
+
+def measure_label(name: str) -> tuple[str, bool]:
+    """A reader's label for a crisis measure, and whether it is a probability (shown in %)."""
+    if name in KNOWN:
+        return KNOWN[name]
+    lower = name.lower()
+    probability = lower.startswith(("p_", "prob", "p(")) or "probability" in lower
+    return name.replace("_", " "), probability
+
+
+def _table(
+    scenario: Scenario, summary: Summary, policies: list[str], labels: dict[str, str]
+) -> Table:
+    names = measures(summary)
+    rows = []
+    for policy in policies:
+        cells = [Cell(labels.get(policy) or policy_label(policy, scenario))]
+        for name in names:
+            value = summary[policy].get(name)
+            if value is None:
+                cells.append(Cell("—"))
+                continue
+            _, probability = measure_label(name)
+            cells.append(Cell(value.text(0, 100, "%") if probability else value.text(1)))
+        rows.append(tuple(cells))
+    return Table(
+        "crisis",
+        "Crisis risks per policy over the simulated horizon",
+        ("Policy", *(measure_label(n)[0] for n in names)),
+        tuple(rows),
+        note=(
+            "Probabilities: share of simulated paths, with the 95% Monte Carlo (Wilson) "
+            "interval. Other measures: mean over paths, with the 5th–95th percentile of paths."
+        ),
+    )
 
 
 def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    engine("peninsula.crisis", "simulate_policies")
-    raise NotImplementedError("wire to peninsula.crisis")
+    result = run_crisis(scenario, settings, seed)
+    summary = read_summary(result.summary())
+    tension = {str(k): np.asarray(v, dtype=float) for k, v in result.tension.items()}
+    policies = [str(p) for p in getattr(result, "policies", ())] or list(tension) or list(summary)
+    policies = ordered(policies, scenario)
+    labels = {p: policy_label(p, scenario) for p in policies}
+    labels.update({str(k): str(v) for k, v in getattr(result, "labels", {}).items() if v})
+    threshold = getattr(result, "threshold", None)
+    threshold = float(threshold) if threshold is not None else None
+    bands = {p: fan(tension[p]) for p in policies if p in tension}
+    lows = [min(b["p05"]) for b in bands.values()] + ([threshold] if threshold is not None else [])
+    highs = [max(b["p95"]) for b in bands.values()] + ([threshold] if threshold is not None else [])
+    pad = 0.05 * (max(highs) - min(lows)) if bands else 0.0
+    y_range = (min(lows) - pad, max(highs) + pad) if bands else (0.0, 1.0)
+    horizon = len(next(iter(bands.values()))["p50"]) if bands else settings.horizon_months
+    start = str(getattr(result, "start", ""))
+    months = months_after(start, horizon)
+    paths = int(next(iter(tension.values())).shape[0]) if tension else 0
+    blocks: list[Any] = [
+        Paragraph(
+            f"{paths} simulated paths per policy over {horizon} months"
+            + (f" from {start}" if start else "")
+            + ", with the policy's effects on the fitted event rates (every policy reuses the "
+            "same random numbers, so differences between policies are not Monte Carlo noise). "
+            "Tension runs from −1 (calm) to +1 (hostile). All fan charts share one vertical "
+            "scale, so their heights compare directly."
+        ),
+        _table(scenario, summary, [p for p in policies if p in summary], labels),
+    ]
+    notes = getattr(result, "notes", {}) or {}
+    if notes:
+        blocks.append(
+            Bullets(
+                tuple(f"{labels.get(p, p)}: {n}" for p, n in notes.items()),
+                "How each policy enters the crisis model",
+            )
+        )
+    for policy in policies:
+        if policy in bands:
+            blocks.append(
+                _fan_chart(policy, labels[policy], bands[policy], months, threshold, y_range)
+            )
+    return Section(
+        id="crisis",
+        title=TITLE,
+        blocks=tuple(blocks),
+        numbers={
+            "paths": paths,
+            "horizon_months": horizon,
+            "start": start or None,
+            "threshold": threshold,
+            "summary": jsonable_summary(summary),
+            "tension_fan": {p: {"months": list(months), **b} for p, b in bands.items()},
+        },
+        summary=_summary_text(summary, policies, labels),
+    )
+
+
+def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str]) -> str:
+    probabilities = [n for n in measures(summary) if measure_label(n)[1]]
+    if not probabilities:
+        return f"{len(policies)} policies simulated."
+    parts = []
+    for name in probabilities:
+        values = {p: summary[p][name].mean for p in policies if name in summary.get(p, {})}
+        if not values:
+            continue
+        low, high = min(values, key=values.__getitem__), max(values, key=values.__getitem__)
+        label = measure_label(name)[0]
+        if math.isclose(values[low], values[high], abs_tol=0.005):
+            parts.append(f"{label} is about {100 * values[low]:.0f}% whatever the policy")
+        else:
+            parts.append(
+                f"{label} ranges from {100 * values[low]:.0f}% (“{labels.get(low, low)}”) "
+                f"to {100 * values[high]:.0f}% (“{labels.get(high, high)}”)"
+            )
+    return "; ".join(parts) + "." if parts else f"{len(policies)} policies simulated."

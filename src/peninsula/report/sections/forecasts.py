@@ -16,6 +16,7 @@ import numpy as np
 from peninsula.report.content import (
     Cell,
     Chart,
+    EngineUnavailable,
     Paragraph,
     Section,
     Series,
@@ -36,12 +37,17 @@ def run_models(
     """The one place this section calls the models engine: name -> outcome, trajectory."""
     registry = engine("peninsula.models.registry", "get_model", "available_models")
     chosen = tuple(names) if names else tuple(registry.available_models())
+    if not chosen:
+        raise EngineUnavailable("no bargaining model is registered in `peninsula.models` yet")
     problem = to_problem(scenario)
     results: dict[str, dict[str, Any]] = {}
     generators = np.random.default_rng(seed).spawn(len(chosen))
     for name, rng in zip(chosen, generators, strict=True):
-        forecast = registry.get_model(name).forecast(problem, rng=rng)
+        model = registry.get_model(name)
+        forecast = model.forecast(problem, rng=rng)
         results[name] = {
+            # The label without its citation: "Expected utility (Bueno de Mesquita ...)".
+            "label": (str(getattr(model, "label", "") or name)).split(" (")[0],
             "outcome": np.asarray(forecast.outcome, dtype=float)[0],
             "trajectory": np.asarray(forecast.trajectory, dtype=float)[0],
             "rounds": int(np.max(np.asarray(forecast.rounds))),
@@ -95,7 +101,7 @@ def _trajectory_charts(
     path = compromise_path(trajectory, weights)
     compromise = Chart(
         id=f"chart-trajectory-{name}",
-        title=f"{name}: where the positions would settle, round by round",
+        title=f"{result['label']}: where the positions would settle, round by round",
         x_label="Bargaining round (number)",
         y_label="Weighted mean position (issue scale, 0–100)",
         series=tuple(
@@ -111,7 +117,7 @@ def _trajectory_charts(
     first = scenario.issues[0]
     actors = Chart(
         id=f"chart-trajectory-{name}-{first.id}",
-        title=f"{name}: each actor's position on {first.label.lower()}, round by round",
+        title=f"{result['label']}: each actor's position on {first.label.lower()}, round by round",
         x_label="Bargaining round (number)",
         y_label=f"Position ({first.scale.unit})",
         series=tuple(

@@ -1,14 +1,341 @@
-"""Section: policy comparison across the ensemble (``peninsula.ensemble``)."""
+"""Section: policy comparison across the ensemble (``peninsula.ensemble``).
+
+Each policy is evaluated in the same sampled worlds (``run_experiments``); the section shows the
+mean and the 5th–95th percentile band of every outcome measure per policy (table), and charts
+the ones a reader compares first: the chance of a deal and of Seoul being sidelined, each
+issue's outcome, and who gains or loses (utility change per actor). The measures themselves are
+defined in ``docs/explanation/policy-measures.md``.
+
+For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so its
+chart shows the Monte Carlo 95% interval of the proportion instead (Wilson 1927 score interval,
+"Probable inference, the law of succession, and statistical inference", JASA 22, eq. for
+p̂ ± z·sqrt(p̂(1−p̂)/N + z²/4N²) / (1 + z²/N)).
+"""
 
 from __future__ import annotations
 
-from peninsula.report.content import Section, engine
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table, engine
+from peninsula.report.sections.frames import (
+    Interval,
+    Summary,
+    jsonable_summary,
+    measures,
+    read_summary,
+)
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
 TITLE = "Policy comparison across the ensemble"
+BASELINE = "status-quo"
+#: The model the ensemble runs when the user does not choose (the contract's default).
+DEFAULT_MODELS = ("eum",)
+SHARES = ("deal", "seoul.sidelined")
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    label: str
+    unit: str
+    share: bool = False  # a 0/1 indicator: its mean is a probability, shown in %
+
+
+def describe(name: str, scenario: Scenario) -> MeasureInfo:
+    """A reader's label and unit for an ensemble measure name (``outcome.seoul_role`` ...)."""
+    head, _, rest = name.partition(".")
+    issues = {i.id: i for i in scenario.issues}
+    actors = {a.id: a for a in scenario.actors}
+    if name == "deal":
+        return MeasureInfo("Deal reached (some issue moves >5% of its range)", "%", True)
+    if name == "seoul.sidelined":
+        return MeasureInfo("Seoul sidelined", "%", True)
+    if head == "outcome" and rest in issues:
+        issue = issues[rest]
+        return MeasureInfo(f"Outcome: {issue.label}", f"{issue.scale.unit}")
+    if head == "utility" and rest in actors:
+        return MeasureInfo(f"Utility change: {actors[rest].name}", "utility, −1 to 1")
+    known = {
+        "seoul.role": ("Seoul's role in the outcome", "0–100 scale"),
+        "seoul.utility_loss": ("Seoul's utility loss", "utility, 0–1"),
+        "alliance.allied_loss": ("Allies' mean utility loss", "utility, 0–1"),
+        "alliance.strain": ("Alliance strain (US gain over allies')", "utility, 0–1"),
+        "nonpro.distance_from_cvid": ("Distance from complete denuclearisation", "share of range"),
+        "nonpro.relief_granted": ("Sanctions relief granted", "share of range"),
+        "nonpro.erosion": ("Non-proliferation erosion", "0–1"),
+        "arms_race.pressure": ("Allies' arms-race pressure", "0–1"),
+    }
+    if name in known:
+        label, unit = known[name]
+        return MeasureInfo(label, unit)
+    if head == "arms_race" and rest.startswith("deficit."):
+        who = rest.removeprefix("deficit.")
+        return MeasureInfo(f"Security deficit: {actors[who].name if who in actors else who}", "0–1")
+    return MeasureInfo(name.replace("_", " ").replace(".", ": "), "value")
+
+
+def policy_label(policy_id: str, scenario: Scenario) -> str:
+    if policy_id == BASELINE:
+        return "Status quo (no change)"
+    for policy in scenario.policies:
+        if policy.id == policy_id:
+            return policy.label
+    return policy_id
+
+
+def ordered(names: Iterable[str], scenario: Scenario) -> list[str]:
+    """The baseline first, then the scenario's policies in its order, then anything else."""
+    given = list(dict.fromkeys(names))
+    rank = {BASELINE: -1, **{p.id: i for i, p in enumerate(scenario.policies)}}
+    return sorted(given, key=lambda p: (rank.get(p, len(rank)), given.index(p)))
+
+
+def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
+    if n <= 0 or math.isnan(p):
+        return (float("nan"), float("nan"))
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
+    """The one place this section calls the ensemble engine."""
+    ensemble = engine("peninsula.ensemble", "run_experiments")
+    experiment = ensemble.run_experiments(
+        scenario,
+        runs=settings.runs,
+        seed=seed,
+        models=settings.models or DEFAULT_MODELS,
+        executor=settings.executor,
+        workers=settings.workers,
+    )
+    return read_summary(experiment.summary())
+
+
+def _cell(info: MeasureInfo, value: Interval) -> Cell:
+    if info.share:
+        return Cell(f"{100 * value.mean:.0f}%")
+    return Cell(value.text(2))
+
+
+def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
+    rows = []
+    for name in measures(summary):
+        info = describe(name, scenario)
+        unit = f": {info.unit}" if "(" in info.unit else f" ({info.unit})"
+        cells = [Cell(info.label + unit)]
+        for policy in policies:
+            value = summary[policy].get(name)
+            cells.append(_cell(info, value) if value is not None else Cell("—"))
+        rows.append(tuple(cells))
+    return Table(
+        "policy-comparison",
+        "Every measure per policy: mean over the sampled worlds (5th–95th percentile)",
+        ("Measure", *(policy_label(p, scenario) for p in policies)),
+        tuple(rows),
+        note=(
+            "Yes/no measures (deal, Seoul sidelined) show the share of sampled worlds. Utility "
+            "changes are relative to the status quo outcome; negative means the actor loses."
+        ),
+    )
+
+
+def _share_chart(
+    scenario: Scenario, summary: Summary, policies: list[str], runs: int
+) -> Chart | None:
+    names: list[str] = []
+    constant: list[str] = []
+    for name in SHARES:
+        values = [summary[p][name].mean for p in policies if name in summary[p]]
+        if not values:
+            continue
+        # A share that no policy changes has nothing to compare: the table still shows it.
+        (names if max(values) - min(values) >= 0.005 else constant).append(name)
+    if not names:
+        return None
+    same = "".join(
+        f" {describe(n, scenario).label}: {100 * summary[policies[0]][n].mean:.0f}% under "
+        "every policy (not charted)."
+        for n in constant
+    )
+    labels = tuple(policy_label(p, scenario) for p in policies)
+    series = []
+    for name in names:
+        values = [
+            summary[p].get(name, Interval(math.nan, math.nan, math.nan)).mean for p in policies
+        ]
+        bounds = [wilson(v, runs) for v in values]
+        series.append(
+            Series(
+                describe(name, scenario).label,
+                labels,
+                tuple(100 * v for v in values),
+                "bar",
+                (
+                    Band(
+                        tuple(100 * b[0] for b in bounds),
+                        tuple(100 * b[1] for b in bounds),
+                        "95% Monte Carlo interval",
+                    ),
+                ),
+            )
+        )
+    return Chart(
+        id="chart-policy-shares",
+        title="How often each policy leads to "
+        + " and to ".join(describe(n, scenario).label.split(" (")[0].lower() for n in names),
+        x_label="Policy",
+        y_label="Share of sampled worlds (%)",
+        series=tuple(series),
+        description=(
+            f"Share of the {runs} sampled worlds in which the event happens; error bars are the "
+            "95% Monte Carlo (Wilson) interval of that share." + same
+        ),
+        x_kind="category",
+        y_range=(0.0, 100.0),
+        horizontal=True,
+    )
+
+
+def _grouped_chart(
+    chart_id: str,
+    title: str,
+    x_label: str,
+    y_label: str,
+    description: str,
+    scenario: Scenario,
+    summary: Summary,
+    policies: list[str],
+    names: list[str],
+    categories: list[str],
+    y_range: tuple[float, float] | None = None,
+) -> Chart | None:
+    if not names:
+        return None
+    series = []
+    for policy in policies:
+        values = [summary[policy].get(n) for n in names]
+        nan = Interval(math.nan, math.nan, math.nan)
+        filled = [v if v is not None else nan for v in values]
+        series.append(
+            Series(
+                policy_label(policy, scenario),
+                tuple(categories),
+                tuple(v.mean for v in filled),
+                "markers",
+                (Band(tuple(v.low for v in filled), tuple(v.high for v in filled), "5–95%"),),
+            )
+        )
+    return Chart(
+        id=chart_id,
+        title=title,
+        x_label=x_label,
+        y_label=y_label,
+        series=tuple(series),
+        description=description,
+        x_kind="category",
+        y_range=y_range,
+    )
 
 
 def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    engine("peninsula.ensemble", "run_experiments")
-    raise NotImplementedError("wire to peninsula.ensemble")
+    summary = run_ensemble(scenario, settings, seed)
+    policies = ordered(summary, scenario)
+    all_measures = measures(summary)
+    outcome_names = [f"outcome.{i}" for i in scenario.issue_ids if f"outcome.{i}" in all_measures]
+    utility_names = [f"utility.{a}" for a in scenario.actor_ids if f"utility.{a}" in all_measures]
+    blocks: list[Any] = [
+        Paragraph(
+            f"Every policy is applied to the same {settings.runs} sampled worlds (each uncertain "
+            "input drawn from its range), and the model "
+            f"({', '.join(settings.models or DEFAULT_MODELS)}) forecasts each. Intervals are "
+            "the 5th–95th percentiles over those worlds: the spread our uncertainty about the "
+            "inputs implies, not sampling error."
+        ),
+        _table(scenario, summary, policies),
+    ]
+    charts = [
+        _share_chart(scenario, summary, policies, settings.runs),
+        _grouped_chart(
+            "chart-policy-outcomes",
+            "Forecast outcome on each issue under each policy (mean and 5–95% band)",
+            "Issue",
+            "Forecast position (issue scale, 0–100)",
+            "Markers are the mean forecast over the sampled worlds; bars the 5th–95th "
+            "percentiles. Compare a policy's markers with the status quo's.",
+            scenario,
+            summary,
+            policies,
+            outcome_names,
+            [scenario.issue(n.removeprefix("outcome.")).label for n in outcome_names],
+            (-3.0, 103.0),
+        ),
+        _grouped_chart(
+            "chart-policy-utility",
+            "Who gains and who loses: utility change per actor under each policy",
+            "Actor",
+            "Utility change vs status quo (utility, −1 to 1)",
+            "Above zero the actor prefers the forecast outcome to today's status quo; below "
+            "zero it loses. Bars are the 5th–95th percentiles over the sampled worlds.",
+            scenario,
+            summary,
+            policies,
+            utility_names,
+            [n.removeprefix("utility.") for n in utility_names],
+        ),
+    ]
+    blocks += [c for c in charts if c is not None]
+    return Section(
+        id="policies",
+        title=TITLE,
+        blocks=tuple(blocks),
+        numbers={
+            "runs": settings.runs,
+            "models": list(settings.models or DEFAULT_MODELS),
+            "policies": policies,
+            "summary": jsonable_summary(summary),
+        },
+        summary=_summary_text(scenario, summary, policies),
+    )
+
+
+def _extreme(
+    scenario: Scenario, summary: Summary, policies: list[str], name: str, text: str
+) -> str | None:
+    """``text`` about the policy with the highest share of ``name``, or a "whatever the
+    policy" sentence when every policy gives about the same share (nothing to choose)."""
+    values = {p: summary[p][name].mean for p in policies if name in summary[p]}
+    if not values:
+        return None
+    best = max(values, key=values.__getitem__)
+    if max(values.values()) - min(values.values()) < 0.005:
+        return f"{text} in {100 * values[best]:.0f}% of sampled worlds whatever the policy"
+    return f"{text} most often under “{policy_label(best, scenario)}” ({100 * values[best]:.0f}%)"
+
+
+def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> str:
+    parts = [
+        part
+        for part in (
+            _extreme(scenario, summary, policies, "deal", "a deal (some issue moves) comes"),
+            _extreme(scenario, summary, policies, "seoul.sidelined", "Seoul is sidelined"),
+        )
+        if part
+    ]
+    erosion = {
+        p: summary[p]["nonpro.erosion"].mean for p in policies if "nonpro.erosion" in summary[p]
+    }
+    if erosion:
+        least = min(erosion, key=erosion.__getitem__)
+        parts.append(
+            f"non-proliferation erodes least under “{policy_label(least, scenario)}” "
+            f"({erosion[least]:.2f} on a 0–1 scale)"
+        )
+    if not parts:
+        return f"{len(policies)} policies compared over {len(measures(summary))} measures."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

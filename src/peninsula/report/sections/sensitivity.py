@@ -1,14 +1,197 @@
-"""Section: Sobol sensitivity of each result (``peninsula.ensemble``)."""
+"""Section: which uncertain inputs drive each result (``peninsula.ensemble.sensitivity``).
+
+Variance-based (Sobol) sensitivity: the first-order index S1 of an input is the share of a
+result's variance it explains alone, the total index ST the share it explains including its
+interactions with other inputs (Saltelli et al. 2010, "Variance based sensitivity analysis of
+model output", Comput. Phys. Commun. 181, eqs. (b) and (f) of Table 2). Inputs whose ST is near
+zero could be fixed at their nominal value without changing the result.
+"""
 
 from __future__ import annotations
 
-from peninsula.report.content import Section, engine
+import math
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from peninsula.report.content import (
+    Band,
+    Cell,
+    Chart,
+    EngineUnavailable,
+    Paragraph,
+    Section,
+    Series,
+    Table,
+    engine,
+)
+from peninsula.report.sections.policies import describe
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
 TITLE = "Sensitivity: which assumptions drive each result"
+#: The results whose drivers the report explains (the ensemble's measure names).
+MEASURES = ("nonpro.erosion", "seoul.sidelined", "alliance.strain")
+TOP = 8
+
+
+def input_label(name: str, scenario: Scenario) -> str:
+    """A reader's name for an ensemble input (``USA.seoul_role.salience`` → "USA's salience
+    of Seoul's role in the talks"); unknown patterns are returned as they are."""
+    issues = {i.id: i.label for i in scenario.issues}
+    actors = set(scenario.actor_ids)
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] in issues and parts[1] == "status_quo":
+        return f"status quo of {issues[parts[0]].lower()}"
+    if len(parts) == 2 and parts[0] in actors:
+        return f"{parts[0]}'s {parts[1].replace('_', ' ')}"
+    if len(parts) == 3 and parts[0] in actors and parts[1] in issues:
+        return f"{parts[0]}'s {parts[2].replace('_', ' ')} on {issues[parts[1]].lower()}"
+    return name
+
+
+def sensitivity_runs(runs: int) -> int:
+    """Sobol base sample size: Saltelli's scheme costs N·(D+2) model runs for D inputs, so the
+    report uses a fraction of the ensemble's runs (at least 16) to keep its run time bounded."""
+    return max(16, runs // 4)
+
+
+def run_sensitivity(
+    scenario: Scenario, settings: ReportSettings, seed: int, measures: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """The one place this section calls the sensitivity engine: measure -> (input × S1,
+    S1_conf, ST, ST_conf). ``sensitivity_all`` evaluates the model once for every measure, so
+    it is used when the engine offers it; otherwise ``sensitivity`` runs once per measure."""
+    ensemble = engine("peninsula.ensemble", "sensitivity")
+    runs = sensitivity_runs(settings.runs)
+    extra = {"model": settings.models[0]} if settings.models else {}
+    try:
+        every = engine("peninsula.ensemble", "sensitivity_all").sensitivity_all
+    except EngineUnavailable:
+        every = None
+    if every is not None:
+        with warnings.catch_warnings():
+            # SALib warns about measures that are constant over the sample (e.g. a deal in
+            # every world); the section reports those as "no variance" instead.
+            warnings.filterwarnings("ignore", message="Constant values encountered")
+            table: pd.DataFrame = every(scenario, runs=runs, seed=seed, **extra)
+        found = set(table.index.get_level_values(0))
+        return {m: pd.DataFrame(table.xs(m, level=0)) for m in measures if m in found}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Constant values encountered")
+        return {
+            m: ensemble.sensitivity(scenario, m, runs=runs, seed=seed + i, **extra)
+            for i, m in enumerate(measures)
+        }
+
+
+def _value(row: pd.Series, name: str) -> float:
+    value = row.get(name, math.nan)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def ranked(frame: pd.DataFrame) -> list[tuple[str, dict[str, float]]]:
+    """Inputs by total-order index, largest first: (input name, {S1, S1_conf, ST, ST_conf})."""
+    rows = []
+    for name, row in frame.iterrows():
+        values = {k: _value(row, k) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        rows.append((str(name), values))
+    rows.sort(key=lambda item: -(item[1]["ST"] if not math.isnan(item[1]["ST"]) else -1.0))
+    return rows
+
+
+def _chart(
+    measure: str, label: str, top: list[tuple[str, dict[str, float]]], labels: dict[str, str]
+) -> Chart:
+    names = tuple(labels.get(name, name) for name, _ in top)
+
+    def series(key: str, title: str) -> Series:
+        centre = tuple(v[key] for _, v in top)
+        conf = tuple(v[f"{key}_conf"] for _, v in top)
+        low = tuple(c - e if not math.isnan(e) else c for c, e in zip(centre, conf, strict=True))
+        high = tuple(c + e if not math.isnan(e) else c for c, e in zip(centre, conf, strict=True))
+        return Series(title, names, centre, "bar", (Band(low, high, "95% confidence"),))
+
+    return Chart(
+        id=f"chart-sensitivity-{measure.replace('.', '-')}",
+        title=f"What drives “{label}”: the {len(top)} most influential inputs",
+        x_label="Uncertain input",
+        y_label="Sobol index (share of variance, 0–1)",
+        series=(series("ST", "total effect (ST)"), series("S1", "first order (S1)")),
+        description=(
+            f"Share of the variance of “{label}” explained by each input alone (S1) and with "
+            "its interactions (ST); error bars are the bootstrap 95% confidence intervals."
+        ),
+        x_kind="category",
+        horizontal=True,
+    )
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def build_sensitivity(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    engine("peninsula.ensemble", "sobol_indices")
-    raise NotImplementedError("wire to peninsula.ensemble")
+    blocks: list[Any] = [
+        Paragraph(
+            "Sobol indices split the variance of a result among the uncertain inputs: S1 is "
+            "what an input explains alone, ST what it explains including interactions. Inputs "
+            "at the top of each chart are the assumptions most worth checking; inputs with ST "
+            f"near zero hardly matter. Base sample: {sensitivity_runs(settings.runs)} "
+            "(Saltelli scheme), status quo policy."
+        )
+    ]
+    numbers: dict[str, Any] = {"base_runs": sensitivity_runs(settings.runs), "measures": {}}
+    rows = []
+    summaries = []
+    constant: list[str] = []
+    for measure, frame in run_sensitivity(scenario, settings, seed, MEASURES).items():
+        order = ranked(frame)
+        top = order[:TOP]
+        label = describe(measure, scenario).label
+        numbers["measures"][measure] = {name: values for name, values in order}
+        if not top or all(math.isnan(v["ST"]) for _, v in top):
+            # A result that does not vary over the sampled inputs has no variance to split.
+            constant.append(label)
+            continue
+        names = {name: input_label(name, scenario) for name, _ in top}
+        blocks.append(_chart(measure, label, top, names))
+        head, values = top[0]
+        head = names[head]
+        rows.append(
+            (
+                Cell(label),
+                Cell(head),
+                Cell(f"{values['ST']:.2f}"),
+                Cell(", ".join(names[name] for name, _ in top[1:3]) or "—"),
+            )
+        )
+        summaries.append(f"{label.lower()} depends most on {head} (ST {values['ST']:.2f})")
+    if constant:
+        blocks.append(
+            Paragraph(
+                "No sensitivity to report for "
+                + ", ".join(f"“{c}”" for c in constant)
+                + ": the result is the same in every sampled world."
+            )
+        )
+    blocks.insert(
+        1,
+        Table(
+            "sensitivity",
+            "The input that drives each result most (largest total-order Sobol index)",
+            ("Result", "Main driver", "ST", "Next drivers"),
+            tuple(rows),
+        ),
+    )
+    return Section(
+        id="sensitivity",
+        title=TITLE,
+        blocks=tuple(blocks),
+        numbers=numbers,
+        summary=sentence("; ".join(summaries)) if summaries else "",
+    )

@@ -1,0 +1,192 @@
+"""Benchmark: the vectorised crisis Monte Carlo vs a per-path Python loop.
+
+Run on demand::
+
+    python bench/bench_crisis.py            # 100,000 paths × 36 months × 5 policies
+    python bench/bench_crisis.py --quick    # 5,000 paths
+
+Target (issue #6): 100,000 paths of 36 months under 5 policies in under 10 s on 2 cores. The
+script times the vectorised simulator in-process ("local") and with the "processes" executor
+(2 workers), then a naive per-path loop (the same equations, one path and one month at a time
+with Python floats) on a subset of paths, extrapolates that loop linearly to the full size
+(stated in the output) and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+
+from peninsula import load_scenario
+from peninsula.crisis.api import default_fit, policy_specs
+from peninsula.crisis.data import load_monthly
+from peninsula.crisis.model import (
+    COUNT_TYPES,
+    FEATURES,
+    GOLDSTEIN,
+    MISSILE_TYPES,
+    SANCTIONS_STEP,
+    STRATEGIC_TYPES,
+    TALKS_GOLDSTEIN,
+    TYPE_INDEX,
+    CrisisParams,
+)
+from peninsula.crisis.simulate import (
+    MAX_RATE,
+    EffectSpec,
+    InitialState,
+    _effect_arrays,
+    initial_state,
+    simulate,
+)
+
+
+def _loop_path(
+    params: CrisisParams,
+    init: InitialState,
+    eff: dict[str, float],
+    horizon: int,
+    rng: np.random.Generator,
+) -> tuple[list[float], int]:
+    """One path, month by month, type by type: the naive baseline."""
+    h = params.hyper
+    tension, talks, sanctions = init.tension, init.talks, init.sanctions
+    russia = min(1.0, max(0.0, init.russia + eff["russia_support_shift"]))
+    china = min(1.0, max(0.0, init.china + eff["china_support_shift"]))
+    hist = [float(v) for v in init.history]
+    path: list[float] = []
+    missiles = 0
+    strategic = [TYPE_INDEX[t] for t in STRATEGIC_TYPES]
+    for _ in range(horizon):
+        bs, be = params.talks_start, params.talks_end
+        if talks > 0.5:
+            p_end = 1 / (1 + math.exp(-(be[0] + be[1] * tension))) * 1.0
+            talks = 0.0 if rng.random() < p_end else 1.0
+        else:
+            z = bs[0] + bs[1] * tension + math.log(max(eff["talks_hazard_multiplier"], 1e-300))
+            talks = 1.0 if rng.random() < 1 / (1 + math.exp(-z)) else 0.0
+        counts = [0.0] * len(COUNT_TYPES)
+        values = {
+            "const": 1.0,
+            "tension": tension,
+            "talks": talks,
+            "sanctions": sanctions,
+            "russia": russia,
+            "china": china,
+            "exercise": 0.0,
+            "launches": math.log1p(sum(hist[i] for i in strategic)),
+        }
+        ex = TYPE_INDEX["allied_exercise"]
+        eta = sum(
+            b * values[f]
+            for b, f in zip(
+                params.beta["allied_exercise"], FEATURES["allied_exercise"], strict=True
+            )
+        )
+        lam = math.exp(eta) * eff["exercise_rate_multiplier"]
+        counts[ex] = 1.0 if rng.random() < 1 - math.exp(-lam) else 0.0
+        values["exercise"] = counts[ex]
+        for name in COUNT_TYPES:
+            e = TYPE_INDEX[name]
+            if e == ex:
+                continue
+            values["self"] = math.log1p(hist[e])
+            eta = sum(b * values[f] for b, f in zip(params.beta[name], FEATURES[name], strict=True))
+            lam = min(math.exp(min(eta, math.log(MAX_RATE))), MAX_RATE)
+            if name in MISSILE_TYPES or name == "satellite_launches":
+                lam *= eff["launch_rate_multiplier"]
+            elif name == "nuclear_tests":
+                lam *= eff["nuclear_test_multiplier"]
+            elif name in ("new_un_sanctions", "new_us_sanctions"):
+                lam *= eff["sanctions_rate_multiplier"]
+            counts[e] = float(rng.poisson(min(lam, MAX_RATE)))
+        score = sum(w * c for w, c in zip(GOLDSTEIN, counts, strict=True)) + TALKS_GOLDSTEIN * talks
+        tension = h.rho * tension + (1 - h.rho) * math.tanh(-score / h.kappa)
+        hist = [h.delta * (a + c) for a, c in zip(hist, counts, strict=True)]
+        sanctions += SANCTIONS_STEP * counts[TYPE_INDEX["new_un_sanctions"]]
+        missiles += int(sum(counts[TYPE_INDEX[t]] for t in MISSILE_TYPES))
+        path.append(tension)
+    return path, missiles
+
+
+def _loop(
+    params: CrisisParams,
+    init: InitialState,
+    specs: list[EffectSpec],
+    horizon: int,
+    paths: int,
+    seed: int,
+) -> float:
+    rng = np.random.default_rng(seed)
+    total = 0
+    for spec in specs:
+        eff_arrays = _effect_arrays(spec, 1, rng)
+        eff = {k: float(v[0]) for k, v in eff_arrays.items()}
+        for _ in range(paths):
+            _, m = _loop_path(params, init, eff, horizon, rng)
+            total += m
+    return total / (paths * len(specs))
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=100_000)
+    parser.add_argument("--horizon", type=int, default=36)
+    parser.add_argument("--loop-paths", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="5,000 paths, 30 loop paths")
+    parser.add_argument("--no-processes", action="store_true", help="skip the processes run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.paths, args.loop_paths = 5_000, 30
+    scenario = load_scenario("korea-2025")
+    specs = policy_specs(scenario)[:5]
+    t0 = time.perf_counter()
+    fit = default_fit()
+    t_fit = time.perf_counter() - t0
+    data = load_monthly()
+    params = fit.params
+    init = initial_state(params, data.months, data.counts, data.talks, data.russia, data.china)
+    print(f"fit (profile grid + GLMs, once, cached): {t_fit:.2f} s")
+    cells = args.paths * args.horizon * len(specs)
+
+    t0 = time.perf_counter()
+    local = simulate(params, init, specs, horizon=args.horizon, paths=args.paths, seed=0)
+    t_local = time.perf_counter() - t0
+    print(
+        f"vectorised, local:      {args.paths:,} paths × {args.horizon} months × "
+        f"{len(specs)} policies = {cells:,} path-months in {t_local:.2f} s"
+    )
+    result = {"local": t_local}
+    if not args.no_processes:
+        from peninsula.ensemble.executors import get_executor
+
+        with get_executor("processes", workers=2) as pool:
+            t0 = time.perf_counter()
+            proc = simulate(
+                params, init, specs, horizon=args.horizon, paths=args.paths, seed=0, executor=pool
+            )
+            t_proc = time.perf_counter() - t0
+        same = all(local.tension[p].tobytes() == proc.tension[p].tobytes() for p in local.policies)
+        print(f"vectorised, processes×2: {t_proc:.2f} s (identical to local: {same})")
+        result["processes"] = t_proc
+
+    t0 = time.perf_counter()
+    _loop(params, init, specs, args.horizon, args.loop_paths, seed=0)
+    t_loop_sub = time.perf_counter() - t0
+    t_loop = t_loop_sub * args.paths / args.loop_paths
+    print(
+        f"per-path Python loop:   {args.loop_paths:,} paths × {len(specs)} policies in "
+        f"{t_loop_sub:.2f} s → extrapolated linearly to {args.paths:,} paths: {t_loop:.1f} s"
+    )
+    best = min(result.values())
+    print(f"ratio loop / vectorised (best executor): {t_loop / best:.0f}×")
+    print(f"target < 10 s: {'met' if best < 10 else 'NOT met'} ({best:.2f} s)")
+    result["loop_extrapolated"] = t_loop
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The public entry point: fit once on the bundled history, then simulate a scenario's policies."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from peninsula.crisis.calibrate import FitResult, fit
+from peninsula.crisis.data import load_monthly
+from peninsula.crisis.simulate import (
+    DEFAULT_CHUNK,
+    STATUS_QUO,
+    CrisisResult,
+    EffectSpec,
+    effect_spec,
+    initial_state,
+    simulate,
+    status_quo_spec,
+)
+from peninsula.errors import NotFoundError
+
+
+@functools.lru_cache(maxsize=4)
+def default_fit(first: str = "2017-01", last: str = "2024-12") -> FitResult:
+    """The model fitted on the bundled months ``first..last`` (deterministic, so cached)."""
+    return fit(load_monthly().window(first, last))
+
+
+def policy_specs(scenario: Any, policies: Sequence[str] | None = None) -> list[EffectSpec]:
+    """Status quo plus the named (default: all) scenario policies, effects validated."""
+    known = {p.id: p for p in scenario.policies}
+    wanted = list(policies) if policies else [STATUS_QUO, *known]
+    specs: list[EffectSpec] = []
+    for name in wanted:
+        if name == STATUS_QUO:
+            specs.append(status_quo_spec())
+        elif name in known:
+            specs.append(effect_spec(known[name]))
+        else:
+            choices = ", ".join([STATUS_QUO, *known])
+            raise NotFoundError(f"unknown policy {name!r}; known: {choices}")
+    return specs
+
+
+def simulate_policies(
+    scenario: Any,
+    horizon: int = 36,
+    paths: int = 10_000,
+    seed: int = 0,
+    policies: Sequence[str] | None = None,
+    executor: Any = "local",
+    chunk_size: int = DEFAULT_CHUNK,
+    parameter_uncertainty: bool = True,
+) -> CrisisResult:
+    """Simulate tension, launches, talks and nuclear tests per policy from the scenario's date.
+
+    ``scenario`` is a :class:`~peninsula.scenario.schema.Scenario` or a name/path. The model is
+    fitted on all bundled months (2017–2024); the simulation starts from the observed state at
+    the scenario's ``as_of`` month (or the last bundled month, if ``as_of`` is later).
+    """
+    if isinstance(scenario, str | Path):
+        from peninsula import load_scenario
+
+        scenario = load_scenario(scenario)
+    specs = policy_specs(scenario, policies)
+    result = default_fit()
+    data = load_monthly()
+    as_of = scenario.metadata.as_of.strftime("%Y-%m")
+    window = data.window(data.months[0], min(as_of, data.months[-1]))
+    init = initial_state(
+        result.params, window.months, window.counts, window.talks, window.russia, window.china
+    )
+    return simulate(
+        result.params,
+        init,
+        specs,
+        horizon=horizon,
+        paths=paths,
+        seed=seed,
+        executor=executor,
+        chunk_size=chunk_size,
+        parameter_uncertainty=parameter_uncertainty,
+    )

@@ -1,0 +1,472 @@
+"""Vectorised Monte Carlo of the crisis model under policy options.
+
+Every array is (paths, ...) and one month is one vectorised step, so 100,000 paths cost a few
+dozen numpy calls per month. Work is cut into fixed-size chunks run by
+:func:`peninsula.ensemble.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
+*every policy reuses the same child seed* (common random numbers), so policy differences are
+not blurred by Monte Carlo noise and the same seed gives the same bytes on any executor.
+
+Policy ``effects`` (a mapping on each scenario policy, values are Quantities whose uncertainty is
+sampled once per path) act on the fitted intensities:
+
+=========================== =============================================================
+``launch_rate_multiplier``  × intensity of missile launches (all classes) and satellite launches
+``nuclear_test_multiplier`` × intensity of nuclear tests (default: ``launch_rate_multiplier``)
+``talks_hazard_multiplier`` × odds that talks start in a month
+``talks_end_multiplier``    × odds that talks under way end in a month
+``exercise_rate_multiplier``× intensity of major allied exercises
+``sanctions_rate_multiplier`` × intensity of new UN resolutions and US designations
+``russia_support_shift``    added to Russia's support index (clipped to [0, 1])
+``china_support_shift``     added to China's support index (clipped to [0, 1]); *no fitted
+                            effect* (see model.FEATURES): accepted, reported, changes nothing
+=========================== =============================================================
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from peninsula.crisis.model import (
+    COUNT_TYPES,
+    FEATURES,
+    GOLDSTEIN,
+    MISSILE_TYPES,
+    SANCTIONS_STEP,
+    STRATEGIC_TYPES,
+    TALKS_GOLDSTEIN,
+    TYPE_INDEX,
+    CrisisParams,
+    FloatArray,
+    crisis_crossed,
+    decayed_history,
+    logistic,
+    observed_states,
+    sanctions_series,
+)
+from peninsula.errors import InputError, Located
+
+#: effect name → (lowest allowed, highest allowed, neutral value)
+KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
+    "launch_rate_multiplier": (0.0, 100.0, 1.0),
+    "nuclear_test_multiplier": (0.0, 100.0, 1.0),
+    "talks_hazard_multiplier": (0.0, 100.0, 1.0),
+    "talks_end_multiplier": (0.0, 100.0, 1.0),
+    "exercise_rate_multiplier": (0.0, 100.0, 1.0),
+    "sanctions_rate_multiplier": (0.0, 100.0, 1.0),
+    "russia_support_shift": (-1.0, 1.0, 0.0),
+    "china_support_shift": (-1.0, 1.0, 0.0),
+}
+#: Safeguard against explosive parameter draws: no type's monthly intensity may exceed this
+#: (about twice the record month, 7 launch events in 2022-10); cells hit are counted.
+MAX_RATE = 15.0
+#: Excitation coefficients (on log(1 + H)) are clipped to the stationarity region |b| < 1 of the
+#: log-linear Poisson autoregression (Fokianos & Tjøstheim 2011, their condition for the
+#: one-lag model); beyond it λ grows superlinearly with its own past and paths explode.
+EXCITATION_MAX = 0.99
+STATUS_QUO = "status-quo"
+DEFAULT_CHUNK = 5000
+_LAUNCH_IDX = np.array([TYPE_INDEX[t] for t in (*MISSILE_TYPES, "satellite_launches")])
+_MISSILE_IDX = np.array([TYPE_INDEX[t] for t in MISSILE_TYPES])
+_NUC = TYPE_INDEX["nuclear_tests"]
+_EX = TYPE_INDEX["allied_exercise"]
+_UN = TYPE_INDEX["new_un_sanctions"]
+_STRATEGIC_IDX = np.array([TYPE_INDEX[t] for t in STRATEGIC_TYPES])
+_SANCTION_IDX = np.array([TYPE_INDEX["new_un_sanctions"], TYPE_INDEX["new_us_sanctions"]])
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    """One policy's effects: per effect a nominal value and an optional sampler of its spread."""
+
+    policy: str
+    label: str
+    values: Mapping[str, float]
+    spreads: Mapping[str, tuple[str, float, float, float]]  # dist, a, b, c
+    note: str | None = None
+
+
+def effect_spec(policy: Any) -> EffectSpec:
+    """Validate a Policy's ``effects``: unknown names or out-of-range values → InputError."""
+    problems: list[Located] = []
+    values: dict[str, float] = {}
+    spreads: dict[str, tuple[str, float, float, float]] = {}
+    for name, quantity in dict(policy.effects).items():
+        where = f"policies[{policy.id}].effects.{name}"
+        if name not in KNOWN_EFFECTS:
+            problems.append(
+                Located(f"unknown effect; known: {', '.join(KNOWN_EFFECTS)}", field=where)
+            )
+            continue
+        low, high, _ = KNOWN_EFFECTS[name]
+        lo, hi = quantity.span()
+        if not (low <= lo and hi <= high):
+            problems.append(
+                Located(
+                    f"value {quantity.value:g} (range {lo:g}..{hi:g}) outside [{low:g}, {high:g}]",
+                    field=where,
+                )
+            )
+            continue
+        values[name] = float(quantity.value)
+        unc = quantity.uncertainty
+        if unc is not None:
+            kind = unc.dist
+            if kind == "uniform":
+                spreads[name] = ("uniform", unc.low, unc.high, 0.0)
+            elif kind == "triangular":
+                mode = quantity.value if unc.mode is None else unc.mode
+                spreads[name] = ("triangular", unc.low, mode, unc.high)
+            else:
+                spreads[name] = ("normal", quantity.value, unc.sd, 0.0)
+    if problems:
+        raise InputError(problems)
+    note = None if values else "no crisis effects declared: simulated as the status quo"
+    return EffectSpec(policy.id, policy.label, values, spreads, note)
+
+
+def status_quo_spec() -> EffectSpec:
+    return EffectSpec(STATUS_QUO, "Status quo (no change)", {}, {}, None)
+
+
+def _effect_arrays(spec: EffectSpec, n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
+    """Per-path effect values; spreads sampled in a fixed order (sorted names) for determinism."""
+    out: dict[str, FloatArray] = {}
+    for name in sorted(KNOWN_EFFECTS):
+        low, high, neutral = KNOWN_EFFECTS[name]
+        if name in spec.spreads:
+            kind, a, b, c = spec.spreads[name]
+            if kind == "uniform":
+                draw = rng.uniform(a, b, n)
+            elif kind == "triangular":
+                draw = rng.triangular(a, b, c, n) if c > a else np.full(n, a)
+            else:
+                draw = rng.normal(a, b, n)
+            out[name] = np.clip(draw, low, high)
+        else:
+            out[name] = np.full(n, spec.values.get(name, neutral))
+    if "nuclear_test_multiplier" not in spec.values:
+        out["nuclear_test_multiplier"] = out["launch_rate_multiplier"]
+    return out
+
+
+@dataclass(frozen=True)
+class InitialState:
+    """Where simulation starts: the state after the last observed month."""
+
+    month: str
+    tension: float
+    history: FloatArray  # (n_types,) H at the first simulated month
+    talks: float
+    sanctions: float
+    russia: float
+    china: float
+
+
+def initial_state(
+    params: CrisisParams,
+    months: Sequence[str],
+    counts: FloatArray,
+    talks: FloatArray,
+    russia: FloatArray,
+    china: FloatArray,
+) -> InitialState:
+    """The model state after the last observed month."""
+    _, tension = observed_states(counts, talks, russia, china, params.hyper)
+    hist = decayed_history(counts, params.hyper.delta)
+    return InitialState(
+        month=months[-1],
+        tension=float(tension[-1]),
+        history=params.hyper.delta * (hist[-1] + counts[-1]),
+        talks=float(talks[-1]),
+        sanctions=float(sanctions_series(counts)[-1] + SANCTIONS_STEP * counts[-1, _UN]),
+        russia=float(russia[-1]),
+        china=float(china[-1]),
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """Simulated paths of one chunk under one policy."""
+
+    tension: NDArray[np.float32]  # (n, horizon)
+    missiles: NDArray[np.int16]  # (n, horizon) missile launch events
+    talks: NDArray[np.bool_]  # (n, horizon)
+    nuclear: NDArray[np.int16]  # (n,) nuclear tests within the horizon
+    capped: int  # (path, month, type) cells that hit MAX_RATE
+
+
+def _draw_betas(
+    params: CrisisParams, n: int, rng: np.random.Generator, uncertain: bool
+) -> dict[str, FloatArray]:
+    """Coefficients per path: the MLE, or draws from its asymptotic normal N(β̂, I⁻¹)."""
+    out: dict[str, FloatArray] = {}
+    items: list[tuple[str, FloatArray, FloatArray]] = [
+        (name, params.beta[name], params.cov[name]) for name in COUNT_TYPES
+    ]
+    items += [
+        ("talks_start", params.talks_start, params.talks_start_cov),
+        ("talks_end", params.talks_end, params.talks_end_cov),
+    ]
+    for name, beta, cov in items:
+        if uncertain:
+            # Cholesky of a PSD matrix via eigh (dropped features have zero rows/columns).
+            vals, vecs = np.linalg.eigh(cov)
+            root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+            out[name] = beta + rng.standard_normal((n, len(beta))) @ root.T
+        else:
+            out[name] = np.broadcast_to(beta, (n, len(beta))).copy()
+        if name in FEATURES:
+            for j, feature in enumerate(FEATURES[name]):
+                if feature in ("self", "launches"):
+                    np.clip(out[name][:, j], -EXCITATION_MAX, EXCITATION_MAX, out=out[name][:, j])
+    return out
+
+
+def simulate_block(
+    params: CrisisParams,
+    init: InitialState,
+    spec: EffectSpec,
+    horizon: int,
+    n: int,
+    rng: np.random.Generator,
+    parameter_uncertainty: bool = True,
+) -> Block:
+    """Simulate ``n`` paths of ``horizon`` months, all paths advanced together each month."""
+    eff = _effect_arrays(spec, n, rng)
+    betas = _draw_betas(params, n, rng, parameter_uncertainty)
+    hyper = params.hyper
+    tension = np.full(n, init.tension)
+    hist = np.broadcast_to(init.history, (n, len(COUNT_TYPES))).copy()
+    talks = np.full(n, init.talks)
+    sanctions = np.full(n, init.sanctions)
+    russia = np.clip(init.russia + eff["russia_support_shift"], 0.0, 1.0)
+    china = np.clip(init.china + eff["china_support_shift"], 0.0, 1.0)
+    log_start = np.log(np.maximum(eff["talks_hazard_multiplier"], 1e-300))
+    log_end = np.log(np.maximum(eff["talks_end_multiplier"], 1e-300))
+    multiplier = np.ones((n, len(COUNT_TYPES)))
+    multiplier[:, _LAUNCH_IDX] = eff["launch_rate_multiplier"][:, None]
+    multiplier[:, _NUC] = eff["nuclear_test_multiplier"]
+    multiplier[:, _EX] = eff["exercise_rate_multiplier"]
+    multiplier[:, _SANCTION_IDX] = eff["sanctions_rate_multiplier"][:, None]
+
+    dispersion = [(TYPE_INDEX[k], a) for k, a in sorted(params.dispersion.items()) if a > 0]
+    out_t = np.empty((n, horizon), dtype=np.float32)
+    out_m = np.empty((n, horizon), dtype=np.int16)
+    out_k = np.empty((n, horizon), dtype=bool)
+    nuclear = np.zeros(n, dtype=np.int16)
+    capped = 0
+    for t in range(horizon):
+        # 1. talks: two-state chain with logistic hazards (model eq. 3)
+        z_start = betas["talks_start"][:, 0] + betas["talks_start"][:, 1] * tension + log_start
+        z_end = betas["talks_end"][:, 0] + betas["talks_end"][:, 1] * tension + log_end
+        u = rng.random(n)
+        talks = np.where(talks > 0.5, u >= logistic(z_end), u < logistic(z_start)).astype(float)
+        # 2. allied exercise first (a covariate of the DPRK's launches the same month).
+        # Shared covariate columns are computed once per month; each type's linear predictor
+        # is a multiply-add over its features (same numbers as model.feature_matrix, without
+        # building an (n, p) stack per type: the vectorised hot loop).
+        columns: dict[str, FloatArray] = {
+            "tension": tension,
+            "talks": talks,
+            "sanctions": sanctions,
+            "russia": russia,
+            "china": china,
+            "launches": np.log1p(hist[:, _STRATEGIC_IDX].sum(axis=1)),
+        }
+        lam_ex = np.exp(_eta("allied_exercise", betas, columns, hist)) * multiplier[:, _EX]
+        exercise = (rng.random(n) < -np.expm1(-lam_ex)).astype(float)
+        columns["exercise"] = exercise
+        # 3. every other type: Poisson with log-linear intensity (model eq. 1)
+        lam = np.zeros((n, len(COUNT_TYPES)))
+        for name in COUNT_TYPES:
+            e = TYPE_INDEX[name]
+            if e != _EX:
+                lam[:, e] = _eta(name, betas, columns, hist)
+        lam = np.exp(np.minimum(lam, 50.0)) * multiplier
+        for e, alpha in dispersion:
+            # NB2 as a gamma–Poisson mixture: λ·G with G ~ Gamma(1/α, scale α), mean 1.
+            lam[:, e] *= rng.gamma(1.0 / alpha, alpha, n)
+        capped += int(np.count_nonzero(lam > MAX_RATE))
+        np.minimum(lam, MAX_RATE, out=lam)
+        lam[:, _EX] = 0.0
+        counts = rng.poisson(lam).astype(float)
+        counts[:, _EX] = exercise
+        # 4. state updates: tension (eq. 2), kernel history, sanctions in force (eq. 4)
+        score = counts @ GOLDSTEIN + TALKS_GOLDSTEIN * talks
+        tension = hyper.rho * tension + (1.0 - hyper.rho) * np.tanh(-score / hyper.kappa)
+        hist = hyper.delta * (hist + counts)
+        sanctions = sanctions + SANCTIONS_STEP * counts[:, _UN]
+        out_t[:, t] = tension
+        out_m[:, t] = counts[:, _MISSILE_IDX].sum(axis=1)
+        out_k[:, t] = talks > 0.5
+        nuclear += counts[:, _NUC].astype(np.int16)
+    return Block(out_t, out_m, out_k, nuclear, capped)
+
+
+def _eta(
+    name: str, betas: Mapping[str, FloatArray], columns: Mapping[str, FloatArray], hist: FloatArray
+) -> FloatArray:
+    """Linear predictor ``β_e · x_e`` per path (``betas[name]`` is (n, p), one row per path)."""
+    beta = betas[name]
+    eta = np.zeros(beta.shape[0])
+    for j, feature in enumerate(FEATURES[name]):
+        if feature == "const":
+            eta += beta[:, j]
+        elif feature == "self":
+            eta += beta[:, j] * np.log1p(hist[:, TYPE_INDEX[name]])
+        else:
+            eta += beta[:, j] * columns[feature]
+    return eta
+
+
+def _chunk(
+    start: int,
+    stop: int,
+    seed: np.random.SeedSequence,
+    *,
+    params: CrisisParams,
+    init: InitialState,
+    specs: tuple[EffectSpec, ...],
+    horizon: int,
+    parameter_uncertainty: bool,
+) -> list[Block]:
+    """One chunk for every policy, each policy restarting from the same child seed (CRN)."""
+    return [
+        simulate_block(
+            params,
+            init,
+            spec,
+            horizon,
+            stop - start,
+            np.random.default_rng(seed),
+            parameter_uncertainty,
+        )
+        for spec in specs
+    ]
+
+
+BANDS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class CrisisResult:
+    """Simulated paths per policy. Arrays are (paths, horizon) unless noted."""
+
+    policies: tuple[str, ...]
+    labels: Mapping[str, str]
+    notes: Mapping[str, str]
+    start: str
+    horizon: int
+    threshold: float
+    tension: Mapping[str, FloatArray]
+    missiles: Mapping[str, NDArray[np.int16]]
+    talks: Mapping[str, NDArray[np.bool_]]
+    nuclear: Mapping[str, NDArray[np.int16]]  # (paths,)
+    capped: int
+    seed: int
+
+    @property
+    def paths(self) -> int:
+        return int(self.tension[self.policies[0]].shape[0])
+
+    def crisis(self, policy: str) -> NDArray[np.bool_]:
+        """Paths whose tension stays at/above the threshold for two consecutive months."""
+        return crisis_crossed(np.asarray(self.tension[policy], dtype=np.float64), self.threshold)
+
+    def tension_bands(self, policy: str, quantiles: Sequence[float] = BANDS) -> FloatArray:
+        """Quantiles of tension per month, shape (len(quantiles), horizon)."""
+        return np.asarray(np.quantile(self.tension[policy], quantiles, axis=0), dtype=np.float64)
+
+    def summary(self) -> pd.DataFrame:
+        """Policy × measure: mean with 5/50/95% path quantiles and a 95% Monte Carlo interval."""
+        rows: list[tuple[Any, ...]] = []
+        n = self.paths
+        for policy in self.policies:
+            per_year = self.missiles[policy].sum(axis=1) * 12.0 / self.horizon
+            talk_months = self.talks[policy].sum(axis=1).astype(float)
+            final = np.asarray(self.tension[policy][:, -1], dtype=np.float64)
+            for measure, values in (
+                ("launches_per_year", per_year),
+                ("months_of_talks", talk_months),
+                ("final_tension", final),
+            ):
+                mean = float(values.mean())
+                se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+                q = np.quantile(values, (0.05, 0.5, 0.95))
+                rows.append(
+                    (policy, measure, mean, *map(float, q), mean - 1.96 * se, mean + 1.96 * se)
+                )
+            for measure, hits in (
+                ("p_nuclear_test", self.nuclear[policy] > 0),
+                ("p_crisis", self.crisis(policy)),
+            ):
+                p = float(hits.mean())
+                lo, hi = wilson(p, n)
+                rows.append((policy, measure, p, np.nan, np.nan, np.nan, lo, hi))
+        frame = pd.DataFrame(
+            rows, columns=["policy", "measure", "mean", "p05", "p50", "p95", "mc_low", "mc_high"]
+        )
+        return frame.set_index(["policy", "measure"])
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a Monte Carlo proportion (Wilson 1927)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def simulate(
+    params: CrisisParams,
+    init: InitialState,
+    specs: Sequence[EffectSpec],
+    horizon: int = 36,
+    paths: int = 10_000,
+    seed: int = 0,
+    executor: Any = "local",
+    chunk_size: int = DEFAULT_CHUNK,
+    parameter_uncertainty: bool = True,
+) -> CrisisResult:
+    """Run every policy's paths through ``run_chunked`` (identical for any executor)."""
+    from peninsula.ensemble.executors import run_chunked
+
+    if horizon < 1 or paths < 1:
+        raise InputError([Located("horizon and paths must be at least 1")])
+    fn: Callable[[int, int, np.random.SeedSequence], list[Block]] = functools.partial(
+        _chunk,
+        params=params,
+        init=init,
+        specs=tuple(specs),
+        horizon=horizon,
+        parameter_uncertainty=parameter_uncertainty,
+    )
+    chunks = run_chunked(fn, paths, chunk_size, seed, executor)
+    ids = tuple(s.policy for s in specs)
+
+    def cat(attr: str, i: int) -> Any:
+        return np.concatenate([getattr(c[i], attr) for c in chunks], axis=0)
+
+    return CrisisResult(
+        policies=ids,
+        labels={s.policy: s.label for s in specs},
+        notes={s.policy: s.note for s in specs if s.note},
+        start=init.month,
+        horizon=horizon,
+        threshold=params.threshold,
+        tension={p: cat("tension", i) for i, p in enumerate(ids)},
+        missiles={p: cat("missiles", i) for i, p in enumerate(ids)},
+        talks={p: cat("talks", i) for i, p in enumerate(ids)},
+        nuclear={p: cat("nuclear", i) for i, p in enumerate(ids)},
+        capped=int(sum(b.capped for c in chunks for b in c)),
+        seed=seed,
+    )

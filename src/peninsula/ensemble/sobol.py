@@ -1,0 +1,189 @@
+"""Which assumptions drive each result: variance-based (Sobol') sensitivity indices.
+
+First-order index ``S1_j = V[E(Y | X_j)] / V(Y)`` — the share of the measure's variance
+explained by input ``j`` alone; total index ``ST_j = E[V(Y | X_~j)] / V(Y)`` — its share
+including every interaction (Sobol' 2001; Saltelli et al. 2010, "Variance based sensitivity
+analysis of model output", the estimators SALib implements). Confidence intervals are SALib's
+bootstrap intervals.
+
+Design: SALib samples the *unit* hypercube (Saltelli's extension of Sobol' sequences,
+``N × (d + 2)`` points without second-order terms) and every column is mapped through the
+input's inverse CDF (:meth:`UncertainInput.ppf`). Sobol' indices are defined per input
+variable, and a strictly monotone transform of one input changes neither its conditional
+expectations nor variances, so the indices on the unit cube are the indices of the scenario's
+real distributions — and triangular and truncated normal inputs need no special support.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from peninsula.ensemble.experiment import STATUS_QUO, Progress, check_models, resolve_policies
+from peninsula.ensemble.measures import MeasureConfig, compute_measures
+from peninsula.ensemble.sampling import UncertainInput, build_problem, collect_inputs, to_values
+from peninsula.errors import NotFoundError, PeninsulaError
+from peninsula.problem import FloatArray
+from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.schema import Scenario
+
+COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
+Evaluate = Callable[[FloatArray], dict[str, FloatArray]]
+
+
+def _salib_problem(names: Sequence[str]) -> dict[str, object]:
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def unit_design(d: int, n: int, seed: int) -> FloatArray:
+    """SALib's Saltelli/Sobol' design on ``[0, 1]^d``: ``n × (d + 2)`` rows."""
+    from SALib.sample import sobol as sobol_sample
+
+    names = [f"x{j}" for j in range(d)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "n should be a power of 2": a documented trade-off
+        design = sobol_sample.sample(_salib_problem(names), n, calc_second_order=False, seed=seed)
+    return np.asarray(design, dtype=np.float64)
+
+
+def analyse(names: Sequence[str], y: FloatArray, seed: int, conf_level: float) -> pd.DataFrame:
+    """Sobol' S1/ST with bootstrap confidence half-widths; NaN if ``y`` does not vary."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    table = pd.DataFrame(np.nan, index=pd.Index(list(names), name="input"), columns=COLUMNS)
+    finite = np.isfinite(y)
+    if not finite.all() or np.ptp(y) == 0:
+        return table  # a constant measure has no variance to apportion
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        si = sobol_analyze.analyze(
+            _salib_problem(names),
+            y,
+            calc_second_order=False,
+            conf_level=conf_level,
+            seed=seed,
+        )
+    for column in COLUMNS:
+        table[column] = np.asarray(si[column], dtype=np.float64)
+    return table
+
+
+def sobol_indices(
+    evaluate: Evaluate,
+    inputs: Sequence[UncertainInput],
+    n: int,
+    seed: int,
+    conf_level: float = 0.95,
+) -> dict[str, pd.DataFrame]:
+    """Sobol' indices of every output of a vectorised ``evaluate(values (N, d)) -> {name: (N,)}``.
+
+    ``inputs`` give names and distributions; ``n`` is SALib's base sample size ``N`` (a power
+    of two is best); the function is evaluated ``n × (d + 2)`` times.
+    """
+    if n < 2:
+        raise PeninsulaError(f"the Sobol' base sample needs at least 2 runs (got {n})")
+    if not inputs:
+        raise PeninsulaError("the scenario has no uncertain inputs to analyse")
+    unit = unit_design(len(inputs), n, seed)
+    outputs = evaluate(to_values(inputs, unit))
+    names = [i.name for i in inputs]
+    return {
+        key: analyse(names, np.asarray(y, dtype=np.float64), seed, conf_level)
+        for key, y in outputs.items()
+    }
+
+
+def _scenario_evaluator(
+    scenario: Scenario,
+    inputs: Sequence[UncertainInput],
+    policy: str | None,
+    model: str,
+    config: MeasureConfig,
+    chunk_size: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> Evaluate:
+    from peninsula.models.registry import get_model
+
+    ((_, chosen),) = resolve_policies(scenario, [policy or STATUS_QUO])
+    base = to_problem(scenario)
+    forecaster = get_model(model)
+
+    def evaluate(values: FloatArray) -> dict[str, FloatArray]:
+        parts: list[dict[str, FloatArray]] = []
+        for start in range(0, values.shape[0], chunk_size):
+            world = build_problem(base, inputs, values[start : start + chunk_size])
+            applied = world if chosen is None else apply_policy(world, chosen)
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(start,)))
+            outcome = forecaster.forecast(applied, None, rng).outcome
+            parts.append(compute_measures(world, applied, outcome, config))
+            if progress is not None:
+                progress(min(start + chunk_size, values.shape[0]), values.shape[0])
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    return evaluate
+
+
+def sensitivity_all(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    policy: str | None = None,
+    *,
+    model: str = "eum",
+    config: MeasureConfig | None = None,
+    conf_level: float = 0.95,
+    chunk_size: int = 4096,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Sobol' indices of every measure: index ``(measure, input)``, columns S1..ST_conf.
+
+    Only inputs that enter the bargaining problem are varied (relation strengths and policy
+    effects are read by no model, so their indices would be exactly zero).
+    """
+    check_models([model])
+    inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
+    evaluate = _scenario_evaluator(
+        scenario, inputs, policy, model, config or MeasureConfig(), chunk_size, seed, progress
+    )
+    tables = sobol_indices(evaluate, inputs, runs, seed, conf_level)
+    return pd.concat(tables, names=["measure"])
+
+
+def sensitivity(
+    scenario: Scenario,
+    measure: str,
+    runs: int,
+    seed: int,
+    policy: str | None = None,
+    *,
+    model: str = "eum",
+    config: MeasureConfig | None = None,
+    conf_level: float = 0.95,
+    chunk_size: int = 4096,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Sobol' indices of one measure under one policy (default: the status quo).
+
+    Returns a DataFrame indexed by input name with columns ``S1, S1_conf, ST, ST_conf``
+    (``*_conf``: half-width of the ``conf_level`` bootstrap interval), sorted by ``ST``.
+    The model is evaluated ``runs × (d + 2)`` times (``d`` uncertain inputs).
+    """
+    check_models([model])
+    cfg = config or MeasureConfig()
+    inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
+    probe = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed)
+    nominal = np.array([[i.nominal for i in inputs]])
+    known = list(probe(nominal))
+    if measure not in known:
+        raise NotFoundError(f"unknown measure {measure!r}; known: {', '.join(known)}")
+    full = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed, progress)
+
+    def only(values: FloatArray) -> dict[str, FloatArray]:
+        return {measure: full(values)[measure]}
+
+    table = sobol_indices(only, inputs, runs, seed, conf_level)[measure]
+    return table.sort_values("ST", ascending=False, na_position="last")

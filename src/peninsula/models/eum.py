@@ -1,0 +1,438 @@
+"""Bueno de Mesquita's expected utility model, as formalised by Scholz, Calbert & Smith (2011).
+
+Sources: B. Bueno de Mesquita, "Political forecasting: an expected utility method", ch. 4 of
+Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP 1994; J. B.
+Scholz, G. J. Calbert & G. A. Smith, "Unravelling Bueno De Mesquita's group decision model",
+*J. Theoretical Politics* 23(4): 510–531, 2011 (referred to as SCS below; their section numbers
+in brackets). The intuition and the equations are in ``docs/explanation/model-eum.md``.
+
+One issue at a time, positions ``x`` measured as fractions of a distance scale (the issue's
+range by default, so ``d_ij = |x_i − x_j| ∈ [0, 1]``), with ``w_k = c_k s_k`` (effective
+capability × salience). Each round:
+
+1. **Probability of success** (SCS §4, BdM's vote): actor ``k`` casts
+   ``v_k^{ij} = w_k (|x_k − x_j| − |x_k − x_i|)`` votes for ``i`` over ``j``, and
+   ``P_ij = Σ_k max(v_k^{ij}, 0) / Σ_k |v_k^{ij}|`` (so ``P_ij + P_ji = 1``; ``1/2`` if nobody
+   cares). Votes use linear distances (risk-neutral voting, as in SCS's replication code).
+2. **Utilities** (SCS §3) of ``i`` with risk exponent ``r``:
+   ``U^s = 2 − 4(½ − ½d_ij)^r`` (success), ``U^f = 2 − 4(½ + ½d_ij)^r`` (failure),
+   ``U^sq = 2 − 4(½)^r`` (status quo), ``U^b = 2 − 4(½ − ¼(|x_i − μ| + d_ij))^r`` (things get
+   better), ``U^w = 2 − 4(½ + ¼(|x_i − μ| + d_ij))^r`` (worse); ``μ`` is the current forecast.
+3. **Expected utility of i challenging j** (SCS §2.2, BdM's eq. 1):
+   ``E(ΔU_ij) = s_j[P_ij U^s + (1 − P_ij) U^f] + (1 − s_j) U^s − Q U^sq − (1 − Q)[T U^b +
+   (1 − T) U^w]``: ``j`` resists with probability ``s_j``; ``Q`` is the probability that the
+   status quo persists if ``i`` does not challenge, ``T`` the probability that an unforced change
+   is an improvement for ``i``. Defaults ``Q = T = 1`` (SCS, who note that with ``Q = 1`` the
+   ``T`` term drops out).
+4. **Risk** (SCS §5): with every ``r = 1``, actor ``i``'s *danger* is
+   ``S_i = Σ_{j≠i} E_j(ΔU_ji)``, how much the others expect to gain by challenging it;
+   ``R_i = (2 S_i − max S − min S) / (max S − min S) ∈ [−1, 1]`` and
+   ``r_i = (1 − R_i/3) / (1 + R_i/3) ∈ [½, 2]``. An actor holding a dangerous position is read as
+   risk-acceptant. Steps 2–3 are then repeated with these ``r_i``.
+5. **Offers** (SCS §6): receiver ``i`` compares ``a = E^i(ΔU_ij)`` (its own gain from challenging
+   ``j``) with ``e = E^i(ΔU_ji)`` (its estimate of ``j``'s gain from challenging it, computed with
+   ``i``'s risk exponent, BdM's "from i's perspective"). *Conflict* ``e > a > 0``: ``i`` expects to
+   lose and moves to ``x_j``. *Compromise* ``e > 0 > a``, ``e > |a|``: ``i`` moves the fraction
+   ``|a/e|`` of the way to ``x_j``. *Capitulation* ``e > 0 > a``, ``|a| ≥ e``: ``i`` moves to
+   ``x_j``. Otherwise ``j`` has no credible offer for ``i``.
+6. **Acceptance**: each actor takes the offer that moves it least (SCS, BdM); everyone moves
+   simultaneously. Iterate until no position changes or ``max_rounds``.
+
+The issue's forecast is the weighted median (weights ``c s``) of the final positions: BdM's
+convention of reading the outcome off the median voter after bargaining.
+
+Choices the publications leave open, each a parameter (``params`` keys, defaults first):
+
+- ``perspective`` (0): 0 = ``e`` is ``i``'s estimate with ``i``'s risk exponent (BdM 1994);
+  1 = ``e`` is ``j``'s own expected utility with ``j``'s exponent (Masad's replication).
+- ``acceptance`` (0): 0 = least move (SCS's text); 1 = the most credible offer, the one with
+  the largest ``e``.
+- ``mu`` (0): the reference point ``μ`` of ``U^b``/``U^w``: 0 = weighted median, 1 = weighted
+  mean. Irrelevant when ``Q = 1``.
+- ``endogenous_risk`` (1): 1 = ``r_i`` from step 4; 0 = everyone risk-neutral (``r = 1``).
+- ``scenario_risk`` (0): 1 = where the scenario gives an actor's risk attitude
+  (−1 averse … +1 acceptant) use it as ``R_i`` instead of the estimate.
+- ``distance_scale`` (0): 0 = distances as fractions of the issue's range; 1 = of the spread
+  of the influential actors' initial positions (SCS's code normalises by ``max x − min x``).
+- ``max_rounds`` (10), ``tol`` (1e-9, in fractions of the scale): a round in which no actor
+  moves more than ``tol`` ends the run (converged).
+
+Influence: an actor with ``c s = 0`` (or excluded by a policy) casts no votes, makes no offers
+and does not count in the risk normalisation, so it cannot move anyone else; it can still be
+moved. A challenge needs capability behind it; SCS are silent on this edge case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from peninsula.errors import InputError, Located
+from peninsula.models.base import (
+    Forecast,
+    influence_weights,
+    resolve_params,
+    validate_problem,
+)
+from peninsula.models.median import weighted_median
+from peninsula.problem import BargainingProblem, BoolArray, FloatArray
+
+IntArray = NDArray[np.int64]
+
+DEFAULTS: dict[str, float] = {
+    "Q": 1.0,
+    "T": 1.0,
+    "max_rounds": 10.0,
+    "tol": 1e-9,
+    "perspective": 0.0,
+    "acceptance": 0.0,
+    "mu": 0.0,
+    "endogenous_risk": 1.0,
+    "scenario_risk": 0.0,
+    "distance_scale": 0.0,
+}
+_FLAGS = ("perspective", "acceptance", "mu", "endogenous_risk", "scenario_risk", "distance_scale")
+#: Rows processed together: bounds the (chunk, n, n, n) vote array to a few MB.
+CHUNK = 2048
+_EPS = 1e-12
+
+
+# ------------------------------------------------------------------------- model components
+
+
+def win_probability(x: FloatArray, w: FloatArray, d: FloatArray | None = None) -> FloatArray:
+    """``P[b, i, j]``: probability that ``i`` prevails over ``j`` (SCS §4).
+
+    ``x`` (B, n) positions as fractions of the scale, ``w`` (B, n) vote weights ``c s``.
+    ``P_ij = Σ_k max(v_k, 0) / Σ_k |v_k|`` with ``v_k = w_k (|x_k − x_j| − |x_k − x_i|)``.
+    Uses ``Σ|v| = 2 Σ max(v, 0) − Σ v`` and ``Σ_k v_k = A_j − A_i`` with ``A_i = Σ_k w_k
+    |x_k − x_i|`` so only one (B, n, n, n) pass is needed. ``½`` where nobody has a preference.
+    ``d`` (B, n, n) may pass the distances ``|x_i − x_j|`` if already computed.
+    """
+    b, n = x.shape
+    upper_i, upper_j = np.triu_indices(n, 1)
+    if d is None:
+        d = np.abs(x[:, :, None] - x[:, None, :])  # d[b, k, i] = |x_k − x_i|
+    # Only pairs i < j: P_ji = 1 − P_ij. d is symmetric, so whole rows can be gathered:
+    # diff[b, pair, k] = d_jk − d_ik = d_kj − d_ki (contiguous gathers are the fast ones).
+    diff = np.take(d, upper_j, axis=1) - np.take(d, upper_i, axis=1)
+    np.maximum(diff, 0.0, out=diff)
+    # Contraction over k as one batched matrix-vector product: (B, pairs, n) @ (B, n, 1).
+    num = np.matmul(diff, w[:, :, None])[:, :, 0]
+    a = np.einsum("bk,bki->bi", w, d)
+    net = a[:, upper_j] - a[:, upper_i]  # Σ_k v_k^{ij} = A_j − A_i
+    # Votes against i: Σ max(−v, 0) = num − net. Snap rounding residue to exact zeros so that
+    # unanimous support gives exactly P = 1 whatever the order of the actors.
+    scale = _EPS * np.maximum(w.sum(axis=1), _EPS)[:, None]
+    neg = num - net
+    num = np.where(num > scale, num, 0.0)
+    neg = np.where(neg > scale, neg, 0.0)
+    den = num + neg
+    ok = den > 0.0
+    p_ij = np.where(ok, num / np.where(ok, den, 1.0), 0.5)
+    prob = np.full((b, n * n), 0.5)
+    prob[:, upper_i * n + upper_j] = p_ij
+    prob[:, upper_j * n + upper_i] = 1.0 - p_ij
+    return prob.reshape(b, n, n)
+
+
+def _pow_half(base: FloatArray, r: FloatArray) -> FloatArray:
+    """``2 − 4 base^r`` (SCS §3's utility transform), ``r`` broadcast against ``base``."""
+    return 2.0 - 4.0 * np.power(np.maximum(base, 0.0), r)
+
+
+def expected_utilities(
+    d: FloatArray,
+    dmu: FloatArray,
+    s: FloatArray,
+    prob: FloatArray,
+    r: FloatArray | None,
+    q: float,
+    t: float,
+    need_perc: bool = True,
+) -> tuple[FloatArray, FloatArray | None]:
+    """``(E_own, E_perc)``, both (B, n, n), from the row actor's perspective (SCS §2.2).
+
+    ``E_own[i, j] = E^i(ΔU_ij)``: ``i``'s expected gain from challenging ``j``.
+    ``E_perc[i, j] = E^i(ΔU_ji)``: ``i``'s estimate of ``j``'s gain from challenging ``i``
+    (with ``i``'s risk exponent; ``None`` unless ``need_perc``). ``d`` (B, n, n) distances,
+    ``dmu`` (B, n) distance of each actor to ``μ``, ``s`` (B, n) saliences, ``prob`` from
+    :func:`win_probability`, ``r`` (B, n) risk exponents or ``None`` for all ones (closed
+    forms: ``U^s = 2d``, ``U^f = −2d``, ``U^sq = 0``).
+
+    Rearranged to save array passes: ``s_j[P U^s + (1 − P) U^f] + (1 − s_j) U^s =
+    U^s − s_j (1 − P_ij)(U^s − U^f)``, and for ``E_perc`` the challenger's failure probability
+    is ``1 − P_ji = P_ij``.
+    """
+    s_j = s[:, None, :]
+    s_i = s[:, :, None]
+    perc: FloatArray | None = None
+    if r is None:
+        us = 2.0 * d
+        gap = 2.0 * us  # U^s − U^f = 4d
+        own = us - (s_j * (1.0 - prob)) * gap
+        if need_perc:
+            perc = us - (s_i * prob) * gap
+    else:
+        rr = r[:, :, None]
+        half = 0.5 * d
+        low = np.power(np.subtract(0.5, half), rr)  # (½ − ½d)^r
+        high = np.power(np.add(half, 0.5, out=half), rr)  # (½ + ½d)^r
+        gap = np.subtract(high, low, out=high)
+        gap *= 4.0  # U^s − U^f
+        low *= -4.0
+        low += (2.0 - q * (2.0 - 4.0 * np.power(0.5, r)))[:, :, None]  # U^s − Q U^sq
+        base = low
+        own = base - (s_j * (1.0 - prob)) * gap
+        if need_perc:
+            perc = base - (s_i * prob) * gap
+    if q < 1.0:
+        # U^b / U^w of the challenger: for E_own the challenger is i (row), for E_perc it is j.
+        span_i = 0.25 * (dmu[:, :, None] + d)
+        if r is None:
+            ub_i, uw_i = 4.0 * span_i, -4.0 * span_i
+        else:
+            rr = r[:, :, None]
+            ub_i, uw_i = _pow_half(0.5 - span_i, rr), _pow_half(0.5 + span_i, rr)
+        own = own - (1.0 - q) * (t * ub_i + (1.0 - t) * uw_i)
+        if perc is not None:
+            span_j = 0.25 * (dmu[:, None, :] + d)
+            if r is None:
+                ub_j, uw_j = 4.0 * span_j, -4.0 * span_j
+            else:
+                ub_j, uw_j = _pow_half(0.5 - span_j, rr), _pow_half(0.5 + span_j, rr)
+            perc = perc - (1.0 - q) * (t * ub_j + (1.0 - t) * uw_j)
+    return own, perc
+
+
+def risk_exponents(own_r1: FloatArray, active: BoolArray) -> FloatArray:
+    """``r`` (B, n) from the danger levels under ``r = 1`` (SCS §5, BdM's ``R_i``).
+
+    ``S_i = Σ_{j active, j≠i} E_j(ΔU_ji)``; ``R_i`` rescales ``S`` to [−1, 1] between the
+    least and most endangered *active* actors; ``r_i = (1 − R_i/3)/(1 + R_i/3)``. If all
+    dangers are equal, ``R = 0`` and ``r = 1``.
+    """
+    n = own_r1.shape[1]
+    off_diag = ~np.eye(n, dtype=bool)
+    challenger = active[:, :, None] & off_diag  # [b, j, i]: j may challenge i
+    danger = np.where(challenger, own_r1, 0.0).sum(axis=1)  # S_i
+    hi = np.where(active, danger, -np.inf).max(axis=1, keepdims=True)
+    lo = np.where(active, danger, np.inf).min(axis=1, keepdims=True)
+    spread = hi - lo
+    ok = np.isfinite(spread) & (spread > _EPS)
+    big_r = np.where(ok, (2.0 * danger - hi - lo) / np.where(ok, spread, 1.0), 0.0)
+    big_r = np.clip(big_r, -1.0, 1.0)
+    return np.asarray(risk_from_attitude(big_r))
+
+
+def risk_from_attitude(big_r: FloatArray) -> FloatArray:
+    """BdM's map from risk attitude ``R ∈ [−1, 1]`` to exponent ``r = (1 − R/3)/(1 + R/3)``."""
+    return (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+
+
+def choose_moves(
+    x: FloatArray,
+    toward: FloatArray,
+    own: FloatArray,
+    challenger_eu: FloatArray,
+    eligible: BoolArray,
+    least_move: bool,
+) -> FloatArray:
+    """New positions (B, n) after every actor accepts its best offer (SCS §6).
+
+    ``toward[b, i, j] = x_j − x_i``; ``own[i, j] = a``, ``challenger_eu[i, j] = e`` as in the
+    module docstring; ``eligible[i, j]``: ``j`` is active and ``x_j ≠ x_i``. An offer from ``j``
+    to ``i`` exists if it is eligible, ``e > 0`` and ``a < e``; it moves ``i`` the fraction 1
+    (conflict lost, capitulation) or ``|a|/e`` (compromise) towards ``x_j``. Expected utilities
+    within ``_EPS`` of zero or of each other count as equal: the table is discontinuous at
+    ``a = 0`` and rounding residue must not decide (the result would depend on actor order).
+    """
+    valid = challenger_eu > _EPS
+    valid &= own < challenger_eu - _EPS
+    valid &= eligible
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.abs(own) / challenger_eu
+    np.minimum(frac, 1.0, out=frac)
+    np.putmask(frac, own > _EPS, 1.0)
+    signed = np.multiply(frac, toward, out=frac)  # i's move towards x_j
+    # Best offer by the acceptance rule; exact ties are averaged (so the result does not
+    # depend on the order of the actors: equal and opposite offers cancel out).
+    score = np.abs(signed) if least_move else -challenger_eu
+    np.putmask(score, ~valid, np.inf)
+    best = score.min(axis=2, keepdims=True)
+    tied = score <= best + 1e-12 * (1.0 + np.abs(best))
+    tied &= valid
+    count = tied.sum(axis=2)
+    np.putmask(signed, ~tied, 0.0)
+    delta = signed.sum(axis=2) / np.maximum(count, 1)
+    return np.where(count > 0, x + delta, x)
+
+
+def _reference_point(x: FloatArray, w: FloatArray, use_mean: bool) -> FloatArray:
+    """``μ`` (B,): weighted median (default) or weighted mean of the current positions."""
+    total = w.sum(axis=1)
+    if use_mean:
+        safe = np.where(total > 0, total, 1.0)
+        return np.asarray(np.where(total > 0, (w * x).sum(axis=1) / safe, x.mean(axis=1)))
+    median = weighted_median(x[:, :, None], w[:, :, None], x.mean(axis=1)[:, None])
+    return np.asarray(median[:, 0])
+
+
+def run_issue(
+    x0: FloatArray,
+    salience: FloatArray,
+    weight: FloatArray,
+    scenario_r: FloatArray,
+    p: Mapping[str, float],
+) -> tuple[FloatArray, IntArray, BoolArray]:
+    """Run the EUM on one issue. Returns trajectory (B, R+1, n), rounds (B,), converged (B,).
+
+    ``x0`` (B, n) positions as fractions of the distance scale, ``salience`` and ``weight``
+    (``c s``) (B, n), ``scenario_r`` (B, n) risk exponents fixed by the scenario (NaN = estimate).
+    Rows that have converged are frozen; the loop stops when all have converged.
+    """
+    b = x0.shape[0]
+    q, t, tol = float(p["Q"]), float(p["T"]), float(p["tol"])
+    max_rounds = int(p["max_rounds"])
+    active = weight > 0.0
+    fixed_r = np.isfinite(scenario_r)
+    x = x0.copy()
+    traj = [x0.copy()]
+    rounds = np.zeros(b, dtype=np.int64)
+    converged = np.zeros(b, dtype=bool)
+    for step in range(1, max_rounds + 1):
+        toward = x[:, None, :] - x[:, :, None]  # x_j − x_i
+        d = np.abs(toward)
+        prob = win_probability(x, weight, d)
+        # With distance_scale = 1 a powerless actor can sit beyond the scale: utilities
+        # saturate at distance 1.
+        d_u = np.minimum(d, 1.0) if p["distance_scale"] == 1.0 else d
+        dmu = np.zeros_like(x)
+        if q < 1.0:
+            mu = _reference_point(x, weight, p["mu"] == 1.0)
+            dmu = np.minimum(np.abs(x - mu[:, None]), 1.0)
+        if p["endogenous_risk"] == 1.0:
+            own1, _ = expected_utilities(d_u, dmu, salience, prob, None, q, t, need_perc=False)
+            r = risk_exponents(own1, active)
+        else:
+            r = np.ones_like(x)
+        r = np.where(fixed_r, scenario_r, r)
+        own_perspective = p["perspective"] == 1.0
+        own, perc = expected_utilities(d_u, dmu, salience, prob, r, q, t, not own_perspective)
+        challenger_eu = np.swapaxes(own, 1, 2) if own_perspective or perc is None else perc
+        eligible = d > tol
+        eligible &= active[:, None, :]
+        new = choose_moves(x, toward, own, challenger_eu, eligible, p["acceptance"] == 0.0)
+        changed = np.abs(new - x).max(axis=1) > tol
+        changed &= ~converged
+        x = np.where(changed[:, None], new, x)
+        rounds = np.where(changed, step, rounds)
+        converged |= ~changed
+        traj.append(x.copy())
+        if converged.all():
+            break
+    return np.stack(traj, axis=1), rounds, converged
+
+
+def _check(p: Mapping[str, float]) -> None:
+    problems = []
+    for key in ("Q", "T"):
+        if not 0.0 <= p[key] <= 1.0:
+            problems.append(Located("must lie in [0, 1]", field=f"eum.{key}"))
+    if not (p["max_rounds"] >= 0 and float(p["max_rounds"]).is_integer()):
+        problems.append(Located("must be a whole number >= 0", field="eum.max_rounds"))
+    if not p["tol"] >= 0:
+        problems.append(Located("must be >= 0", field="eum.tol"))
+    for key in _FLAGS:
+        if p[key] not in (0.0, 1.0):
+            problems.append(Located("must be 0 or 1", field=f"eum.{key}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _pad(traj: FloatArray, length: int) -> FloatArray:
+    missing = length - traj.shape[1]
+    if missing <= 0:
+        return traj
+    return np.concatenate([traj, np.repeat(traj[:, -1:], missing, axis=1)], axis=1)
+
+
+@dataclass(frozen=True)
+class ExpectedUtility:
+    """Bueno de Mesquita's expected utility model (dynamic), per Scholz et al. (2011)."""
+
+    name: str = "eum"
+    label: str = "Expected utility (Bueno de Mesquita 1994; Scholz et al. 2011)"
+    dynamic: bool = True
+
+    def forecast(
+        self,
+        problem: BargainingProblem,
+        params: Mapping[str, float] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> Forecast:
+        """Forecast every issue; deterministic, so ``rng`` is accepted and unused."""
+        p = resolve_params(self.name, params, DEFAULTS)
+        _check(p)
+        validate_problem(problem, self.name)
+        b, n, k = problem.position.shape
+        weights = influence_weights(problem)
+        scenario_r = np.full((b, n), np.nan)
+        if p["scenario_risk"] == 1.0:
+            scenario_r = risk_from_attitude(np.clip(problem.risk, -1.0, 1.0))
+        runs: list[tuple[FloatArray, IntArray, BoolArray]] = []
+        for issue in range(k):
+            lower, upper = float(problem.lower[issue]), float(problem.upper[issue])
+            pos = problem.position[:, :, issue]
+            if p["distance_scale"] == 1.0:
+                # Spread of the influential actors only (a powerless actor must not matter).
+                act = weights[:, :, issue] > 0
+                spread = np.where(act, pos, -np.inf).max(axis=1) - np.where(act, pos, np.inf).min(
+                    axis=1
+                )
+                spread = np.where(np.isfinite(spread), spread, 0.0)
+                scale = np.where(spread > 0, spread, upper - lower)[:, None]
+            else:
+                scale = np.full((b, 1), upper - lower)
+            x0 = (pos - lower) / scale
+            parts = [
+                run_issue(
+                    x0[lo : lo + CHUNK],
+                    problem.salience[lo : lo + CHUNK, :, issue],
+                    weights[lo : lo + CHUNK, :, issue],
+                    scenario_r[lo : lo + CHUNK],
+                    p,
+                )
+                for lo in range(0, b, CHUNK)
+            ]
+            length = max(part[0].shape[1] for part in parts)
+            traj = np.concatenate([_pad(part[0], length) for part in parts], axis=0)
+            # Back to issue units; moves are interpolations, so clipping only removes rounding.
+            traj = np.clip(lower + traj * scale[:, None, :], lower, upper)
+            runs.append(
+                (
+                    traj,
+                    np.concatenate([part[1] for part in parts]),
+                    np.concatenate([part[2] for part in parts]),
+                )
+            )
+        rounds = np.max(np.stack([r[1] for r in runs], axis=1), axis=1)
+        converged = np.all(np.stack([r[2] for r in runs], axis=1), axis=1)
+        length = int(rounds.max(initial=0)) + 1
+        trajectory = np.stack([_pad(r[0], length)[:, :length] for r in runs], axis=-1)
+        outcome = weighted_median(trajectory[:, -1], weights, problem.status_quo)
+        return Forecast(
+            model=self.name,
+            actor_ids=problem.actor_ids,
+            issue_ids=problem.issue_ids,
+            outcome=outcome,
+            trajectory=trajectory,
+            rounds=rounds.astype(np.int64),
+            converged=converged,
+        )
+
+
+MODEL = ExpectedUtility()

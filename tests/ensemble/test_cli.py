@@ -1,0 +1,102 @@
+"""CLI: compare / sensitivity / discover print tables; user errors exit 2 without traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from peninsula.cli import main
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return int(done.value.code or 0), out.out, out.err
+
+
+def test_compare_prints_policy_table_and_saves(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    save = tmp_path / "exp"
+    code, out, err = _run(
+        ["compare", "korea-2025", "--runs", "40", "--model", "median", "--save", str(save)], capsys
+    )
+    assert code == 0, err
+    for policy in ("status-quo", "freeze-for-relief", "bilateral-summitry"):
+        assert policy in out
+    assert "sidelined" in out and "5th–95th" in out
+    assert (save / "results.parquet").is_file() and (save / "experiment.duckdb").is_file()
+
+
+def test_compare_with_processes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        ["compare", "korea-2025", "-n", "30", "-m", "median", "--executor", "processes",
+         "--workers", "2", "--measure", "deal"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "deal" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "no-such-scenario"], "unknown scenario"),
+        (["compare", "korea-2025", "--policy", "nope", "-n", "5"], "unknown policy 'nope'"),
+        (["compare", "korea-2025", "--model", "nope", "-n", "5"], "unknown model 'nope'"),
+        (["compare", "korea-2025", "-n", "5", "-m", "median", "--measure", "x"], "unknown measure"),
+        (["compare", "korea-2025", "-n", "5", "--executor", "threads"], "unknown executor"),
+        (["compare", "korea-2025", "-n", "0"], "at least 1"),
+        (
+            ["sensitivity", "korea-2025", "--measure", "nope", "-n", "4", "-m", "median"],
+            "unknown measure",
+        ),
+        (
+            [
+                "discover",
+                "korea-2025",
+                "--policy",
+                "nope",
+                "--measure",
+                "deal",
+                "--threshold",
+                "0.5",
+            ],
+            "unknown policy",
+        ),
+        (
+            ["discover", "nowhere.yaml", "--policy", "p", "--measure", "deal", "--threshold", "0"],
+            "nowhere.yaml",
+        ),
+    ],
+)
+def test_user_errors_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(args, capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_sensitivity_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        ["sensitivity", "korea-2025", "--measure", "outcome.denuclearisation", "-n", "16",
+         "-m", "compromise", "--top", "3"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "USA.denuclearisation.position" in out and "ST" in out
+
+
+def test_discover_reports_box(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        ["discover", "korea-2025", "--policy", "freeze-for-relief", "--measure",
+         "nonpro.erosion", "--threshold", "0.45", "-n", "400", "-m", "nash"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "fails" in out and "coverage" in out and "density" in out

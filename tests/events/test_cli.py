@@ -1,0 +1,95 @@
+"""``peninsula events ...`` end to end through the real entry point (exit codes, files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from peninsula.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ingest_dyad_export(
+    tmp_path: Path, fixtures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "e.duckdb")
+    code, out, _ = run(capsys, "events", "ingest", str(fixtures / "gdelt1_sample.CSV"),
+                       str(fixtures / "icews_sample.tab"), "--db", db)  # fmt: skip
+    assert code == 0
+    assert "8 rows read" in out and "4 added" in out and "4 bad" in out
+    assert "gdelt1_sample.CSV:3: date" in out
+    code, out, _ = run(capsys, "events", "ingest", str(fixtures / "gdelt1_sample.CSV"), "--db", db)
+    assert code == 0 and "already ingested" in out
+    csv = tmp_path / "series.csv"
+    png = tmp_path / "series.png"
+    code, out, _ = run(capsys, "events", "dyad", "usa", "PRK", "--db", db, "--csv", str(csv),
+                       "--plot", str(png))  # fmt: skip
+    assert code == 0, out
+    series = pd.read_csv(csv, index_col="period", parse_dates=True)
+    # GDELT: Aug 2017 (-7, -7), Jun 2018 (+8); ICEWS: Jun 2018 (+8, +3.4), Jul 2018 (+1)
+    assert series.loc["2017-08-01", "events"] == 2
+    assert series.loc["2018-06-01", "events"] == 3
+    assert series.loc["2018-06-01", "goldstein_mean"] == pytest.approx((8 + 8 + 3.4) / 3)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    parquet = tmp_path / "all.parquet"
+    code, out, _ = run(capsys, "events", "export", str(parquet), "--db", db)
+    assert code == 0 and pq.read_table(parquet).num_rows == 8
+
+
+def test_dyad_history_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    html = tmp_path / "usa-prk.html"
+    code, out, _ = run(capsys, "events", "dyad", "USA", "PRK", "--history", "--since",
+                       "2017-01-01", "--until", "2019-12-31", "--plot", str(html))  # fmt: skip
+    assert code == 0
+    assert "Regimes" in out and "Peaks" in out
+    text = html.read_text()
+    assert "<html" in text and "plotly" in text.lower()
+
+
+def test_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "events", "timeline", "--since", "2018-06-01", "--until",
+                       "2018-06-30", "--actor", "USA")  # fmt: skip
+    assert code == 0 and "2018-06-12" in out and "2017-" not in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["events", "dyad", "USA", "PRK", "--history", "--freq", "hour"], "--freq"),
+        (["events", "dyad", "USA", "PRK", "--history", "--since", "2017-02-30"], "--since"),
+        (["events", "dyad", "USA", "PRK", "--db", "/nonexistent/x.duckdb"], "no event store"),
+        (["events", "dyad", "USA", "PRK", "--history", "--plot", "x.pdf"], ".png or .html"),
+        (["events", "ingest", "/nonexistent/file.CSV", "--db", "DB"], "no such file"),
+    ],
+)
+def test_clean_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    argv = [str(tmp_path / "e.duckdb") if a == "DB" else a for a in argv]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_strict_and_corrupt_zip_exit_2(
+    tmp_path: Path, fixtures: Path, gdelt_zip: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "e.duckdb")
+    code, _, err = run(capsys, "events", "ingest", str(fixtures / "gdelt1_sample.CSV"),
+                       "--db", db, "--strict")  # fmt: skip
+    assert code == 2 and "gdelt1_sample.CSV:3: date" in err
+    data = gdelt_zip.read_bytes()
+    gdelt_zip.write_bytes(data[: len(data) - 30])
+    code, _, err = run(capsys, "events", "ingest", str(gdelt_zip), "--db", db)
+    assert code == 2 and "corrupt or truncated" in err

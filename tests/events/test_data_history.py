@@ -1,0 +1,215 @@
+"""Integrity of the curated US–DPRK event history (``events/data/us_dprk_history.csv``).
+
+Besides format checks, the history must carry the dated facts of the record (cited in
+``/docs/explanation/event-history.md``) and reproduce the documented arc of the
+relationship: conflict in 2017, warmth in 2018, the stall after Hanoi in 2019. The monthly
+figures here are computed with the standard library only, independently of
+``peninsula.events.analysis``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+import peninsula
+
+DATA = Path(peninsula.__file__).parent / "events" / "data"
+HEADER = [
+    "date",
+    "source",
+    "target",
+    "cameo_code",
+    "goldstein",
+    "mentions",
+    "description",
+    "source_url",
+]
+
+Row = dict[str, str]
+
+
+def _read(name: str) -> list[Row]:
+    with (DATA / name).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def history() -> list[Row]:
+    return _read("us_dprk_history.csv")
+
+
+@pytest.fixture(scope="module")
+def codebook() -> dict[str, Row]:
+    return {r["code"]: r for r in _read("cameo_eventcodes.csv")}
+
+
+def _weight(row: Row, codebook: dict[str, Row]) -> float:
+    return float(row["goldstein"] or codebook[row["cameo_code"]]["goldstein"])
+
+
+def test_header_is_exact() -> None:
+    with (DATA / "us_dprk_history.csv").open(newline="", encoding="utf-8") as fh:
+        assert next(csv.reader(fh)) == HEADER
+
+
+def test_enough_rows(history: list[Row]) -> None:
+    assert len(history) >= 120
+
+
+def test_dates_iso_in_range_and_sorted(history: list[Row]) -> None:
+    dates = []
+    for r in history:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]), r
+        d = dt.date.fromisoformat(r["date"])
+        assert dt.date(2017, 1, 1) <= d <= dt.date(2025, 12, 31), r
+        dates.append(d)
+    assert dates == sorted(dates)
+
+
+def test_every_year_covered(history: list[Row]) -> None:
+    years = {r["date"][:4] for r in history}
+    assert years == {str(y) for y in range(2017, 2026)}
+
+
+def test_codes_exist_in_codebook(history: list[Row], codebook: dict[str, Row]) -> None:
+    for r in history:
+        assert r["cameo_code"] in codebook, r  # also proves leading zeros were kept
+
+
+def test_actors_exist(history: list[Row]) -> None:
+    actors = {r["cameo"] for r in _read("actor_codes.csv")}
+    for r in history:
+        assert r["source"] in actors and r["target"] in actors, r
+        assert r["source"] != r["target"], r
+
+
+def test_goldstein_and_mentions(history: list[Row]) -> None:
+    for r in history:
+        if r["goldstein"]:
+            assert -10.0 <= float(r["goldstein"]) <= 10.0, r
+        assert r["mentions"].isdigit() and int(r["mentions"]) >= 1, r
+
+
+def test_every_row_sourced_and_described(history: list[Row]) -> None:
+    for r in history:
+        assert re.fullmatch(r"https://[\w.-]+\.[a-z]{2,}/\S*", r["source_url"]), r
+        assert len(r["description"]) >= 15 and "\n" not in r["description"], r
+
+
+def test_no_duplicate_events(history: list[Row]) -> None:
+    keys = [(r["date"], r["source"], r["target"], r["cameo_code"]) for r in history]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("date", "source", "target", "code"),
+    [
+        ("2017-07-04", "PRK", "USA", "150"),  # Hwasong-14, first ICBM test
+        ("2017-07-28", "PRK", "USA", "150"),  # second Hwasong-14
+        ("2017-08-05", "IGOUNO", "PRK", "163"),  # UNSCR 2371
+        ("2017-08-08", "USA", "PRK", "138"),  # "fire and fury"
+        ("2017-08-09", "PRK", "USA", "138"),  # Guam "enveloping fire"
+        ("2017-09-03", "PRK", "USA", "150"),  # sixth nuclear test
+        ("2017-09-11", "IGOUNO", "PRK", "163"),  # UNSCR 2375
+        ("2017-09-19", "USA", "PRK", "138"),  # "Rocket Man" UN speech
+        ("2017-11-29", "PRK", "USA", "150"),  # Hwasong-15
+        ("2017-12-22", "IGOUNO", "PRK", "163"),  # UNSCR 2397
+        ("2018-04-27", "KOR", "PRK", "057"),  # Panmunjom Declaration
+        ("2018-06-12", "USA", "PRK", "057"),  # Singapore joint statement
+        ("2018-06-12", "PRK", "USA", "057"),
+        ("2018-09-19", "KOR", "PRK", "057"),  # Pyongyang Joint Declaration
+        ("2019-02-28", "USA", "PRK", "127"),  # Hanoi ends without a deal
+        ("2019-06-30", "USA", "PRK", "042"),  # Trump steps into the North at Panmunjom
+        ("2019-10-05", "PRK", "USA", "164"),  # Stockholm talks break down
+        ("2020-06-16", "PRK", "KOR", "1712"),  # liaison office blown up
+        ("2022-10-04", "PRK", "JPN", "150"),  # IRBM over Japan
+        ("2022-11-18", "PRK", "USA", "150"),  # Hwasong-17
+        ("2023-04-13", "PRK", "USA", "150"),  # Hwasong-18, first solid-fuel ICBM
+        ("2023-04-26", "USA", "KOR", "057"),  # Washington Declaration
+        ("2023-11-21", "PRK", "USA", "150"),  # Malligyong-1 satellite
+        ("2024-06-19", "RUS", "PRK", "057"),  # Comprehensive Strategic Partnership treaty
+        ("2024-10-31", "PRK", "USA", "150"),  # Hwasong-19
+    ],
+)
+def test_key_dated_facts(
+    history: list[Row], date: str, source: str, target: str, code: str
+) -> None:
+    assert any(
+        (r["date"], r["source"], r["target"], r["cameo_code"]) == (date, source, target, code)
+        for r in history
+    ), (date, source, target, code)
+
+
+def _usa_prk_monthly(history: list[Row], codebook: dict[str, Row]) -> dict[str, list[float]]:
+    months: dict[str, list[float]] = defaultdict(list)
+    for r in history:
+        if {r["source"], r["target"]} == {"USA", "PRK"}:
+            months[r["date"][:7]].append(_weight(r, codebook))
+    return months
+
+
+def test_narrative_2017_crisis_months_conflictual(
+    history: list[Row], codebook: dict[str, Row]
+) -> None:
+    m = _usa_prk_monthly(history, codebook)
+    # Aug/Sep 2017: threats, ICBMs, nuclear test -> strongly negative Goldstein sums
+    # (five or more material/verbal-conflict events at -7 to -8 each).
+    for month in ("2017-08", "2017-09"):
+        assert sum(m[month]) < -30, month
+        assert sum(w < 0 for w in m[month]) >= 5, month
+
+
+def test_narrative_2018_06_cooperative(history: list[Row], codebook: dict[str, Row]) -> None:
+    m = _usa_prk_monthly(history, codebook)
+    assert m["2018-06"] and all(w > 0 for w in m["2018-06"])
+    assert sum(m["2018-06"]) > 20  # two 057 signings alone give 2 x 8.0
+
+
+def test_narrative_yearly_arc(history: list[Row], codebook: dict[str, Row]) -> None:
+    m = _usa_prk_monthly(history, codebook)
+
+    def mean(months: list[str]) -> float:
+        ws = [w for k in months for w in m.get(k, [])]
+        return sum(ws) / len(ws)
+
+    y2017 = mean([f"2017-{i:02d}" for i in range(1, 13)])
+    y2018 = mean([f"2018-{i:02d}" for i in range(1, 13)])
+    after_hanoi = mean([f"2019-{i:02d}" for i in range(3, 13)])
+    assert y2017 < -3 < 0 < y2018  # crisis, then warmth
+    assert after_hanoi < 0  # the stall: launches resume, talks break down
+    assert after_hanoi > y2017  # ... but not back to the 2017 crisis level
+
+
+def test_sources_file_lists_every_data_file() -> None:
+    text = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    for name in ("cameo_eventcodes.csv", "actor_codes.csv", "us_dprk_history.csv"):
+        assert name in text
+
+
+def test_loader_contract_if_available(history: list[Row]) -> None:
+    """The package loader (issue #4 contract) returns every curated row, typed."""
+    hist = pytest.importorskip("peninsula.events.history")
+    df = hist.load_history()
+    assert len(df) == len(history)
+    assert set(df.columns) >= {
+        "date",
+        "source",
+        "target",
+        "cameo_code",
+        "root_code",
+        "goldstein",
+        "quad_class",
+        "mentions",
+        "description",
+        "source_url",
+    }
+    assert str(df["date"].dtype) == "datetime64[ns]"
+    # Goldstein filled from the codebook: the Singapore signing (057) weighs +8.0.
+    singapore = df[(df["date"] == "2018-06-12") & (df["cameo_code"] == "057")]
+    assert len(singapore) == 2 and (singapore["goldstein"] == 8.0).all()

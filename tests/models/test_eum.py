@@ -1,0 +1,302 @@
+"""Expected utility model (Bueno de Mesquita 1994; Scholz, Calbert & Smith 2011).
+
+Hand-worked cases (arithmetic in the comments) for the probability of success, the expected
+utilities, the risk exponents and one full round; invariants (bounds every round, unanimity,
+powerless actors, determinism, batch == per row, parameter validation).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peninsula.errors import InputError
+from peninsula.models import eum
+from peninsula.models.base import stack_forecasts
+from peninsula.models.registry import get_model
+from peninsula.problem import BargainingProblem
+
+
+def make_problem(
+    position: list[list[float]],
+    salience: list[list[float]] | None = None,
+    capability: list[list[float]] | None = None,
+    lower: float = 0.0,
+    upper: float = 1.0,
+) -> BargainingProblem:
+    """One-issue problem from (B, n) lists."""
+    pos = np.asarray(position, dtype=float)
+    b, n = pos.shape
+    sal = np.ones((b, n)) if salience is None else np.asarray(salience, dtype=float)
+    cap = np.ones((b, n)) if capability is None else np.asarray(capability, dtype=float)
+    return BargainingProblem(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        issue_ids=("x",),
+        position=pos[:, :, None],
+        salience=sal[:, :, None],
+        capability=cap,
+        status_quo=np.full((b, 1), lower),
+        lower=np.array([lower]),
+        upper=np.array([upper]),
+    )
+
+
+# Three equal actors (c = s = 1) at 0, ½, 1 on a [0, 1] scale.
+X3 = np.array([[0.0, 0.5, 1.0]])
+W3 = np.ones((1, 3))
+
+
+def test_win_probability_hand_worked() -> None:
+    # v_k^{ij} = w_k (|x_k − x_j| − |x_k − x_i|).
+    # P_01 (0 vs ½): v_0 = ½ − 0 = ½, v_1 = 0 − ½ = −½, v_2 = ½ − 1 = −½ → ½ / 1½ = 1/3.
+    # P_02 (0 vs 1): v_0 = 1, v_1 = 0, v_2 = −1 → 1 / 2 = ½.
+    # P_12 (½ vs 1): v_0 = 1 − ½ = ½, v_1 = ½ − 0 = ½, v_2 = 0 − ½ = −½ → 1 / 1½ = 2/3.
+    prob = eum.win_probability(X3, W3)[0]
+    assert prob[0, 1] == pytest.approx(1 / 3)
+    assert prob[0, 2] == pytest.approx(1 / 2)
+    assert prob[1, 2] == pytest.approx(2 / 3)
+    assert np.allclose(prob + prob.T, 1.0)
+
+
+def test_win_probability_nobody_cares_is_half() -> None:
+    prob = eum.win_probability(X3, np.zeros((1, 3)))
+    assert np.all(prob == 0.5)
+
+
+def test_expected_utility_risk_neutral_hand_worked() -> None:
+    # r = 1, Q = 1: U^s = 2d, U^f = −2d, U^sq = 0, so E = 2d (1 − 2 s_j (1 − P_ij)).
+    # E^0(ΔU_01): d = ½, s = 1, P_01 = 1/3 → 1 · (1 − 4/3) = −1/3.
+    # E^0(ΔU_10) (1 challenging 0, P_10 = 2/3) → 1 · (1 − 2/3) = +1/3.
+    d = np.abs(X3[:, :, None] - X3[:, None, :])
+    prob = eum.win_probability(X3, W3)
+    own, perc = eum.expected_utilities(d, np.zeros((1, 3)), np.ones((1, 3)), prob, None, 1.0, 1.0)
+    assert perc is not None
+    assert own[0, 0, 1] == pytest.approx(-1 / 3)
+    assert perc[0, 0, 1] == pytest.approx(1 / 3)
+    assert own[0, 0, 2] == pytest.approx(0.0)  # P = ½: 2 · (1 − 1) = 0
+
+
+def test_expected_utility_with_risk_exponent_hand_worked() -> None:
+    # r_0 = 2, d_01 = ½: U^s = 2 − 4(¼)² = 1.75, U^f = 2 − 4(¾)² = −0.25, U^sq = 2 − 4(½)² = 1.
+    # E^0(ΔU_01) = s_1 [P U^s + (1 − P) U^f] − U^sq = (1.75/3 − 0.5/3) − 1 = −7/12.
+    d = np.abs(X3[:, :, None] - X3[:, None, :])
+    prob = eum.win_probability(X3, W3)
+    r = np.array([[2.0, 1.0, 1.0]])
+    own, _ = eum.expected_utilities(d, np.zeros((1, 3)), np.ones((1, 3)), prob, r, 1.0, 1.0)
+    assert own[0, 0, 1] == pytest.approx(-7 / 12)
+    # r = 1 must agree with the closed form used when r is None.
+    own1, perc1 = eum.expected_utilities(d, np.zeros((1, 3)), np.ones((1, 3)), prob, None, 1, 1)
+    own_r, perc_r = eum.expected_utilities(
+        d, np.zeros((1, 3)), np.ones((1, 3)), prob, np.ones((1, 3)), 1.0, 1.0
+    )
+    assert perc1 is not None and perc_r is not None
+    assert np.allclose(own1, own_r) and np.allclose(perc1, perc_r)
+
+
+def test_q_below_one_uses_better_and_worse_utilities() -> None:
+    # r = 1, Q = ½, T = 1, μ at ½: extra term −(1 − Q) T U^b with U^b = 4 · ¼(|x_i − μ| + d).
+    # Actor 0 vs 1: |x_0 − μ| = ½, d = ½ → U^b = 1 → E = −1/3 − ½ · 1 = −5/6.
+    d = np.abs(X3[:, :, None] - X3[:, None, :])
+    prob = eum.win_probability(X3, W3)
+    dmu = np.abs(X3 - 0.5)
+    own, _ = eum.expected_utilities(d, dmu, np.ones((1, 3)), prob, None, 0.5, 1.0)
+    assert own[0, 0, 1] == pytest.approx(-1 / 3 - 0.5)
+
+
+def test_risk_exponents_hand_worked() -> None:
+    # E_own with r = 1 (see above): E[1,0] = 1/3, E[2,0] = 0, E[0,1] = −1/3, E[2,1] = −1/3,
+    # E[0,2] = 0, E[1,2] = 1/3. Dangers S_i = Σ_j E[j, i]: S = (1/3, −2/3, 1/3).
+    # R = (2S − max − min)/(max − min) = (1, −1, 1); r = (1 − R/3)/(1 + R/3) = (½, 2, ½).
+    d = np.abs(X3[:, :, None] - X3[:, None, :])
+    prob = eum.win_probability(X3, W3)
+    own, _ = eum.expected_utilities(d, np.zeros((1, 3)), np.ones((1, 3)), prob, None, 1.0, 1.0)
+    r = eum.risk_exponents(own, np.ones((1, 3), dtype=bool))
+    assert r[0] == pytest.approx([0.5, 2.0, 0.5])
+
+
+def test_one_round_hand_worked() -> None:
+    # Round 1 on X3 with r = (½, 2, ½) from the test above.
+    # Actor 0 vs 1 (r = ½, d = ½): U^s = 2 − 4√¼ = 0, U^f = 2 − 4√¾, U^sq = 2 − 4√½.
+    #   a = E^0(ΔU_01) = (2/3) U^f − U^sq ≈ −0.1476; e = E^0(ΔU_10) = (1/3) U^f − U^sq ≈ 0.3404.
+    #   e > 0 > a and e > |a|: compromise, 0 moves |a/e| ≈ 0.4337 of the way to ½.
+    # Actor 0 vs 2 (d = 1, P = ½): a = e → no offer. Actor 2 mirrors actor 0.
+    # Actor 1 (r = 2) vs 0: e = E^1(ΔU_01) = (1/3)1.75 + (2/3)(−0.25) − 1 < 0 → no offer.
+    uf = 2 - 4 * math.sqrt(0.75)
+    usq = 2 - 4 * math.sqrt(0.5)
+    a = (2 / 3) * uf - usq
+    e = (1 / 3) * uf - usq
+    step = abs(a / e) * 0.5
+    traj, rounds, converged = eum.run_issue(
+        X3, np.ones((1, 3)), W3, np.full((1, 3), np.nan), {**eum.DEFAULTS, "max_rounds": 1}
+    )
+    assert traj.shape == (1, 2, 3)
+    assert traj[0, 1] == pytest.approx([step, 0.5, 1.0 - step])
+    assert step == pytest.approx(0.21687, abs=1e-5)
+    assert rounds[0] == 1 and not converged[0]
+    forecast = get_model("eum").forecast(make_problem(X3.tolist()), {"max_rounds": 1})
+    assert forecast.outcome[0, 0] == pytest.approx(0.5)  # weighted median of the final positions
+
+
+def test_conflict_lost_moves_to_challenger() -> None:
+    # Receiver 0 at 0 (c = 0.01, s = 1) vs actor 1 at 1 (c = 1, s = 0.2), r = 1, Q = 1:
+    # w = c s = (0.01, 0.2); P_01 = 0.01 / (0.01 + 0.2) = 1/21, P_10 = 20/21.
+    # a = E^0(ΔU_01) = 2 (1 − 2 s_1 (1 − P_01)) = 2 (1 − 0.4 · 20/21) ≈ 1.238 > 0;
+    # e = E^0(ΔU_10) = 2 (1 − 2 s_0 (1 − P_10)) = 2 (1 − 2/21) ≈ 1.810 > a → conflict, 0 loses.
+    x = np.array([[0.0, 1.0]])
+    sal = np.array([[1.0, 0.2]])
+    w = np.array([[0.01, 0.2]])
+    params = {**eum.DEFAULTS, "endogenous_risk": 0.0, "max_rounds": 1}
+    traj, _, _ = eum.run_issue(x, sal, w, np.full((1, 2), np.nan), params)
+    assert traj[0, 1, 0] == pytest.approx(1.0)
+
+
+def test_unanimous_issue_stays_put() -> None:
+    problem = make_problem([[40.0, 40.0, 40.0]], lower=0, upper=100)
+    forecast = get_model("eum").forecast(problem)
+    assert forecast.outcome[0, 0] == 40.0
+    assert forecast.rounds[0] == 0 and forecast.converged[0]
+    assert np.all(forecast.trajectory == 40.0)
+
+
+def test_korea_scenario_runs_within_bounds() -> None:
+    import peninsula
+    from peninsula.scenario.arrays import to_problem
+
+    problem = to_problem(peninsula.load_scenario("korea-2025"))
+    forecast = get_model("eum").forecast(problem)
+    assert forecast.trajectory.shape[1] == forecast.rounds.max() + 1
+    assert np.all(forecast.trajectory >= problem.lower) and np.all(
+        forecast.trajectory <= problem.upper
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"Q": 1.5}, {"T": -0.1}, {"max_rounds": 2.5}, {"perspective": 2.0}, {"bogus": 1.0}],
+)
+def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
+    with pytest.raises(InputError):
+        get_model("eum").forecast(make_problem(X3.tolist()), params)
+
+
+# ----------------------------------------------------------------------------- invariants
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PARAM_CHOICES = st.fixed_dictionaries(
+    {
+        "Q": st.sampled_from([1.0, 0.5, 0.0]),
+        "T": st.sampled_from([1.0, 0.3]),
+        "perspective": st.sampled_from([0.0, 1.0]),
+        "acceptance": st.sampled_from([0.0, 1.0]),
+        "mu": st.sampled_from([0.0, 1.0]),
+        "endogenous_risk": st.sampled_from([0.0, 1.0]),
+        "distance_scale": st.sampled_from([0.0, 1.0]),
+    }
+)
+
+
+@st.composite
+def random_problem(draw: st.DrawFn) -> BargainingProblem:
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    b, n = draw(st.integers(1, 4)), draw(st.integers(2, 7))
+    grid = draw(st.booleans())
+    pos = rng.integers(0, 5, (b, n)) * 25.0 if grid else rng.uniform(-50, 50, (b, n))
+    lower, upper = (0.0, 100.0) if grid else (-50.0, 50.0)
+    return make_problem(
+        pos.tolist(),
+        rng.uniform(0, 1, (b, n)).tolist(),
+        rng.uniform(0, 5, (b, n)).tolist(),
+        lower=lower,
+        upper=upper,
+    )
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES)
+def test_positions_stay_within_bounds_every_round(
+    problem: BargainingProblem, params: dict[str, float]
+) -> None:
+    forecast = get_model("eum").forecast(problem, params)
+    assert np.all(forecast.trajectory >= problem.lower - 1e-12)
+    assert np.all(forecast.trajectory <= problem.upper + 1e-12)
+    assert np.all(np.isfinite(forecast.outcome))
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES, st.floats(-50, 50))
+def test_powerless_actor_cannot_move_the_outcome(
+    problem: BargainingProblem, params: dict[str, float], where: float
+) -> None:
+    # Add an actor with zero capability and zero salience: the others' trajectories and the
+    # forecast must not change.
+    b, n, _ = problem.position.shape
+    where = float(np.clip(where, problem.lower[0], problem.upper[0]))
+    extended = make_problem(
+        np.concatenate([problem.position[:, :, 0], np.full((b, 1), where)], axis=1).tolist(),
+        np.concatenate([problem.salience[:, :, 0], np.zeros((b, 1))], axis=1).tolist(),
+        np.concatenate([problem.capability, np.zeros((b, 1))], axis=1).tolist(),
+        lower=float(problem.lower[0]),
+        upper=float(problem.upper[0]),
+    )
+    model = get_model("eum")
+    base, more = model.forecast(problem, params), model.forecast(extended, params)
+    assert np.allclose(base.outcome, more.outcome, atol=1e-9)
+    length = max(base.trajectory.shape[1], more.trajectory.shape[1])
+
+    def pad(t: np.ndarray) -> np.ndarray:
+        return np.concatenate([t, np.repeat(t[:, -1:], length - t.shape[1], axis=1)], axis=1)
+
+    assert np.allclose(pad(base.trajectory), pad(more.trajectory)[:, :, :n], atol=1e-9)
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES)
+def test_batch_equals_per_row_and_is_deterministic(
+    problem: BargainingProblem, params: dict[str, float]
+) -> None:
+    model = get_model("eum")
+    whole = model.forecast(problem, params, np.random.default_rng(1))
+    again = model.forecast(problem, params, np.random.default_rng(2))
+    assert whole.outcome.tobytes() == again.outcome.tobytes()
+    assert whole.trajectory.tobytes() == again.trajectory.tobytes()
+    rows = stack_forecasts(
+        [model.forecast(problem.take(slice(i, i + 1)), params) for i in range(problem.batch_size)]
+    )
+    assert np.array_equal(whole.outcome, rows.outcome)
+    assert np.array_equal(whole.trajectory, rows.trajectory)
+    assert np.array_equal(whole.rounds, rows.rounds)
+
+
+def test_batch_across_chunk_boundary_equals_per_row() -> None:
+    rng = np.random.default_rng(7)
+    b = eum.CHUNK + 3
+    problem = make_problem(
+        rng.uniform(0, 1, (b, 5)).tolist(),
+        rng.uniform(0, 1, (b, 5)).tolist(),
+        rng.uniform(0, 1, (b, 5)).tolist(),
+    )
+    model = get_model("eum")
+    whole = model.forecast(problem)
+    for i in (0, eum.CHUNK - 1, eum.CHUNK, b - 1):
+        row = model.forecast(problem.take(slice(i, i + 1)))
+        r = row.trajectory.shape[1]
+        assert np.array_equal(whole.outcome[i], row.outcome[0])
+        assert np.array_equal(whole.trajectory[i, :r], row.trajectory[0])
+
+
+def test_scenario_risk_is_used_when_asked() -> None:
+    # With scenario_risk = 1 and every actor's risk set, the exponents are fixed by the
+    # scenario: R = 0 everywhere gives r = 1, the same as endogenous_risk = 0.
+    problem = make_problem([[0.0, 0.3, 1.0]], [[1.0, 0.5, 0.8]], [[1.0, 2.0, 1.5]])
+    from dataclasses import replace
+
+    neutral = replace(problem, risk=np.zeros((1, 3)))
+    model = get_model("eum")
+    a = model.forecast(neutral, {"scenario_risk": 1.0})
+    b = model.forecast(neutral, {"endogenous_risk": 0.0})
+    assert np.array_equal(a.trajectory, b.trajectory)

@@ -1,0 +1,150 @@
+"""Nash bargaining solution, status quo as disagreement point: hand-worked cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peninsula.errors import InputError
+from peninsula.models.nash import MODEL, nash_solution
+from peninsula.problem import BargainingProblem
+
+Make = Callable[..., BargainingProblem]
+
+
+def test_symmetric_linear_solution_is_at_the_kink(make_problem: Make) -> None:
+    # sq = 0, parties at 40 and 100, weights 1, 1. Gains: g1 = 40 − |x − 40|, g2 = 100 − |x − 100|.
+    # On (0, 40]: g1 = g2 = x, log-product 2·log x increases. On [40, 80): g1 = 80 − x, g2 = x,
+    # derivative −1/(80 − x) + 1/x < 0 for x > 40. So x* = 40.
+    p = make_problem([40, 100], capability=[1, 1], status_quo=0)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+
+
+def test_asymmetric_weights(make_problem: Make) -> None:
+    # As above with capabilities 1 and 3: on [40, 80) the first-order condition
+    # −1/(80 − x) + 3/x = 0 gives 3(80 − x) = x, x* = 60.
+    p = make_problem([40, 100], capability=[1, 3], status_quo=0)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(60.0, abs=1e-9)
+
+
+def test_quadratic_utility(make_problem: Make) -> None:
+    # Gains g1 = 40² − (x − 40)² = x(80 − x), g2 = 100² − (x − 100)² = x(200 − x).
+    # d/dx [2 log x + log(80 − x) + log(200 − x)] = 0
+    # -> 2(80 − x)(200 − x) = x(200 − x) + x(80 − x) -> 4x² − 840x + 32000 = 0
+    # -> x² − 210x + 8000 = 0 -> x = (210 − 110) / 2 = 50 (the root 160 is infeasible).
+    p = make_problem([40, 100], capability=[1, 1], status_quo=0)
+    assert MODEL.forecast(p, {"utility": 1.0}).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
+
+
+def test_opposite_sides_keep_the_status_quo(make_problem: Make) -> None:
+    # One party wants less than sq = 50, the other more: any move hurts someone.
+    p = make_problem([20, 80], capability=[1, 1], status_quo=50)
+    assert MODEL.forecast(p).outcome[0, 0] == 50.0
+
+
+def test_party_at_status_quo_vetoes(make_problem: Make) -> None:
+    p = make_problem([30, 80], capability=[1, 5], status_quo=30)
+    assert MODEL.forecast(p).outcome[0, 0] == 30.0
+
+
+def test_indifferent_and_excluded_actors_do_not_veto(make_problem: Make) -> None:
+    # The actor at 0 is indifferent (salience 0), the one at 5 is excluded: neither is a party,
+    # so the result is that of test_symmetric_linear_solution_is_at_the_kink.
+    p = make_problem(
+        [40, 100, 0, 5],
+        capability=[1, 1, 9, 9],
+        salience=[1, 1, 0, 1],
+        participating=[True, True, True, False],
+        status_quo=10,
+    )
+    # sq = 10 now: g1 = 30 − |x − 40| on (10, 70), g2 = 90 − |x − 100|. On (10, 40]: both equal
+    # x − 10 (increasing); on [40, 70): −1/(70 − x) + 1/(x − 10) < 0 for x > 40. x* = 40.
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+
+
+def test_salience_exponent(make_problem: Make) -> None:
+    # Salience 0.25 and 1. With the default exponent 0 salience only rescales utility, which
+    # the Nash solution ignores: x* = 40 as in the symmetric case. With exponent 1 the weights
+    # are 0.25 and 1: on [40, 80) −0.25/(80 − x) + 1/x = 0 -> 0.25x = 80 − x -> x* = 64.
+    p = make_problem([40, 100], capability=[1, 1], salience=[0.25, 1.0], status_quo=0)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+    assert MODEL.forecast(p, {"salience_exponent": 1.0}).outcome[0, 0] == pytest.approx(
+        64.0, abs=1e-9
+    )
+
+
+def test_mirror_image(make_problem: Make) -> None:
+    # Reflecting the scale (x -> 100 − x) reflects the solution: 100 − 60 = 40.
+    p = make_problem([60, 0], capability=[1, 3], status_quo=100)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+
+
+def test_vectorised_function_mixed_batch() -> None:
+    # Row 0 is the asymmetric case (-> 60), row 1 a two-sided one (-> status quo 50).
+    position = np.array([[[40.0], [100.0]], [[20.0], [80.0]]])
+    weight = np.array([[[1.0], [3.0]], [[1.0], [1.0]]])
+    out = nash_solution(position, weight, np.array([[0.0], [50.0]]))
+    np.testing.assert_allclose(out, [[60.0], [50.0]], atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"utility": 2.0}, "nash.utility"),
+        ({"salience_exponent": -1.0}, "nash.salience_exponent"),
+        ({"iterations": 0.0}, "nash.iterations"),
+    ],
+)
+def test_bad_parameters(make_problem: Make, params: dict[str, float], field: str) -> None:
+    with pytest.raises(InputError, match=field):
+        MODEL.forecast(make_problem([0, 1], capability=[1, 1]), params)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    # Subnormal positions (< 2.2e-308) are excluded: an interval of a few subnormals has no
+    # interior point for bisection to return.
+    positions=st.lists(st.floats(0, 100, allow_subnormal=False), min_size=2, max_size=5),
+    data=st.data(),
+    quadratic=st.booleans(),
+)
+def test_beats_a_brute_force_grid(
+    positions: list[float], data: st.DataObject, quadratic: bool
+) -> None:
+    """Independent check: the Nash product at the solution is at least the best of a fine grid
+    over the whole scale (infeasible points score −inf)."""
+    n = len(positions)
+    caps = data.draw(st.lists(st.floats(0.1, 10), min_size=n, max_size=n))
+    sq = data.draw(st.floats(0, 100, allow_subnormal=False))
+    pos = np.array(positions)
+    w = np.array(caps)
+    x = nash_solution(pos[None, :, None], w[None, :, None], np.array([[sq]]), quadratic)[0, 0]
+
+    def objective(points: np.ndarray) -> np.ndarray:
+        # Gains as exact products (r - d)(r + d) of the linear gain r - d, written as
+        # |x - sq| or |2p - sq - x| on the two sides of p, so that no cancellation turns a
+        # tiny positive gain into 0 (hypothesis found positions like 1e-35).
+        x = points[:, None]
+        d = np.abs(x - pos)
+        r = np.abs(sq - pos)
+        same_side = np.sign(x - sq) == np.sign(pos - sq)
+        linear = np.where(
+            d <= r,
+            np.where(same_side, np.minimum(np.abs(x - sq), np.abs(2 * pos - sq - x)), 0.0),
+            r - d,
+        )
+        gain = linear * (r + d) if quadratic else linear
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = (w * np.log(gain)).sum(axis=1)
+        return np.where((gain > 0).all(axis=1), value, -np.inf)
+
+    grid = np.linspace(0, 100, 20001)
+    best = objective(grid).max()
+    if np.isfinite(best):
+        assert objective(np.array([x]))[0] >= best - 1e-9
+    else:  # no grid point benefits everyone: the status quo stays (or a sliver was missed)
+        assert x == sq or objective(np.array([x]))[0] > -np.inf

@@ -1,0 +1,206 @@
+"""KTAB's Spatial Model of Politics: hand-worked cases and invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peninsula.errors import InputError
+from peninsula.models import smp
+from peninsula.models.base import stack_forecasts
+from peninsula.models.registry import get_model
+from peninsula.problem import BargainingProblem
+
+
+def make_problem(
+    position: list[list[float]],
+    salience: list[list[float]] | None = None,
+    capability: list[list[float]] | None = None,
+    lower: float = 0.0,
+    upper: float = 1.0,
+) -> BargainingProblem:
+    pos = np.asarray(position, dtype=float)
+    b, n = pos.shape
+    sal = np.ones((b, n)) if salience is None else np.asarray(salience, dtype=float)
+    cap = np.ones((b, n)) if capability is None else np.asarray(capability, dtype=float)
+    return BargainingProblem(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        issue_ids=("x",),
+        position=pos[:, :, None],
+        salience=sal[:, :, None],
+        capability=cap,
+        status_quo=np.full((b, 1), lower),
+        lower=np.array([lower]),
+        upper=np.array([upper]),
+    )
+
+
+def test_utility_risk_shapes() -> None:
+    # v = 1 − |y − x̂|; u = v (1 + ρ (1 − v)). y = ½, x̂ = 0: v = ½.
+    # ρ = 0 → ½; ρ = 1 (averse, concave) → ½ · 1½ = ¾; ρ = −1 (seeking) → ½ · ½ = ¼.
+    u = smp.utility(np.array([[0.5]]), np.zeros((1, 3)), np.array([[0.0, 1.0, -1.0]]))
+    assert u[0, :, 0] == pytest.approx([0.5, 0.75, 0.25])
+
+
+def test_victory_probability_hand_worked() -> None:
+    # Two voters with weights (2, ½) on options (0: u = (1, 0)), (1: u = (0, 1)):
+    # proportional votes for 0 over 1: +2 and −½ → P = 2 / 2½ = 0.8 (Linear);
+    # Square: 4 / (4 + ¼) = 16/17; binary: votes ±w, same here as proportional (|Δu| = 1).
+    u = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    w = np.array([[2.0, 0.5]])
+    assert smp.victory_probability(u, w, 0, 1.0)[0, 0, 1] == pytest.approx(0.8)
+    assert smp.victory_probability(u, w, 0, 2.0)[0, 0, 1] == pytest.approx(16 / 17)
+    assert smp.victory_probability(u, w, 1, 1.0)[0, 0, 1] == pytest.approx(0.8)
+    assert smp.victory_probability(u, w, 0, 1.0)[0, 0, 0] == pytest.approx(0.5)
+
+
+def test_markov_pce_two_options_equals_pairwise() -> None:
+    # With two options the Markov fixed point p_0 = ½[pv00 · 2p_0 + pv01 (p_0 + p_1)] gives
+    # p_0 = pv01; conditional: p ∝ (pv00 pv01, pv10 pv11) = (½·0.3, ½·0.7) → the same.
+    pv = np.array([[[0.5, 0.3], [0.7, 0.5]]])
+    avail = np.ones((1, 2), dtype=bool)
+    assert smp.pce(pv, avail, True)[0] == pytest.approx([0.3, 0.7])
+    assert smp.pce(pv, avail, False)[0] == pytest.approx([0.3, 0.7])
+
+
+def test_markov_pce_three_options_hand_worked() -> None:
+    # Option 0 beats 1 and 2 with 0.8, 1 beats 2 with 0.5. Fixed point of
+    # p_m = (1/3) Σ_m' pv(m, m') (p_m + p_m'); check it by substituting back, and that an
+    # unavailable option gets zero and the others renormalise to the two-option answer.
+    pv = np.array([[[0.5, 0.8, 0.8], [0.2, 0.5, 0.5], [0.2, 0.5, 0.5]]])
+    p = smp.pce(pv, np.ones((1, 3), dtype=bool), True)[0]
+    again = np.array([sum(pv[0, m, k] * (p[m] + p[k]) for k in range(3)) / 3 for m in range(3)])
+    assert again == pytest.approx(p)
+    assert p.sum() == pytest.approx(1.0) and p[0] > p[1] == pytest.approx(p[2])
+    p2 = smp.pce(pv, np.array([[True, True, False]]), True)[0]
+    assert p2 == pytest.approx([0.8, 0.2, 0.0])
+
+
+def test_two_actor_bargain_hand_worked() -> None:
+    # Actor 0 at 0 (c = 2, s = 1), actor 1 at 1 (c = 1, s = ½); ρ = 0, ideals = positions.
+    # Votes on (0:1) with w = c s = (2, ½): +2 and −½ → P_01 = 0.8, P_10 = 0.2.
+    # Δ_01 = (1 − s_1) 2u_0(0) + s_1 [P_01 2u_0(0) + P_10 2u_0(1)] − [u_0(0) + u_0(1)]
+    #      = ½·2 + ½·(1.6 + 0) − 1 = 0.8 > 0 → 0 challenges 1.
+    # Δ_10 = (1 − s_0) 2 + s_0 [0.2·2 + 0] − 1 = −0.6 → 1 does not challenge.
+    # Bargain: x_b = (1 − s_1) 0 + s_1 (0.8 · 0 + 0.2 · 1) = 0.1 for both.
+    # Option contest (capability weights 2, 1), state values = mean utility of both positions:
+    # SQ (0, 1): ½ for each actor. Bargain (0.1, 0.1): 0.9 for actor 0, 0.1 for actor 1.
+    # Votes for the bargain: 2·0.4 = 0.8, against: 1·0.4 → P = 2/3 > ½: both take it.
+    # Round 2: both at 0.1, nothing to challenge → converged after 1 round. Forecast 0.1.
+    problem = make_problem([[0.0, 1.0]], [[1.0, 0.5]], [[2.0, 1.0]])
+    forecast = get_model("smp").forecast(problem)
+    assert forecast.trajectory[0, 1, :, 0] == pytest.approx([0.1, 0.1])
+    assert forecast.rounds[0] == 1 and forecast.converged[0]
+    assert forecast.outcome[0, 0] == pytest.approx(0.1)
+
+
+def test_equal_rivals_stalemate() -> None:
+    # Two identical actors at 0 and 1: P = ½, Δ = 0·2 + (½·2 + ½·0) − 1 = 0, no challenge pays.
+    forecast = get_model("smp").forecast(make_problem([[0.0, 1.0]]))
+    assert np.all(forecast.trajectory[0, -1, :, 0] == [0.0, 1.0])
+    assert forecast.rounds[0] == 0 and forecast.converged[0]
+    assert forecast.outcome[0, 0] == pytest.approx(0.5)  # PCE ½/½ expectation
+
+
+def test_unanimous_issue_stays_put() -> None:
+    problem = make_problem([[40.0, 40.0, 40.0]], lower=0, upper=100)
+    forecast = get_model("smp").forecast(problem)
+    assert forecast.outcome[0, 0] == pytest.approx(40.0)
+    assert np.all(forecast.trajectory == 40.0)
+
+
+def test_korea_scenario_converges_within_bounds() -> None:
+    import peninsula
+    from peninsula.scenario.arrays import to_problem
+
+    problem = to_problem(peninsula.load_scenario("korea-2025"))
+    forecast = get_model("smp").forecast(problem)
+    assert np.all(forecast.trajectory >= problem.lower)
+    assert np.all(forecast.trajectory <= problem.upper)
+    assert forecast.converged.all()
+
+
+@pytest.mark.parametrize("params", [{"gamma": 3.0}, {"vote_rule": 5.0}, {"pce": 0.5}, {"x": 1}])
+def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
+    with pytest.raises(InputError):
+        get_model("smp").forecast(make_problem([[0.0, 1.0]]), params)
+
+
+# ----------------------------------------------------------------------------- invariants
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PARAM_CHOICES = st.fixed_dictionaries(
+    {
+        "vote_rule": st.sampled_from([0.0, 1.0, 2.0]),
+        "gamma": st.sampled_from([1.0, 2.0, 4.0]),
+        "pce": st.sampled_from([0.0, 1.0]),
+        "ideal_tracking": st.sampled_from([0.0, 1.0]),
+        "outcome": st.sampled_from([0.0, 1.0, 2.0]),
+    }
+)
+
+
+@st.composite
+def random_problem(draw: st.DrawFn) -> BargainingProblem:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    b, n = draw(st.integers(1, 3)), draw(st.integers(2, 6))
+    grid = draw(st.booleans())
+    pos = rng.integers(0, 5, (b, n)) * 25.0 if grid else rng.uniform(0, 100, (b, n))
+    return make_problem(
+        pos.tolist(),
+        rng.uniform(0.05, 1, (b, n)).tolist(),
+        rng.uniform(0.1, 5, (b, n)).tolist(),
+        lower=0.0,
+        upper=100.0,
+    )
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES)
+def test_positions_within_bounds_and_outcome_in_span(
+    problem: BargainingProblem, params: dict[str, float]
+) -> None:
+    forecast = get_model("smp").forecast(problem, params)
+    assert np.all(forecast.trajectory >= 0.0) and np.all(forecast.trajectory <= 100.0)
+    final = forecast.trajectory[:, -1, :, 0]
+    assert np.all(forecast.outcome[:, 0] >= final.min(axis=1) - 1e-9)
+    assert np.all(forecast.outcome[:, 0] <= final.max(axis=1) + 1e-9)
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES, st.floats(0, 100))
+def test_powerless_actor_cannot_move_the_outcome(
+    problem: BargainingProblem, params: dict[str, float], where: float
+) -> None:
+    b, n, _ = problem.position.shape
+    extended = make_problem(
+        np.concatenate([problem.position[:, :, 0], np.full((b, 1), where)], axis=1).tolist(),
+        np.concatenate([problem.salience[:, :, 0], np.zeros((b, 1))], axis=1).tolist(),
+        np.concatenate([problem.capability, np.zeros((b, 1))], axis=1).tolist(),
+        lower=0.0,
+        upper=100.0,
+    )
+    model = get_model("smp")
+    base, more = model.forecast(problem, params), model.forecast(extended, params)
+    assert np.allclose(base.outcome, more.outcome, atol=1e-7)
+    assert np.allclose(base.trajectory[:, -1], more.trajectory[:, -1, :n], atol=1e-7)
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES)
+def test_batch_equals_per_row_and_is_deterministic(
+    problem: BargainingProblem, params: dict[str, float]
+) -> None:
+    model = get_model("smp")
+    whole = model.forecast(problem, params, np.random.default_rng(1))
+    again = model.forecast(problem, params, np.random.default_rng(2))
+    assert whole.trajectory.tobytes() == again.trajectory.tobytes()
+    assert whole.outcome.tobytes() == again.outcome.tobytes()
+    rows = stack_forecasts(
+        [model.forecast(problem.take(slice(i, i + 1)), params) for i in range(problem.batch_size)]
+    )
+    assert np.allclose(whole.outcome, rows.outcome, atol=1e-9)
+    assert np.allclose(whole.trajectory, rows.trajectory, atol=1e-9)
+    assert np.array_equal(whole.rounds, rows.rounds)

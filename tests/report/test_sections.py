@@ -1,0 +1,387 @@
+"""The engine-backed sections: each against a small fake engine (injected as a module, so the
+section's reading of the contract is checked with hand-made numbers) and against the real
+engine (so the section keeps working with what actually landed)."""
+
+from __future__ import annotations
+
+import math
+import sys
+import types
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peninsula.report.build import SECTIONS, run_section
+from peninsula.report.content import Notice, Section, Table
+from peninsula.report.sections import crisis, history, policies, sensitivity
+from peninsula.report.sections.frames import Interval, read_summary
+from peninsula.report.settings import ReportSettings
+from peninsula.scenario.schema import Scenario
+
+TINY = ReportSettings(runs=16, seed=3)
+
+
+def _spec(section_id: str) -> Any:
+    return next(s for s in SECTIONS if s.id == section_id)
+
+
+def _table(section: Section, table_id: str) -> Table:
+    return next(t for t in section.tables if t.id == table_id)
+
+
+def _inject(monkeypatch: pytest.MonkeyPatch, name: str, **attrs: Any) -> types.ModuleType:
+    module = types.ModuleType(name)
+    for key, value in attrs.items():
+        setattr(module, key, value)
+    monkeypatch.setitem(sys.modules, name, module)
+    return module
+
+
+# --------------------------------------------------------------------------- summary frames
+def _long() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "policy": ["status-quo", "status-quo", "freeze-for-relief", "freeze-for-relief"],
+            "measure": ["deal", "nonpro.erosion", "deal", "nonpro.erosion"],
+            "mean": [0.25, 0.3, 0.75, 0.4],
+            "p05": [0.0, 0.1, 0.0, 0.2],
+            "p95": [1.0, 0.5, 1.0, 0.6],
+        }
+    )
+
+
+def test_summary_layouts_read_the_same() -> None:
+    long = _long()
+    indexed = long.set_index(["policy", "measure"])
+    wide = long.pivot(index="policy", columns="measure", values=["mean", "p05", "p95"])
+    wide = wide.swaplevel(axis=1).sort_index(axis=1)
+    expected = {
+        "status-quo": {"deal": Interval(0.25, 0.0, 1.0), "nonpro.erosion": Interval(0.3, 0.1, 0.5)},
+        "freeze-for-relief": {
+            "deal": Interval(0.75, 0.0, 1.0),
+            "nonpro.erosion": Interval(0.4, 0.2, 0.6),
+        },
+    }
+    assert read_summary(long) == expected
+    assert read_summary(indexed) == expected
+    assert read_summary(wide) == expected
+
+
+def test_an_empty_band_falls_back_to_the_monte_carlo_interval() -> None:
+    # The crisis engine leaves p05/p95 of a probability empty and gives mc_low/mc_high.
+    frame = pd.DataFrame(
+        {
+            "policy": ["a"],
+            "measure": ["p_crisis"],
+            "mean": [0.2],
+            "p05": [math.nan],
+            "p95": [math.nan],
+            "mc_low": [0.15],
+            "mc_high": [0.26],
+        }
+    ).set_index(["policy", "measure"])
+    assert read_summary(frame)["a"]["p_crisis"] == Interval(0.2, 0.15, 0.26)
+
+
+def test_interval_text() -> None:
+    assert Interval(0.5, 0.25, 0.75).text(2) == "0.50 (0.25–0.75)"
+    assert Interval(-0.1, -0.3, 0.2).text(1) == "−0.1 (−0.3 to 0.2)"
+    assert Interval(0.2, 0.15, 0.26).text(0, 100, "%") == "20% (15–26%)"
+    assert Interval(3.0, math.nan, math.nan).text(1) == "3.0"
+
+
+def test_unreadable_summary_is_an_error() -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        read_summary(pd.DataFrame({"x": [1.0]}))
+
+
+# --------------------------------------------------------------------------- policies
+def test_wilson_interval_hand_worked() -> None:
+    # p = 0.5, n = 100, z² = 3.8415: centre = (0.5 + 0.0192) / 1.0384 = 0.5;
+    # half = 1.96 · sqrt(0.0025 + 3.8415/40000) / 1.0384 = 1.96 · 0.050951 / 1.0384 = 0.09617
+    low, high = policies.wilson(0.5, 100)
+    assert low == pytest.approx(0.40383, abs=1e-4) and high == pytest.approx(0.59617, abs=1e-4)
+    # p = 0: the interval starts at 0 and is not degenerate (0, 3.8415/(100+3.8415) = 0.037)
+    low, high = policies.wilson(0.0, 100)
+    assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-3)
+
+
+class _FakeExperiment:
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def summary(self) -> pd.DataFrame:
+        return self.frame
+
+
+def test_policies_section_with_a_fake_ensemble(
+    korea: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def run_experiments(scenario: Scenario, runs: int, seed: int, **kwargs: Any) -> Any:
+        calls.append({"runs": runs, "seed": seed, **kwargs})
+        rows = []
+        for i, policy in enumerate(["status-quo", *(p.id for p in scenario.policies)]):
+            rows += [
+                (policy, "deal", 1.0, 1.0, 1.0),  # the same under every policy
+                (policy, "seoul.sidelined", 0.1 * i, 0.0, 1.0),
+                (policy, "outcome.denuclearisation", 10.0 * i, 5.0 * i, 20.0 * i),
+                (policy, "utility.USA", -0.1 * i, -0.2 * i, 0.0),
+            ]
+        frame = pd.DataFrame(rows, columns=["policy", "measure", "mean", "p05", "p95"])
+        # scrambled row order: the section must put the baseline first itself
+        return _FakeExperiment(frame.iloc[::-1].set_index(["policy", "measure"]))
+
+    _inject(monkeypatch, "peninsula.ensemble", run_experiments=run_experiments)
+    section = run_section(_spec("policies"), korea, ReportSettings(runs=50, seed=9), 123)
+    assert section.status == "ok"
+    assert calls == [
+        {"runs": 50, "seed": 123, "models": ("eum",), "executor": "local", "workers": None}
+    ]
+    table = _table(section, "policy-comparison")
+    assert table.columns[1] == "Status quo (no change)"
+    assert table.columns[2] == korea.policies[0].label
+    denuc = next(r for r in table.rows if r[0].text.startswith("Outcome: Denuclearisation"))
+    # policy index 2 (second scenario policy): mean 20, band 10–40
+    assert denuc[3].text == "20.00 (10.00–40.00)"
+    sidelined = next(r for r in table.rows if r[0].text.startswith("Seoul sidelined"))
+    assert [c.text for c in sidelined[1:]] == ["0%", "10%", "20%", "30%", "40%", "50%"]
+    shares = next(c for c in section.charts if c.id == "chart-policy-shares")
+    # the deal is 100% everywhere: nothing to compare, so only "Seoul sidelined" is charted
+    assert [s.name for s in shares.series] == ["Seoul sidelined"]
+    assert "100% under every policy" in shares.description
+    assert shares.series[0].y == pytest.approx((0.0, 10.0, 20.0, 30.0, 40.0, 50.0))
+    numbers = section.numbers["summary"]
+    assert numbers["freeze-for-relief"]["utility.USA"]["mean"] == pytest.approx(-0.2)
+    assert "Seoul is sidelined most often under" in section.summary
+
+
+def test_policies_section_with_the_real_ensemble(korea: Scenario) -> None:
+    from peninsula.ensemble import run_experiments
+
+    section = run_section(_spec("policies"), korea, TINY, 11)
+    assert section.status == "ok", section.reason
+    expected = read_summary(run_experiments(korea, runs=16, seed=11).summary())
+    assert section.numbers["policies"][0] == "status-quo"
+    assert set(section.numbers["policies"]) == {"status-quo", *(p.id for p in korea.policies)}
+    for policy, per in expected.items():
+        for measure, value in per.items():
+            got = section.numbers["summary"][policy][measure]
+            assert got["mean"] == pytest.approx(value.mean, nan_ok=True)
+    assert len(_table(section, "policy-comparison").rows) == len(next(iter(expected.values())))
+    assert {c.id for c in section.charts} >= {"chart-policy-outcomes", "chart-policy-utility"}
+
+
+# --------------------------------------------------------------------------- sensitivity
+def _sobol(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "S1": [v[0] for v in values.values()],
+            "S1_conf": 0.05,
+            "ST": [v[1] for v in values.values()],
+            "ST_conf": 0.05,
+        },
+        index=pd.Index(list(values), name="input"),
+    )
+    return frame
+
+
+def test_sensitivity_section_with_a_fake_engine(
+    korea: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[str, int]] = []
+
+    def fake(scenario: Scenario, measure: str, runs: int, seed: int, **kw: Any) -> pd.DataFrame:
+        asked.append((measure, runs))
+        if measure == "alliance.strain":  # constant over the sample: no variance to split
+            return _sobol({"PRK.capability": (math.nan, math.nan)})
+        # deliberately not sorted by ST
+        return _sobol(
+            {
+                "PRK.capability": (0.1, 0.2),
+                "USA.seoul_role.salience": (0.5, 0.7),
+                "denuclearisation.status_quo": (0.0, 0.05),
+            }
+        )
+
+    _inject(monkeypatch, "peninsula.ensemble", sensitivity=fake)
+    section = run_section(_spec("sensitivity"), korea, ReportSettings(runs=200), 5)
+    assert section.status == "ok"
+    assert asked == [(m, 50) for m in sensitivity.MEASURES]  # base sample runs // 4
+    table = _table(section, "sensitivity")
+    assert [r[1].text for r in table.rows] == ["USA's salience on seoul's role in the talks"] * 2
+    assert [r[2].text for r in table.rows] == ["0.70", "0.70"]
+    chart = section.charts[0]
+    assert chart.series[0].name == "total effect (ST)"
+    assert chart.series[0].y == (0.7, 0.2, 0.05)  # largest first
+    assert len(section.charts) == 2  # the constant measure gets a sentence, not a chart
+    assert any("same in every sampled world" in getattr(b, "text", "") for b in section.blocks)
+
+
+def test_input_labels(korea: Scenario) -> None:
+    assert sensitivity.input_label("PRK.capability", korea) == "PRK's capability"
+    assert (
+        sensitivity.input_label("denuclearisation.status_quo", korea)
+        == "status quo of denuclearisation terms"
+    )
+    assert sensitivity.input_label("relation.USA-KOR.strength", korea) == (
+        "relation.USA-KOR.strength"
+    )
+
+
+def test_sensitivity_section_with_the_real_engine(korea: Scenario) -> None:
+    section = run_section(_spec("sensitivity"), korea, TINY, 2)
+    assert section.status == "ok", section.reason
+    assert section.numbers["base_runs"] == 16
+    for measure, indices in section.numbers["measures"].items():
+        assert measure in sensitivity.MEASURES
+        totals = [v["ST"] for v in indices.values() if not math.isnan(v["ST"])]
+        assert totals == sorted(totals, reverse=True)
+    for chart in section.charts:
+        assert chart.horizontal and len(chart.series[0].x) <= sensitivity.TOP
+
+
+# --------------------------------------------------------------------------- crisis
+def test_fan_percentiles_hand_worked() -> None:
+    # 5 paths with values 0..4 in every month: percentiles by linear interpolation,
+    # p05 = 0.2, p25 = 1, p50 = 2, p75 = 3, p95 = 3.8
+    paths = np.repeat(np.arange(5.0)[:, None], 3, axis=1)
+    bands = crisis.fan(paths)
+    assert bands["p05"] == pytest.approx([0.2] * 3)
+    assert bands["p50"] == pytest.approx([2.0] * 3)
+    assert bands["p95"] == pytest.approx([3.8] * 3)
+
+
+def test_months_after() -> None:
+    assert crisis.months_after("2024-12", 3) == ("2025-01-01", "2025-02-01", "2025-03-01")
+    assert crisis.months_after("", 2) == ("1", "2")
+
+
+def test_crisis_section_with_a_fake_engine(
+    korea: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Result:
+        policies = ("freeze-for-relief", "status-quo")
+        start = "2025-09"
+        threshold = 0.4
+
+        def __init__(self) -> None:
+            self.labels = {"status-quo": "No change", "freeze-for-relief": "Freeze"}
+            self.notes: dict[str, str] = {}
+            self.tension = {
+                "status-quo": np.full((10, 4), 0.5),
+                "freeze-for-relief": np.tile(np.linspace(0.0, 0.9, 10)[:, None], (1, 4)),
+            }
+
+        def summary(self) -> pd.DataFrame:
+            rows = [
+                ("status-quo", "p_nuclear_test", 0.3, math.nan, math.nan, 0.2, 0.4),
+                ("status-quo", "launches_per_year", 20.0, 10.0, 30.0, 19.0, 21.0),
+                ("freeze-for-relief", "p_nuclear_test", 0.1, math.nan, math.nan, 0.05, 0.2),
+                ("freeze-for-relief", "launches_per_year", 8.0, 2.0, 15.0, 7.0, 9.0),
+            ]
+            columns = ["policy", "measure", "mean", "p05", "p95", "mc_low", "mc_high"]
+            return pd.DataFrame(rows, columns=columns).set_index(["policy", "measure"])
+
+    seen: dict[str, Any] = {}
+
+    def simulate_policies(scenario: Scenario, **kwargs: Any) -> Result:
+        seen.update(kwargs)
+        return Result()
+
+    _inject(monkeypatch, "peninsula.crisis", simulate_policies=simulate_policies)
+    section = run_section(_spec("crisis"), korea, ReportSettings(runs=100), 77)
+    assert section.status == "ok"
+    assert seen == {"horizon": 24, "paths": 500, "seed": 77, "executor": "local"}
+    table = _table(section, "crisis")
+    assert table.columns == ("Policy", "P(seventh nuclear test)", "Missile launches per year")
+    assert [c.text for c in table.rows[0]] == ["No change", "30% (20–40%)", "20.0 (10.0–30.0)"]
+    assert [c.text for c in table.rows[1]] == ["Freeze", "10% (5–20%)", "8.0 (2.0–15.0)"]
+    fans = section.charts
+    assert [c.id for c in fans] == ["chart-crisis-status-quo", "chart-crisis-freeze-for-relief"]
+    assert fans[0].series[0].x[0] == "2025-10-01"  # month 1 is the month after the start
+    assert fans[0].reference_lines == ((0.4, "crisis threshold"),)
+    assert fans[0].y_range == fans[1].y_range  # one shared scale
+    # paths 0, 0.1, ..., 0.9: p05 = 0.045 and p95 = 0.855 (interpolated) must fit, and so
+    # must the threshold
+    low, high = fans[0].y_range or (0.0, 0.0)
+    assert low < 0.045 and high > 0.855
+    assert "from 10% (“Freeze”) to 30% (“No change”)" in section.summary
+
+
+def test_crisis_section_with_the_real_engine(korea: Scenario) -> None:
+    section = run_section(_spec("crisis"), korea, TINY, 4)
+    assert section.status == "ok", section.reason
+    assert section.numbers["paths"] == crisis.crisis_paths(16)
+    fans = section.numbers["tension_fan"]
+    assert set(fans) == {"status-quo", *(p.id for p in korea.policies)}
+    for bands in fans.values():
+        assert len(bands["p50"]) == TINY.horizon_months
+        lows, mids, highs = map(np.asarray, (bands["p05"], bands["p50"], bands["p95"]))
+        assert np.all(lows <= mids) and np.all(mids <= highs)
+        assert np.all(lows >= -1.0) and np.all(highs <= 1.0)  # tension lies in (−1, 1)
+    for per in section.numbers["summary"].values():
+        p = per["p_nuclear_test"]["mean"]
+        assert 0.0 <= p <= 1.0
+
+
+# --------------------------------------------------------------------------- history
+def test_smoothed_is_event_weighted() -> None:
+    # Month 1: 1 event, Goldstein −8 (conflict); month 2: no events; month 3: 3 events summing
+    # to +6 (all cooperative). A 3-month window at month 3: (−8 + 6) / 4 events = −0.5;
+    # net cooperation: (3 − 1) / 4 = 0.5. Month 2: only month 1's event: −8 and −1.
+    index = pd.date_range("2020-01-01", periods=3, freq="MS")
+    monthly = pd.DataFrame(
+        {
+            "events": [1, 0, 3],
+            "verbal_coop": [0, 0, 2],
+            "material_coop": [0, 0, 1],
+            "verbal_conflict": [1, 0, 0],
+            "material_conflict": [0, 0, 0],
+            "goldstein_sum": [-8.0, 0.0, 6.0],
+        },
+        index=index,
+    )
+    trend = history.smoothed(monthly, window=3)
+    assert trend["goldstein_mean"].tolist() == pytest.approx([-8.0, -8.0, -0.5])
+    assert trend["net_cooperation"].tolist() == pytest.approx([-1.0, -1.0, 0.5])
+
+
+def test_history_section_with_the_real_tracker(korea: Scenario) -> None:
+    from peninsula.events.analysis import dyad_series
+    from peninsula.events.history import load_history
+
+    section = run_section(_spec("history"), korea, TINY, 0)
+    assert section.status == "ok", section.reason
+    monthly = dyad_series(load_history(), "USA", "PRK")
+    months = section.numbers["months"]
+    assert len(months) == len(monthly)
+    assert sum(m["events"] for m in months.values()) == section.numbers["events"]
+    assert section.numbers["events"] == int(monthly["events"].sum())
+    goldstein = next(c for c in section.charts if c.id == "chart-history-goldstein")
+    assert goldstein.x_kind == "date" and goldstein.annotations
+    events = _table(section, "history-events")
+    # every numbered marker on the chart is explained by at least one row of the table
+    assert {a.text for a in goldstein.annotations} == {r[0].text for r in events.rows}
+    assert all(r[3].link.startswith("http") for r in events.rows)
+
+
+def test_history_without_the_dyad_says_so(korea: Scenario) -> None:
+    others = korea.model_copy(update={"actors": tuple(a for a in korea.actors if a.id != "PRK")})
+    section = history.build_history(others, TINY, 0)
+    assert isinstance(section.blocks[0], Notice) and "USA–PRK" in section.blocks[0].text
+
+
+def test_missing_engine_module_gives_the_notice(
+    korea: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A package whose module is not written yet: import fails with the module's own name.
+    monkeypatch.setitem(sys.modules, "peninsula.crisis", None)
+    section = run_section(_spec("crisis"), korea, TINY, 0)
+    assert section.status == "unavailable"
+    assert not section.charts
+    assert isinstance(section.blocks[-1], Notice)
+    assert section.blocks[-1].text.startswith("Not yet available")
