@@ -74,3 +74,9 @@ def test_crisis_fit_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["crisis-fit"]) == 0
     text = capsys.readouterr().out
     assert "Coefficients" in text and "Goodness of fit" in text
+
+
+def test_missing_scenario_and_bad_executor_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["simulate"]) == 2
+    assert "SCENARIO" in capsys.readouterr().err
+    assert _run(["simulate", "korea-2018", "--paths", "5", "--executor", "bogus"]) == 2

@@ -94,3 +94,10 @@ def test_crisis_needs_two_consecutive_months() -> None:
 def test_hyper_rejects_bad_values() -> None:
     with pytest.raises(ValueError):
         Hyper(delta=1.0, rho=0.5, kappa=1.0)
+
+
+def test_every_type_starts_with_an_intercept() -> None:
+    # simulate._eta relies on the intercept being the first feature of every type
+    from peninsula.crisis.model import FEATURES
+
+    assert all(features[0] == "const" for features in FEATURES.values())

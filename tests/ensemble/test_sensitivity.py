@@ -75,5 +75,5 @@ def test_scenario_measure_ignores_other_issues() -> None:
 
 def test_unknown_measure_lists_known_ones() -> None:
     scenario = peninsula.load_scenario("korea-2025")
-    with pytest.raises(NotFoundError, match="unknown measure 'nope'.*nonpro.erosion"):
+    with pytest.raises(NotFoundError, match=r"unknown measure 'nope'.*nonpro\.erosion"):
         sensitivity(scenario, "nope", 8, seed=0, model="median")

@@ -68,7 +68,7 @@ def test_overwrite_and_refusals(experiment, tmp_path: Path) -> None:  # type: ig
     with pytest.raises(PeninsulaError, match="not a peninsula experiment"):
         save_experiment(experiment, foreign)
     assert (foreign / "notes.txt").read_text() == "keep me"
-    with pytest.raises(InputError, match="no metadata.json"):
+    with pytest.raises(InputError, match=r"no metadata\.json"):
         load_experiment(foreign)
 
 

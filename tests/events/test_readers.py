@@ -189,3 +189,21 @@ def test_line_numbers_across_many_small_blocks(tmp_path: Path, seed: int) -> Non
     assert [r["line"] for r in rows] == want_ok
     assert [int(r["event_id"]) + 1 for r in rows] == want_ok
     assert sorted(b.line for b in bad) == want_bad
+
+
+def test_progress_counts_every_byte_once_even_after_a_restart(tmp_path: Path) -> None:
+    good = (Path(__file__).parent / "fixtures" / "gdelt1_sample.CSV").read_text().splitlines()[0]
+    lines = [good] * 300
+    lines[200] = "\t".join(good.split("\t")[:5])  # wrong column count late in the file
+    p = tmp_path / "p.CSV"
+    p.write_text("\n".join(lines) + "\n")
+    total = 0
+
+    def count(n: int) -> None:
+        nonlocal total
+        total += n
+
+    f = EventFile(p, block_size=4096)
+    rows = sum(c.batch.num_rows for c in f.chunks(count))
+    assert rows == 299
+    assert total == p.stat().st_size

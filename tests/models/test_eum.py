@@ -300,3 +300,40 @@ def test_scenario_risk_is_used_when_asked() -> None:
     a = model.forecast(neutral, {"scenario_risk": 1.0})
     b = model.forecast(neutral, {"endogenous_risk": 0.0})
     assert np.array_equal(a.trajectory, b.trajectory)
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES)
+def test_reflecting_the_scale_reflects_the_forecast(
+    problem: BargainingProblem, params: dict[str, float]
+) -> None:
+    # Nothing in the model prefers one end of a scale: mirror every position about the middle
+    # of the scale and every round mirrors too (ties are averaged, never broken by direction).
+    lower, upper = float(problem.lower[0]), float(problem.upper[0])
+    mirrored = make_problem(
+        (lower + upper - problem.position[:, :, 0]).tolist(),
+        problem.salience[:, :, 0].tolist(),
+        problem.capability.tolist(),
+        lower=lower,
+        upper=upper,
+    )
+    model = get_model("eum")
+    f, g = model.forecast(problem, params), model.forecast(mirrored, params)
+    assert np.allclose(g.trajectory, lower + upper - f.trajectory, atol=1e-6)
+    assert np.allclose(g.outcome, lower + upper - f.outcome, atol=1e-6)
+
+
+@SETTINGS
+@given(random_problem())
+def test_closed_form_danger_equals_the_general_one(problem: BargainingProblem) -> None:
+    # S_i from equation (3) evaluated in full (r = 1, Q = 1) and from the closed form.
+    x = (problem.position[:, :, 0] - problem.lower[0]) / (problem.upper[0] - problem.lower[0])
+    s = problem.salience[:, :, 0]
+    w = problem.capability * s
+    active = w > 0
+    d = np.abs(x[:, :, None] - x[:, None, :])
+    prob = eum.win_probability(x, w, d)
+    own1, _ = eum.expected_utilities(d, np.zeros_like(x), s, prob, None, 1.0, 1.0)
+    general = eum.risk_exponents(own1, active)
+    fast = eum.risk_from_danger(eum.danger_risk_neutral(d, s, prob, active), active)
+    assert np.allclose(general, fast, atol=1e-9)

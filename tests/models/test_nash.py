@@ -125,7 +125,7 @@ def test_beats_a_brute_force_grid(
     x = nash_solution(pos[None, :, None], w[None, :, None], np.array([[sq]]), quadratic)[0, 0]
 
     def objective(points: np.ndarray) -> np.ndarray:
-        # Gains as exact products (r - d)(r + d) of the linear gain r - d, written as
+        # Log-gains as log(r - d) [+ log(r + d) if quadratic], with the linear gain r - d written as
         # |x - sq| or |2p - sq - x| on the two sides of p, so that no cancellation turns a
         # tiny positive gain into 0 (hypothesis found positions like 1e-35).
         x = points[:, None]
@@ -137,10 +137,10 @@ def test_beats_a_brute_force_grid(
             np.where(same_side, np.minimum(np.abs(x - sq), np.abs(2 * pos - sq - x)), 0.0),
             r - d,
         )
-        gain = linear * (r + d) if quadratic else linear
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = (w * np.log(gain)).sum(axis=1)
-        return np.where((gain > 0).all(axis=1), value, -np.inf)
+            log_gain = np.log(linear) + (np.log(r + d) if quadratic else 0.0)  # no underflow
+            value = (w * log_gain).sum(axis=1)
+        return np.where((linear > 0).all(axis=1), value, -np.inf)
 
     grid = np.linspace(0, 100, 20001)
     best = objective(grid).max()

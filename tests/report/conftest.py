@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from peninsula import load_scenario
-from peninsula.report import Report, ReportSettings, build_report, generate_report
+from peninsula.report import Report, ReportSettings, build_report, staged_output, write_report
 from peninsula.scenario.schema import Scenario
 
 SMALL = ReportSettings(runs=24, seed=7)
@@ -24,8 +24,10 @@ def small_report(korea: Scenario) -> Report:
 
 
 @pytest.fixture(scope="session")
-def written_report(tmp_path_factory: pytest.TempPathFactory, korea: Scenario) -> Path:
-    """A directory holding report.html/.md/.json and figures/ for a small run."""
+def written_report(tmp_path_factory: pytest.TempPathFactory, small_report: Report) -> Path:
+    """A directory holding report.html/.md/.json and figures/ for the small run (written the
+    way ``generate_report`` writes it, without computing the report a second time)."""
     out = tmp_path_factory.mktemp("report") / "out"
-    generate_report(korea, out, SMALL)
+    with staged_output(out) as staging:
+        write_report(small_report, staging)
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import sys
 import types
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -146,7 +147,7 @@ def test_policies_section_with_a_fake_ensemble(
     assert table.columns[2] == korea.policies[0].label
     denuc = next(r for r in table.rows if r[0].text.startswith("Outcome: Denuclearisation"))
     # policy index 2 (second scenario policy): mean 20, band 10–40
-    assert denuc[3].text == "20.00 (10.00–40.00)"
+    assert denuc[3].text == "20 (10–40)"
     sidelined = next(r for r in table.rows if r[0].text.startswith("Seoul sidelined"))
     assert [c.text for c in sidelined[1:]] == ["0%", "10%", "20%", "30%", "40%", "50%"]
     shares = next(c for c in section.charts if c.id == "chart-policy-shares")
@@ -212,7 +213,7 @@ def test_sensitivity_section_with_a_fake_engine(
     assert section.status == "ok"
     assert asked == [(m, 50) for m in sensitivity.MEASURES]  # base sample runs // 4
     table = _table(section, "sensitivity")
-    assert [r[1].text for r in table.rows] == ["USA's salience on seoul's role in the talks"] * 2
+    assert [r[1].text for r in table.rows] == ["USA's salience on Seoul's role in the talks"] * 2
     assert [r[2].text for r in table.rows] == ["0.70", "0.70"]
     chart = section.charts[0]
     assert chart.series[0].name == "total effect (ST)"
@@ -225,7 +226,7 @@ def test_input_labels(korea: Scenario) -> None:
     assert sensitivity.input_label("PRK.capability", korea) == "PRK's capability"
     assert (
         sensitivity.input_label("denuclearisation.status_quo", korea)
-        == "status quo of denuclearisation terms"
+        == "status quo of Denuclearisation terms"
     )
     assert sensitivity.input_label("relation.USA-KOR.strength", korea) == (
         "relation.USA-KOR.strength"
@@ -356,7 +357,10 @@ def test_history_section_with_the_real_tracker(korea: Scenario) -> None:
 
     section = run_section(_spec("history"), korea, TINY, 0)
     assert section.status == "ok", section.reason
-    monthly = dyad_series(load_history(), "USA", "PRK")
+    events = load_history()
+    monthly = dyad_series(
+        events[events["date"] <= pd.Timestamp(korea.metadata.as_of)], "USA", "PRK"
+    )
     months = section.numbers["months"]
     assert len(months) == len(monthly)
     assert sum(m["events"] for m in months.values()) == section.numbers["events"]
@@ -367,6 +371,15 @@ def test_history_section_with_the_real_tracker(korea: Scenario) -> None:
     # every numbered marker on the chart is explained by at least one row of the table
     assert {a.text for a in goldstein.annotations} == {r[0].text for r in events.rows}
     assert all(r[3].link.startswith("http") for r in events.rows)
+
+
+def test_history_stops_at_the_scenario_date(korea: Scenario) -> None:
+    earlier = korea.model_copy(
+        update={"metadata": korea.metadata.model_copy(update={"as_of": date(2018, 12, 31)})}
+    )
+    section = history.build_history(earlier, TINY, 0)
+    assert "2018-06-01" <= max(section.numbers["months"]) <= "2018-12-01"
+    assert all(e["date"] <= "2018-12-31" for e in section.numbers["key_events"])
 
 
 def test_history_without_the_dyad_says_so(korea: Scenario) -> None:

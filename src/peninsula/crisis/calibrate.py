@@ -213,7 +213,9 @@ def fit_at(
     (xs, ys), (xe, ye) = talks_transitions(state.talks, state.tension_prev)
     fits["talks_start"] = _fit_glm(ys, xs, TALKS_FEATURES, "binomial", "talks_start")
     fits["talks_end"] = _fit_glm(ye, xe, TALKS_FEATURES, "binomial", "talks_end")
+    _, tension = observed_states(data.counts, data.talks, data.russia, data.china, hyper)
     params = CrisisParams(
+        tension_range=(float(min(0.0, tension.min())), float(tension.max())),
         hyper=hyper,
         features={n: FEATURES[n] for n in COUNT_TYPES},
         beta={n: fits[n].beta for n in COUNT_TYPES},

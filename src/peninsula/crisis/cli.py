@@ -96,7 +96,9 @@ def simulate_command(
         if scenario is None:
             return
     if scenario is None:
-        raise typer.BadParameter("give a SCENARIO (or --fit-report)")
+        from peninsula.errors import InputError, Located
+
+        raise InputError([Located("give a SCENARIO name or path (or --fit-report)")])
     from peninsula import load_scenario
     from peninsula.crisis.api import simulate_policies
     from peninsula.ensemble.executors import get_executor

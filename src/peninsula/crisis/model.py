@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -182,6 +182,14 @@ class CrisisParams:
     notes: tuple[str, ...] = field(default=())
     #: NB2 dispersion α per type (variance μ + α μ²); absent or 0 = Poisson.
     dispersion: Mapping[str, float] = field(default_factory=dict)
+    #: Range of tension seen in calibration; the *covariate* T(t-1) is clipped to it (the
+    #: state itself is not), so intensities never extrapolate the log-linear fit beyond the
+    #: data (an assumption; without it tension near 1 gave e^{6.6} × the threat rate).
+    tension_range: tuple[float, float] = (-1.0, 1.0)
+
+    def covariate_tension(self, tension: FloatArray) -> FloatArray:
+        """``T(t-1)`` as it enters intensities and hazards: clipped to ``tension_range``."""
+        return np.clip(tension, self.tension_range[0], self.tension_range[1])
 
 
 # --------------------------------------------------------------------------- recursions
@@ -275,6 +283,10 @@ def observed_states(
     return state, tension
 
 
+def _clipped(state: State, params: CrisisParams) -> State:
+    return replace(state, tension_prev=params.covariate_tension(state.tension_prev))
+
+
 # --------------------------------------------------------------------------- likelihoods
 def poisson_loglik(y: FloatArray, log_mu: FloatArray) -> float:
     """``Σ [y log μ - μ - log y!]``."""
@@ -335,7 +347,7 @@ def total_loglik(
     Conditional on month 0's talks state; the counts' likelihood is exact given the history
     because every covariate is a known function of the past and of talks(t), exercise(t).
     """
-    state, _ = observed_states(counts, talks, russia, china, params.hyper)
+    state = _clipped(observed_states(counts, talks, russia, china, params.hyper)[0], params)
     out: dict[str, float] = {}
     for name in COUNT_TYPES:
         x = feature_matrix(params.features[name], name, state)
@@ -356,7 +368,7 @@ def one_step_means(
     china: FloatArray,
 ) -> FloatArray:
     """Fitted one-step-ahead means λ_e(t), shape (n, n_types)."""
-    state, _ = observed_states(counts, talks, russia, china, params.hyper)
+    state = _clipped(observed_states(counts, talks, russia, china, params.hyper)[0], params)
     cols = [
         np.exp(feature_matrix(params.features[n], n, state) @ params.beta[n]) for n in COUNT_TYPES
     ]

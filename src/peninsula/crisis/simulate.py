@@ -205,7 +205,10 @@ class Block:
 def _draw_betas(
     params: CrisisParams, n: int, rng: np.random.Generator, uncertain: bool
 ) -> dict[str, FloatArray]:
-    """Coefficients per path: the MLE, or draws from its asymptotic normal N(β̂, I⁻¹)."""
+    """Coefficients per path, shape (p, n): the MLE, or draws from N(β̂, I⁻¹).
+
+    Stored feature-major so that each coefficient row is contiguous in the hot loop.
+    """
     out: dict[str, FloatArray] = {}
     items: list[tuple[str, FloatArray, FloatArray]] = [
         (name, params.beta[name], params.cov[name]) for name in COUNT_TYPES
@@ -216,16 +219,18 @@ def _draw_betas(
     ]
     for name, beta, cov in items:
         if uncertain:
-            # Cholesky of a PSD matrix via eigh (dropped features have zero rows/columns).
+            # A square root of the PSD covariance via eigh (dropped features have zero
+            # rows/columns, so Cholesky would fail).
             vals, vecs = np.linalg.eigh(cov)
             root = vecs * np.sqrt(np.clip(vals, 0.0, None))
-            out[name] = beta + rng.standard_normal((n, len(beta))) @ root.T
+            draws = beta[:, None] + root @ rng.standard_normal((len(beta), n))
         else:
-            out[name] = np.broadcast_to(beta, (n, len(beta))).copy()
+            draws = np.repeat(beta[:, None], n, axis=1)
         if name in FEATURES:
             for j, feature in enumerate(FEATURES[name]):
                 if feature in ("self", "launches"):
-                    np.clip(out[name][:, j], -EXCITATION_MAX, EXCITATION_MAX, out=out[name][:, j])
+                    np.clip(draws[j], -EXCITATION_MAX, EXCITATION_MAX, out=draws[j])
+        out[name] = np.ascontiguousarray(draws)
     return out
 
 
@@ -238,91 +243,98 @@ def simulate_block(
     rng: np.random.Generator,
     parameter_uncertainty: bool = True,
 ) -> Block:
-    """Simulate ``n`` paths of ``horizon`` months, all paths advanced together each month."""
+    """Simulate ``n`` paths of ``horizon`` months, all paths advanced together each month.
+
+    Internally arrays are type-major, (n_types, n), so every per-type row is contiguous.
+    """
+    n_types = len(COUNT_TYPES)
     eff = _effect_arrays(spec, n, rng)
     betas = _draw_betas(params, n, rng, parameter_uncertainty)
     hyper = params.hyper
     tension = np.full(n, init.tension)
-    hist = np.broadcast_to(init.history, (n, len(COUNT_TYPES))).copy()
+    hist = np.repeat(np.asarray(init.history, dtype=np.float64)[:, None], n, axis=1)
     talks = np.full(n, init.talks)
     sanctions = np.full(n, init.sanctions)
     russia = np.clip(init.russia + eff["russia_support_shift"], 0.0, 1.0)
     china = np.clip(init.china + eff["china_support_shift"], 0.0, 1.0)
     log_start = np.log(np.maximum(eff["talks_hazard_multiplier"], 1e-300))
     log_end = np.log(np.maximum(eff["talks_end_multiplier"], 1e-300))
-    multiplier = np.ones((n, len(COUNT_TYPES)))
-    multiplier[:, _LAUNCH_IDX] = eff["launch_rate_multiplier"][:, None]
-    multiplier[:, _NUC] = eff["nuclear_test_multiplier"]
-    multiplier[:, _EX] = eff["exercise_rate_multiplier"]
-    multiplier[:, _SANCTION_IDX] = eff["sanctions_rate_multiplier"][:, None]
-
+    multiplier = np.ones((n_types, n))
+    multiplier[_LAUNCH_IDX] = eff["launch_rate_multiplier"]
+    multiplier[_NUC] = eff["nuclear_test_multiplier"]
+    multiplier[_EX] = eff["exercise_rate_multiplier"]
+    multiplier[_SANCTION_IDX] = eff["sanctions_rate_multiplier"]
     dispersion = [(TYPE_INDEX[k], a) for k, a in sorted(params.dispersion.items()) if a > 0]
+    drawn = [TYPE_INDEX[name] for name in COUNT_TYPES if TYPE_INDEX[name] != _EX]
+
     out_t = np.empty((n, horizon), dtype=np.float32)
     out_m = np.empty((n, horizon), dtype=np.int16)
     out_k = np.empty((n, horizon), dtype=bool)
     nuclear = np.zeros(n, dtype=np.int16)
     capped = 0
+    lam = np.empty((n_types, n))
+    counts = np.empty((n_types, n))
     for t in range(horizon):
         # 1. talks: two-state chain with logistic hazards (model eq. 3)
-        z_start = betas["talks_start"][:, 0] + betas["talks_start"][:, 1] * tension + log_start
-        z_end = betas["talks_end"][:, 0] + betas["talks_end"][:, 1] * tension + log_end
+        t_cov = params.covariate_tension(tension)
+        start, end = betas["talks_start"], betas["talks_end"]
+        z_start = start[0] + start[1] * t_cov + log_start
+        z_end = end[0] + end[1] * t_cov + log_end
         u = rng.random(n)
         talks = np.where(talks > 0.5, u >= logistic(z_end), u < logistic(z_start)).astype(float)
         # 2. allied exercise first (a covariate of the DPRK's launches the same month).
-        # Shared covariate columns are computed once per month; each type's linear predictor
-        # is a multiply-add over its features (same numbers as model.feature_matrix, without
-        # building an (n, p) stack per type: the vectorised hot loop).
+        # Shared covariate rows are computed once per month; each type's linear predictor is
+        # a multiply-add over its features (the same numbers as model.feature_matrix).
         columns: dict[str, FloatArray] = {
-            "tension": tension,
+            "tension": t_cov,
             "talks": talks,
             "sanctions": sanctions,
             "russia": russia,
             "china": china,
-            "launches": np.log1p(hist[:, _STRATEGIC_IDX].sum(axis=1)),
+            "launches": np.log1p(hist[_STRATEGIC_IDX].sum(axis=0)),
         }
-        lam_ex = np.exp(_eta("allied_exercise", betas, columns, hist)) * multiplier[:, _EX]
+        lam_ex = np.exp(_eta("allied_exercise", betas, columns, hist)) * multiplier[_EX]
         exercise = (rng.random(n) < -np.expm1(-lam_ex)).astype(float)
         columns["exercise"] = exercise
-        # 3. every other type: Poisson with log-linear intensity (model eq. 1)
-        lam = np.zeros((n, len(COUNT_TYPES)))
-        for name in COUNT_TYPES:
-            e = TYPE_INDEX[name]
-            if e != _EX:
-                lam[:, e] = _eta(name, betas, columns, hist)
-        lam = np.exp(np.minimum(lam, 50.0)) * multiplier
+        # 3. every other type: Poisson (NB2 where fitted) with log-linear intensity (eq. 1)
+        for e in drawn:
+            lam[e] = _eta(COUNT_TYPES[e], betas, columns, hist)
+        lam[_EX] = 0.0
+        np.minimum(lam, 50.0, out=lam)
+        np.exp(lam, out=lam)
+        lam *= multiplier
         for e, alpha in dispersion:
             # NB2 as a gamma–Poisson mixture: λ·G with G ~ Gamma(1/α, scale α), mean 1.
-            lam[:, e] *= rng.gamma(1.0 / alpha, alpha, n)
+            lam[e] *= rng.gamma(1.0 / alpha, alpha, n)
         capped += int(np.count_nonzero(lam > MAX_RATE))
         np.minimum(lam, MAX_RATE, out=lam)
-        lam[:, _EX] = 0.0
-        counts = rng.poisson(lam).astype(float)
-        counts[:, _EX] = exercise
+        lam[_EX] = 0.0
+        counts[:] = rng.poisson(lam)
+        counts[_EX] = exercise
         # 4. state updates: tension (eq. 2), kernel history, sanctions in force (eq. 4)
-        score = counts @ GOLDSTEIN + TALKS_GOLDSTEIN * talks
+        score = GOLDSTEIN @ counts + TALKS_GOLDSTEIN * talks
         tension = hyper.rho * tension + (1.0 - hyper.rho) * np.tanh(-score / hyper.kappa)
-        hist = hyper.delta * (hist + counts)
-        sanctions = sanctions + SANCTIONS_STEP * counts[:, _UN]
+        hist += counts
+        hist *= hyper.delta
+        sanctions = sanctions + SANCTIONS_STEP * counts[_UN]
         out_t[:, t] = tension
-        out_m[:, t] = counts[:, _MISSILE_IDX].sum(axis=1)
+        out_m[:, t] = counts[_MISSILE_IDX].sum(axis=0)
         out_k[:, t] = talks > 0.5
-        nuclear += counts[:, _NUC].astype(np.int16)
+        nuclear += counts[_NUC].astype(np.int16)
     return Block(out_t, out_m, out_k, nuclear, capped)
 
 
 def _eta(
     name: str, betas: Mapping[str, FloatArray], columns: Mapping[str, FloatArray], hist: FloatArray
 ) -> FloatArray:
-    """Linear predictor ``β_e · x_e`` per path (``betas[name]`` is (n, p), one row per path)."""
+    """Linear predictor ``β_e · x_e`` per path (``betas[name]`` is (p, n), ``hist`` (types, n))."""
     beta = betas[name]
-    eta = np.zeros(beta.shape[0])
-    for j, feature in enumerate(FEATURES[name]):
-        if feature == "const":
-            eta += beta[:, j]
-        elif feature == "self":
-            eta += beta[:, j] * np.log1p(hist[:, TYPE_INDEX[name]])
+    eta: FloatArray = beta[0].copy()  # every type's first feature is the intercept
+    for j, feature in enumerate(FEATURES[name][1:], start=1):
+        if feature == "self":
+            eta += beta[j] * np.log1p(hist[TYPE_INDEX[name]])
         else:
-            eta += beta[:, j] * columns[feature]
+            eta += beta[j] * columns[feature]
     return eta
 
 

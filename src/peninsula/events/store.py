@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,11 +36,10 @@ import pyarrow as pa
 from peninsula.errors import InputError, Located, PeninsulaError
 from peninsula.events.codebook import ActorCodes, Codebook
 from peninsula.events.readers import EventFile
-from peninsula.events.readers.base import BadRow
+from peninsula.events.readers.base import NORMALISED, BadRow
 
 MEMORY_LIMIT = "512MB"  # DuckDB buffer pool; the reader and Python add ~0.5 GB
 THREADS = 2
-INSERT_ROWS = 262_144  # rows per INSERT: few large inserts parallelise and compress well
 KEEP_BAD = 1000  # bad rows kept in the in-memory report; all go to ``rejected_rows``
 
 EVENT_COLUMNS = (
@@ -74,7 +73,7 @@ CREATE TABLE IF NOT EXISTS events (
     mentions INTEGER NOT NULL,
     description VARCHAR,
     source_url VARCHAR,
-    event_id VARCHAR,
+    event_id BIGINT,
     file_id INTEGER NOT NULL,
     line BIGINT NOT NULL
 );
@@ -214,94 +213,147 @@ class EventStore:
             return report
         con = self.con
         con.execute("BEGIN TRANSACTION")
-        try:
-            fid = self._scalar("SELECT nextval('file_ids')")
-            before = self._scalar("SELECT count(*) FROM events")
-            key_ns = "+".join(source.formats)
-            pending: list[pa.RecordBatch] = []
-            pending_rows = 0
-
-            def flush() -> None:
-                nonlocal pending_rows
-                if not pending:
-                    return
-                con.register("_batch", pa.Table.from_batches(pending))
-                con.execute(
-                    f"""
-                    INSERT INTO events
-                    SELECT CASE WHEN event_id IS NOT NULL THEN hash(?, event_id)
-                           ELSE hash(date, source, target, cameo_code, goldstein, mentions,
-                                     description, source_url) END,
-                           {", ".join(EVENT_COLUMNS)}, event_id, ?, line
-                    FROM _batch
-                    """,
-                    [key_ns, fid],
+        failure: list[BaseException] = []
+        with tempfile.TemporaryDirectory(prefix="peninsula-rejects-") as scratch:
+            rejects = Path(scratch) / "rejects.parquet"
+            try:
+                fid = self._scalar("SELECT nextval('file_ids')")
+                before = self._scalar("SELECT count(*) FROM events")
+                rejects_written = self._stream_into_events(
+                    source, fid, report, on_bytes, rejects, failure
                 )
-                con.unregister("_batch")
-                pending.clear()
-                pending_rows = 0
-
-            for chunk in source.chunks(on_bytes):
-                batch = chunk.batch
-                report.rows_read += batch.num_rows + len(chunk.bad)
-                if batch.num_rows:
-                    pending.append(batch)
-                    pending_rows += batch.num_rows
-                    if pending_rows >= INSERT_ROWS:
-                        flush()
-                if chunk.bad:
-                    report.bad += len(chunk.bad)
-                    room = KEEP_BAD - len(report.bad_rows)
-                    if room > 0:
-                        report.bad_rows.extend(chunk.bad[:room])
-                    con.executemany(
-                        "INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?)",
-                        [[fid, b.file, b.line, b.reason, b.text] for b in chunk.bad],
+                if rejects_written:
+                    con.execute(
+                        f"INSERT INTO rejected_rows SELECT {int(fid)}, origin, line, reason, "
+                        f"text FROM read_parquet('{_sql_str(str(rejects))}')"
                     )
-            flush()
-            if not report.sha256:
-                report.sha256 = source.sha256_streamed or file_sha256(path)
-            if self._seen(report.sha256):  # same bytes raced in under another probe
+                self._finish_ingest(path, source, report, probe, size, fid, before)
+            except BaseException as error:
                 con.execute("ROLLBACK")
-                report.skipped = True
-                return report
-            # De-duplicate: drop this file's rows whose key is stored already (older files),
-            # and rows repeating within the file (keep the first line). Source event ids
-            # (GDELT GLOBALEVENTID, ICEWS Event ID) are unique within a file by construction,
-            # so the within-file check only scans rows without one (CSV).
-            older = "row_key IN (SELECT row_key FROM events WHERE file_id <> $fid)"
-            repeats = """rowid IN (
-                    SELECT rowid FROM (
-                        SELECT rowid, row_number() OVER (PARTITION BY row_key ORDER BY line) AS k
-                        FROM events WHERE file_id = $fid AND event_id IS NULL
-                    ) WHERE k > 1)"""
-            condition = f"({older} OR {repeats})" if before else repeats
-            con.execute(f"DELETE FROM events WHERE file_id = $fid AND {condition}", {"fid": fid})
-            after = self._scalar("SELECT count(*) FROM events")
-            report.added = int(after - before)
-            report.duplicates = report.rows_read - report.bad - report.added
-            con.execute(
-                "INSERT INTO ingested_files (file_id, path, sha256, probe, size, formats, "
-                "rows_read, rows_added, rows_bad) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    fid,
-                    str(path.resolve()),
-                    report.sha256,
-                    probe,
-                    size,
-                    ",".join(source.formats),
-                    report.rows_read,
-                    report.added,
-                    report.bad,
-                ],
-            )
-            con.execute("COMMIT")
-        except BaseException as error:
-            con.execute("ROLLBACK")
-            if isinstance(error, duckdb.Error):
-                raise PeninsulaError(f"{path}: event store error: {error}") from error
-            raise
+                if failure:  # raised inside the batch stream: DuckDB wrapped it, unwrap
+                    raise failure[0] from None
+                if isinstance(error, duckdb.Error):
+                    raise PeninsulaError(f"{path}: event store error: {error}") from error
+                raise
         return report
+
+    def _stream_into_events(
+        self,
+        source: EventFile,
+        fid: int,
+        report: IngestReport,
+        on_bytes: Callable[[int], None] | None,
+        rejects: Path,
+        failure: list[BaseException],
+    ) -> bool:
+        """One ``INSERT ... SELECT`` that pulls the reader's batches as an Arrow stream.
+
+        A single statement lets DuckDB write row groups straight to disk as it goes
+        (memory stays flat in one transaction, whatever the file size) and parallelise the
+        insert. Bad rows are spilled to a scratch Parquet file (bounded memory too) and
+        copied into ``rejected_rows`` afterwards, in the same transaction.
+        """
+        import pyarrow.parquet as pq
+
+        writer: pq.ParquetWriter | None = None
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            nonlocal writer
+            try:
+                for chunk in source.chunks(on_bytes):
+                    report.rows_read += chunk.batch.num_rows + len(chunk.bad)
+                    if chunk.bad:
+                        report.bad += len(chunk.bad)
+                        room = KEEP_BAD - len(report.bad_rows)
+                        if room > 0:
+                            report.bad_rows.extend(chunk.bad[:room])
+                        table = pa.table(
+                            {
+                                "origin": [b.file for b in chunk.bad],
+                                "line": pa.array([b.line for b in chunk.bad], pa.int64()),
+                                "reason": [b.reason for b in chunk.bad],
+                                "text": [b.text for b in chunk.bad],
+                            }
+                        )
+                        if writer is None:
+                            writer = pq.ParquetWriter(rejects, table.schema)
+                        writer.write_table(table)
+                    if chunk.batch.num_rows:
+                        yield chunk.batch
+            except BaseException as error:
+                failure.append(error)
+                raise
+
+        key_ns = "+".join(source.formats)
+        stream = pa.RecordBatchReader.from_batches(NORMALISED, batches())  # noqa: F841 (SQL)
+        try:
+            self.con.execute(
+                f"""
+                INSERT INTO events
+                SELECT CASE WHEN event_id IS NOT NULL THEN hash($ns, event_id)
+                       ELSE hash(date, source, target, cameo_code, goldstein, mentions,
+                                 description, source_url) END,
+                       {", ".join(EVENT_COLUMNS)}, TRY_CAST(event_id AS BIGINT), $fid, line
+                FROM stream
+                """,
+                {"ns": key_ns, "fid": fid},
+            )
+        finally:
+            if writer is not None:
+                writer.close()
+        if failure:
+            raise failure[0]
+        return writer is not None
+
+    def _finish_ingest(
+        self,
+        path: Path,
+        source: EventFile,
+        report: IngestReport,
+        probe: str,
+        size: int,
+        fid: int,
+        before: int,
+    ) -> None:
+        """Commit the file: de-duplicate, record it, COMMIT (or ROLLBACK if seen)."""
+        con = self.con
+        if not report.sha256:
+            report.sha256 = source.sha256_streamed or file_sha256(path)
+        if self._seen(report.sha256):  # same bytes raced in under another probe
+            con.execute("ROLLBACK")
+            report.skipped = True
+            return
+        # De-duplicate: drop this file's rows whose key is stored already (older files),
+        # and rows repeating within the file (keep the first line). Source event ids
+        # (GDELT GLOBALEVENTID, ICEWS Event ID) are unique within a file by construction,
+        # so the within-file check only scans rows without one (CSV).
+        older = "row_key IN (SELECT row_key FROM events WHERE file_id <> $fid)"
+        repeats = """rowid IN (
+                SELECT rowid FROM (
+                    SELECT rowid, row_number() OVER (PARTITION BY row_key ORDER BY line) AS k
+                    FROM events WHERE file_id = $fid AND event_id IS NULL
+                ) WHERE k > 1)"""
+        condition = f"({older} OR {repeats})" if before else repeats
+        con.execute(f"DELETE FROM events WHERE file_id = $fid AND {condition}", {"fid": fid})
+        after = self._scalar("SELECT count(*) FROM events")
+        report.added = int(after - before)
+        report.duplicates = report.rows_read - report.bad - report.added
+        con.execute(
+            "INSERT INTO ingested_files (file_id, path, sha256, probe, size, formats, "
+            "rows_read, rows_added, rows_bad) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                fid,
+                str(path.resolve()),
+                report.sha256,
+                probe,
+                size,
+                ",".join(source.formats),
+                report.rows_read,
+                report.added,
+                report.bad,
+            ],
+        )
+        con.execute("COMMIT")
 
     # -- queries ------------------------------------------------------------------------------
     def count(self) -> int:

@@ -53,7 +53,7 @@ from peninsula.models.base import (
     static_forecast,
     validate_problem,
 )
-from peninsula.problem import BargainingProblem, FloatArray
+from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
 DEFAULTS: dict[str, float] = {"utility": 0.0, "salience_exponent": 0.0, "iterations": 64.0}
 
@@ -94,10 +94,10 @@ def _solve(
     # intersection is non-empty iff every party is strictly on the same side of sq; deciding
     # that by comparison (not by intersecting rounded end points) is exact.
     mirror = 2.0 * position - sq
-    anyone = party.any(axis=1)
-    above = anyone & np.where(party, position > sq, True).all(axis=1)
-    below = anyone & np.where(party, position < sq, True).all(axis=1)
-    feasible = above | below
+    anyone = np.asarray(party.any(axis=1))
+    above = anyone & np.asarray(np.where(party, position > sq, True).all(axis=1))
+    below = anyone & np.asarray(np.where(party, position < sq, True).all(axis=1))
+    feasible: BoolArray = np.asarray(above | below)
     lo = np.where(below, np.where(party, mirror, -np.inf).max(axis=1), status_quo)
     hi = np.where(above, np.where(party, mirror, np.inf).min(axis=1), status_quo)
     # Only rows with an agreement are searched; elsewhere the status quo is returned anyway.

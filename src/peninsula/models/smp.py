@@ -12,8 +12,9 @@ where noted (*simplification*).
 
 Notation: positions ``x`` and ideals ``x̂`` as fractions of the issue range, ``c`` effective
 capability, ``s`` salience, ``w = c s``. Utility of actor ``a`` for a position ``y``:
-``v = 1 − |y − x̂_a|`` shaped by the risk attitude ``ρ_a`` (KTAB's quadratic ``u = v (1 + ρ (1 −
-v))``; ``ρ = +1`` concave = risk averse, ``ρ = −1`` convex = risk seeking). ``ρ_a`` is minus the
+``v = 1 − |y − x̂_a|`` shaped by the risk attitude ``ρ_a`` with a quadratic in the spirit of
+KTAB's risk-adjusted utilities, ``u = v (1 + ρ (1 − v))`` (*choice*: ``ρ = +1`` concave = risk
+averse, ``ρ = −1`` convex = risk seeking, ``u`` stays in [0, 1]). ``ρ_a`` is minus the
 scenario's risk attitude (whose +1 means acceptant); 0 where the scenario is silent
 (*simplification*: KTAB can also estimate risk attitudes BdM-style).
 
@@ -38,10 +39,11 @@ Each round (KTAB's "bargain, challenge, negotiate" cycle):
 4. **Choosing.** Each actor ``k`` holds a queue of options: the status quo, the bargain it
    initiated and those proposed to it. The value of an option to actor ``a`` is its mean
    utility over all positions once the bargain is implemented (``brgnUtil`` in ``doBCN``).
-   Options compete in a PCE with capability weights (``scalarPCE``; ``pce`` 0 = Markov, KTAB's
-   default, 1 = conditional); ``k`` takes the most probable one (KTAB's deterministic state
-   transition). Everyone moves simultaneously; with ``ideal_tracking`` (1, KTAB's default
-   identity "accommodation") ideals follow positions.
+   Options compete in a PCE with capability weights (``scalarPCE``; ``pce`` 0 = Markov
+   ``markovPCE``, our default, 1 = conditional ``condPCE``); ``k`` takes the most probable one
+   (KTAB's deterministic state transition, used in ``doBCN``). Everyone moves
+   simultaneously; with ``ideal_tracking`` (1, KTAB's default identity "accommodation")
+   ideals follow positions.
 5. **Stop** when no position moves more than ``tol``, when the RMS change falls below
    ``stop_ratio`` times the first round's (KTAB's ``smpc`` rule, 1/100), or after
    ``max_rounds``.
@@ -83,6 +85,9 @@ CHUNK = 1024
 _MIN_COALITION = 1e-10  # KTAB's minCltn, here relative to the total weight
 _PCE_ITERATIONS = 500
 _PCE_TOL = 1e-12
+#: Gains and probabilities closer than this are ties: rounding must not decide a discrete choice
+#: (otherwise rescaling all capabilities or reordering actors could change the result).
+_TIE = 1e-9
 
 
 # ------------------------------------------------------------------------------- components
@@ -95,12 +100,15 @@ def utility(y: FloatArray, ideal: FloatArray, rho: FloatArray) -> FloatArray:
     return v * (1.0 + rho[:, :, None] * (1.0 - v))
 
 
-def _votes(weight: FloatArray, du: FloatArray, rule: int) -> FloatArray:
+def _shaped(du: FloatArray, rule: int) -> FloatArray:
+    """Vote per unit weight for a utility difference (KTAB ``VotingRule``): proportional
+    ``Δu`` (default), binary ``sign(Δu)`` or cubic ``Δu³``. All are odd and increasing, so a
+    vote against ``m`` over ``m2`` is a vote for ``m2`` over ``m``."""
     if rule == 1:
-        return weight * np.sign(du)
+        return np.sign(du)
     if rule == 2:
-        return weight * du**3
-    return weight * du
+        return du**3
+    return du
 
 
 def victory_probability(u: FloatArray, weight: FloatArray, rule: int, gamma: float) -> FloatArray:
@@ -108,13 +116,15 @@ def victory_probability(u: FloatArray, weight: FloatArray, rule: int, gamma: flo
 
     ``u`` (B, n, M) utilities of the voters for the options, ``weight`` (B, n) vote weights.
     Coalition strengths are the summed positive / negative votes plus a tiny floor (KTAB's
-    ``minCltn``), raised to ``gamma`` (KTAB's VPModel).
+    ``minCltn``), raised to ``gamma`` (KTAB's VPModel). The votes are odd in ``Δu``, so the
+    coalition against ``m`` over ``m2`` is the coalition for ``m2`` over ``m``: one pass.
     """
-    du = u[:, :, :, None] - u[:, :, None, :]  # [b, voter, m, m2]
-    votes = _votes(weight[:, :, None, None], du, rule)
+    du = _shaped(u[:, :, :, None] - u[:, :, None, :], rule)  # [b, voter, m, m2]
+    np.maximum(du, 0.0, out=du)
+    pro = np.einsum("bk,bkmn->bmn", weight, du)
     floor = _MIN_COALITION * np.maximum(weight.sum(axis=1), _MIN_COALITION)[:, None, None]
-    pro = floor + np.maximum(votes, 0.0).sum(axis=1)
-    con = floor + np.maximum(-votes, 0.0).sum(axis=1)
+    pro += floor
+    con = np.swapaxes(pro, 1, 2)
     if gamma != 1.0:
         pro, con = pro**gamma, con**gamma
     return np.asarray(pro / (pro + con))
@@ -191,11 +201,11 @@ def smp_round(
     contest = prob * 2.0 * u_own + (1.0 - prob) * 2.0 * u
     gain = (1.0 - s_j) * 2.0 * u_own + s_j * contest - (u_own + u)
     distinct = np.abs(x[:, :, None] - x[:, None, :]) > tol
-    can = distinct & active[:, :, None] & active[:, None, :] & (gain > 0.0)
+    can = distinct & active[:, :, None] & active[:, None, :] & (gain > _TIE)
     # Best target; ties go to the lowest position, so actor order does not matter.
     score = np.where(can, gain, -np.inf)
     top = score.max(axis=2, keepdims=True)
-    tied = can & (score >= top - 1e-12 * (1.0 + np.abs(top)))
+    tied = can & (score >= top - _TIE)
     target = np.argmin(np.where(tied, x[:, None, :], np.inf), axis=2)  # [b, i]
     has = np.take_along_axis(can, target[:, :, None], axis=2)[:, :, 0]
     x_t = np.take_along_axis(x, target, axis=1)
@@ -221,7 +231,11 @@ def smp_round(
         [np.ones((b, n, 1), dtype=bool), (own | proposed_to) & active[:, :, None]], axis=2
     )
     probs = pce(np.broadcast_to(pv[:, None], (b, n, n + 1, n + 1)), available, markov)
-    choice = np.argmax(np.where(available, probs, -1.0), axis=2)  # ties keep the status quo
+    # Most probable option; options within _TIE of the best count as tied and the first wins:
+    # the status quo (index 0) is kept on a tie.
+    scored = np.where(available, probs, -1.0)
+    top_p = scored.max(axis=2, keepdims=True)
+    choice = np.argmax(scored >= top_p - _TIE, axis=2)
     chosen = np.take_along_axis(bargain, np.maximum(choice - 1, 0), axis=1)
     return np.where(choice > 0, chosen, x)
 
@@ -306,7 +320,10 @@ def _outcome(
     pv = victory_probability(u, weight, int(p["vote_rule"]), float(p["gamma"]))
     probs = pce(pv, active, p["pce"] == 0.0)
     if p["outcome"] == 1.0:
-        best = np.argmax(np.where(active, probs, -1.0), axis=1)
+        scored = np.where(active, probs, -1.0)
+        near = scored >= scored.max(axis=1, keepdims=True) - _TIE
+        # Ties between positions: the lowest position (order-free).
+        best = np.argmin(np.where(near, final, np.inf), axis=1)
         value = np.take_along_axis(final, best[:, None], axis=1)[:, 0]
     else:
         value = (probs * final).sum(axis=1)

@@ -56,4 +56,6 @@ __all__ = [
     "build_report",
     "content_hash",
     "generate_report",
+    "staged_output",
+    "write_report",
 ]

@@ -375,17 +375,31 @@ def read_member(
     taps: list[Tap] | None = None,
 ) -> Iterator[Chunk]:
     """Stream one file (or zip member) as validated, normalised chunks."""
-    emitted = 0
+    seen = 0
+
+    def first(n: int) -> None:
+        nonlocal seen
+        seen += n
+        if on_bytes is not None:
+            on_bytes(n)
+
+    def again(n: int) -> None:
+        # The exact pass re-reads the file: report only bytes beyond the first pass.
+        nonlocal seen
+        fresh = max(0, n - seen)
+        seen = max(0, seen - n)
+        if fresh and on_bytes is not None:
+            on_bytes(fresh)
+
     try:
         yield from _read_pass(
-            member, layout, ncols, codebook, actors, strict, block_size, on_bytes, taps,
+            member, layout, ncols, codebook, actors, strict, block_size, first, taps,
             exact=False, skip=0,
         )  # fmt: skip
     except _Restart as restart:
-        emitted = restart.args[0]
         yield from _read_pass(
-            member, layout, ncols, codebook, actors, strict, block_size, None, taps,
-            exact=True, skip=emitted,
+            member, layout, ncols, codebook, actors, strict, block_size, again, taps,
+            exact=True, skip=restart.args[0],
         )  # fmt: skip
 
 

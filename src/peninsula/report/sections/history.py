@@ -83,6 +83,10 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _signed(value: float) -> str:
+    return f"{value:+.1f}".replace("-", "−")
+
+
 def _iso(when: pd.Timestamp) -> str:
     return when.strftime("%Y-%m-%d")
 
@@ -162,6 +166,8 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
             summary="",
         )
     events = history.load_history()
+    # The briefing is "as of" the scenario's date: later events were not known then.
+    events = events[events["date"] <= pd.Timestamp(scenario.metadata.as_of)]
     monthly = analysis.dyad_series(events, a, b, freq="month")
     pair = events[
         ((events["source"] == a) & (events["target"] == b))
@@ -175,8 +181,9 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
     first, last = monthly.index.min(), monthly.index.max()
     blocks: list[Any] = [
         Paragraph(
-            f"{len(pair)} sourced {a}–{b} events from {_iso(first)[:7]} to {_iso(last)[:7]}, "
-            "both directions, aggregated by month. Goldstein scores run from −10 (military "
+            f"{len(pair)} sourced {a}–{b} events from {_iso(first)[:7]} to {_iso(last)[:7]} "
+            f"(the scenario's date, {scenario.metadata.as_of.isoformat()}), both directions, "
+            "aggregated by month. Goldstein scores run from −10 (military "
             "attack) to +10 (military assistance). Single months with one or two events swing "
             f"widely, so the line is the {WINDOW}-month event-weighted rolling mean."
         ),
@@ -220,11 +227,7 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
                         Cell(_iso(r["date"])),
                         Cell(r["kind"] or "—"),
                         Cell(r["text"], link=r["url"]),
-                        Cell(
-                            f"{r['goldstein']:+.1f}".replace("-", "−")
-                            if r["goldstein"] is not None
-                            else "—"
-                        ),
+                        Cell(_signed(r["goldstein"]) if r["goldstein"] is not None else "—"),
                     )
                     for r in peaks
                 ),
@@ -260,8 +263,8 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
         },
         summary=(
             f"The most cooperative month was {_iso(pd.Timestamp(high))[:7]} "
-            f"(mean Goldstein {monthly['goldstein_mean'].max():+.1f}), the most hostile "
-            f"{_iso(pd.Timestamp(low))[:7]} ({monthly['goldstein_mean'].min():+.1f}); "
+            f"(mean Goldstein {_signed(monthly['goldstein_mean'].max())}), the most hostile "
+            f"{_iso(pd.Timestamp(low))[:7]} ({_signed(monthly['goldstein_mean'].min())}); "
             f"{len(breaks)} change points."
         ),
     )

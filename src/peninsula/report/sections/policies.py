@@ -35,6 +35,7 @@ BASELINE = "status-quo"
 #: The model the ensemble runs when the user does not choose (the contract's default).
 DEFAULT_MODELS = ("eum",)
 SHARES = ("deal", "seoul.sidelined")
+SHORT = {"deal": "a deal", "seoul.sidelined": "Seoul being sidelined"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class MeasureInfo:
     label: str
     unit: str
     share: bool = False  # a 0/1 indicator: its mean is a probability, shown in %
+    digits: int = 2  # decimals worth showing (positions on a 0–100 scale: none)
 
 
 def describe(name: str, scenario: Scenario) -> MeasureInfo:
@@ -55,7 +57,7 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
         return MeasureInfo("Seoul sidelined", "%", True)
     if head == "outcome" and rest in issues:
         issue = issues[rest]
-        return MeasureInfo(f"Outcome: {issue.label}", f"{issue.scale.unit}")
+        return MeasureInfo(f"Outcome: {issue.label}", f"{issue.scale.unit}", digits=0)
     if head == "utility" and rest in actors:
         return MeasureInfo(f"Utility change: {actors[rest].name}", "utility, −1 to 1")
     known = {
@@ -70,7 +72,7 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     }
     if name in known:
         label, unit = known[name]
-        return MeasureInfo(label, unit)
+        return MeasureInfo(label, unit, digits=0 if name == "seoul.role" else 2)
     if head == "arms_race" and rest.startswith("deficit."):
         who = rest.removeprefix("deficit.")
         return MeasureInfo(f"Security deficit: {actors[who].name if who in actors else who}", "0–1")
@@ -119,7 +121,7 @@ def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Sum
 def _cell(info: MeasureInfo, value: Interval) -> Cell:
     if info.share:
         return Cell(f"{100 * value.mean:.0f}%")
-    return Cell(value.text(2))
+    return Cell(value.text(info.digits))
 
 
 def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
@@ -186,8 +188,7 @@ def _share_chart(
         )
     return Chart(
         id="chart-policy-shares",
-        title="How often each policy leads to "
-        + " and to ".join(describe(n, scenario).label.split(" (")[0].lower() for n in names),
+        title="How often each policy leads to " + ", and to ".join(SHORT[n] for n in names),
         x_label="Policy",
         y_label="Share of sampled worlds (%)",
         series=tuple(series),
@@ -311,10 +312,13 @@ def _extreme(
     values = {p: summary[p][name].mean for p in policies if name in summary[p]}
     if not values:
         return None
-    best = max(values, key=values.__getitem__)
-    if max(values.values()) - min(values.values()) < 0.005:
-        return f"{text} in {100 * values[best]:.0f}% of sampled worlds whatever the policy"
-    return f"{text} most often under “{policy_label(best, scenario)}” ({100 * values[best]:.0f}%)"
+    top = max(values.values())
+    if top - min(values.values()) < 0.005:
+        return f"{text} in {100 * top:.0f}% of sampled worlds whatever the policy"
+    best = " and ".join(
+        f"“{policy_label(p, scenario)}”" for p, v in values.items() if top - v < 0.005
+    )
+    return f"{text} most often under {best} ({100 * top:.0f}%)"
 
 
 def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> str:

@@ -43,11 +43,11 @@ def input_label(name: str, scenario: Scenario) -> str:
     actors = set(scenario.actor_ids)
     parts = name.split(".")
     if len(parts) == 2 and parts[0] in issues and parts[1] == "status_quo":
-        return f"status quo of {issues[parts[0]].lower()}"
+        return f"status quo of {issues[parts[0]]}"
     if len(parts) == 2 and parts[0] in actors:
         return f"{parts[0]}'s {parts[1].replace('_', ' ')}"
     if len(parts) == 3 and parts[0] in actors and parts[1] in issues:
-        return f"{parts[0]}'s {parts[2].replace('_', ' ')} on {issues[parts[1]].lower()}"
+        return f"{parts[0]}'s {parts[2].replace('_', ' ')} on {issues[parts[1]]}"
     return name
 
 
@@ -124,7 +124,8 @@ def _chart(
         series=(series("ST", "total effect (ST)"), series("S1", "first order (S1)")),
         description=(
             f"Share of the variance of “{label}” explained by each input alone (S1) and with "
-            "its interactions (ST); error bars are the bootstrap 95% confidence intervals."
+            "its interactions (ST); error bars are the bootstrap 95% confidence intervals. A "
+            "slightly negative S1 is estimation noise around zero."
         ),
         x_kind="category",
         horizontal=True,
@@ -170,7 +171,7 @@ def build_sensitivity(scenario: Scenario, settings: ReportSettings, seed: int) -
                 Cell(", ".join(names[name] for name, _ in top[1:3]) or "—"),
             )
         )
-        summaries.append(f"{label.lower()} depends most on {head} (ST {values['ST']:.2f})")
+        summaries.append(f"{label} depends most on {head} (ST {values['ST']:.2f})")
     if constant:
         blocks.append(
             Paragraph(
