@@ -50,6 +50,13 @@ def serial_loop(scenario: peninsula.Scenario, values: np.ndarray, model_name: st
     return np.array(rows)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the pool's workers are
+    joined when the executor closes, so their time is included)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1_000_000, help="(world, policy) runs")
@@ -76,14 +83,22 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         f"{os.cpu_count()} CPUs), chunks of {args.chunk_size}"
     )
 
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     start = time.perf_counter()
     exp = run_experiments(
         scenario, worlds, seed=0, models=(model,), executor=args.executor,
         workers=args.workers, chunk_size=args.chunk_size,
     )  # fmt: skip
     target = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_before
     target_rate = runs / target
     print(f"vectorised: {target:8.2f} s  {target_rate:12,.0f} runs/s")
+    print(
+        f"  CPU time (parent + workers): {cpu:.1f} s = {runs / cpu:,.0f} runs per CPU-second; "
+        f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+        "(other work on the machine slows the wall-clock figure)"
+    )
 
     base_worlds = max(1, math.ceil(args.baseline_runs / n_policies))
     names = [i.name for i in collect_inputs(scenario)]
@@ -110,6 +125,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     return {
         "runs": float(runs),
         "target_s": target,
+        "cpu_s": cpu,
         "target_runs_per_s": target_rate,
         "baseline_runs_per_s": base_rate,
         "ratio": ratio,

@@ -207,3 +207,49 @@ def test_progress_counts_every_byte_once_even_after_a_restart(tmp_path: Path) ->
     rows = sum(c.batch.num_rows for c in f.chunks(count))
     assert rows == 299
     assert total == p.stat().st_size
+
+
+def test_forced_format_with_junk_first_line(tmp_path: Path) -> None:
+    good = (Path(__file__).parent / "fixtures" / "gdelt1_sample.CSV").read_text().splitlines()[0]
+    p = tmp_path / "junk.CSV"
+    p.write_text("x\ty\n" + good + "\n" + "z\n")
+    rows, bad = read_all(p, "gdelt1")
+    assert [r["line"] for r in rows] == [2]
+    assert [b.line for b in bad] == [1, 3]
+
+
+def test_invalid_utf8_is_replaced_not_fatal(tmp_path: Path) -> None:
+    good = (Path(__file__).parent / "fixtures" / "gdelt1_sample.CSV").read_bytes().splitlines()[0]
+    p = tmp_path / "latin1.CSV"
+    p.write_bytes(good + b"\n" + good.replace(b"fire-and-fury", b"caf\xe9") + b"\n")
+    rows, bad = read_all(p)
+    assert bad == []
+    assert [r["source_url"] for r in rows] == [
+        "https://example.org/fire-and-fury",
+        "https://example.org/caf\ufffd",
+    ]
+
+
+def test_nan_and_inf_goldstein_are_bad(tmp_path: Path) -> None:
+    p = tmp_path / "nan.csv"
+    p.write_text(
+        "date,source,target,cameo_code,goldstein,mentions,description,source_url\n"
+        "2018-06-12,USA,PRK,057,nan,1,a,https://example.org\n"
+        "2018-06-12,USA,PRK,057,-inf,1,b,https://example.org\n"
+        "2018-06-12,USA,PRK,057,+7.5,1,c,https://example.org\n"
+    )
+    rows, bad = read_all(p)
+    assert [r["goldstein"] for r in rows] == [7.5]
+    assert [(b.line, b.reason.split(":")[0]) for b in bad] == [(2, "goldstein"), (3, "goldstein")]
+
+
+def test_zip_with_two_members_of_different_formats(fixtures: Path) -> None:
+    p = fixtures / "both.zip"
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.write(fixtures / "gdelt1_backfile_1994.csv", "a.csv")
+        z.write(fixtures / "20190228120000.export.CSV", "b.export.CSV")
+    f = EventFile(p)
+    assert f.formats == ("gdelt1", "gdelt2")
+    rows, bad = read_all(p)
+    assert [r["event_id"] for r in rows] == ["100000001", "100000002", "800000001", "800000002"]
+    assert [(b.file.endswith("both.zip:b.export.CSV"), b.line) for b in bad] == [(True, 3)]

@@ -204,3 +204,19 @@ def test_batch_equals_per_row_and_is_deterministic(
     assert np.allclose(whole.outcome, rows.outcome, atol=1e-9)
     assert np.allclose(whole.trajectory, rows.trajectory, atol=1e-9)
     assert np.array_equal(whole.rounds, rows.rounds)
+
+
+def test_markov_pce_singular_system_falls_back_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force the batched solve to fail: each row must then give the same answer as alone.
+    pv = np.array([[[0.5, 0.3], [0.7, 0.5]], [[0.5, 0.9], [0.1, 0.5]]])
+    avail = np.ones((2, 2), dtype=bool)
+    expected = smp.pce(pv, avail, True)
+    real_solve = np.linalg.solve
+
+    def fussy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim > 2:
+            raise np.linalg.LinAlgError("singular")
+        return real_solve(a, b)
+
+    monkeypatch.setattr(np.linalg, "solve", fussy)
+    assert smp.pce(pv, avail, True) == pytest.approx(expected)

@@ -163,3 +163,12 @@ def test_static_fallbacks_show_without_javascript(browser: Any, report_dir: Path
     assert all(w > 300 for w in widths), widths
     assert outside == []
     context.close()
+
+
+def test_missing_browser_reason_is_explicit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not root: no attempt to install, and the skip message says why and what to run.
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "make browser-deps" in _install_chromium()
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert "no apt-get" in _install_chromium()

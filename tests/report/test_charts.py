@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from peninsula.report.charts import PALETTE, to_plotly, to_png
+import math
+
+from peninsula.report.charts import PALETTE, error_lengths, layout_size, to_plotly, to_png
 from peninsula.report.content import Annotation, Band, Chart, Report, Series
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -94,3 +96,31 @@ def test_every_report_chart_has_title_labels_and_units(small_report: Report) -> 
         assert figure.layout.title.text
         assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
         assert "(" in chart.y_label
+
+
+def test_error_bars_are_never_negative() -> None:
+    # upper 1.0 below a centre 1.0 + 1e-17 by rounding: length 0, not a matplotlib error;
+    # a missing band (NaN) stays NaN (no bar)
+    assert error_lengths([1.0, 3.0, float("nan")], [1.0 + 1e-15, 1.0, 2.0])[:2] == [0.0, 2.0]
+    assert math.isnan(error_lengths([float("nan")], [0.0])[0])
+
+
+def test_layout_keeps_legend_below_and_categories_in_reading_order() -> None:
+    line, _dates, bars, markers = _kinds()
+    figure = to_plotly(bars)
+    assert figure.layout.yaxis.autorange == "reversed"  # first category on top, as in the PNG
+    assert figure.layout.legend.yref == "container" and figure.layout.legend.y == 0
+    # a line on a numeric axis is never shifted sideways; markers per category are grouped
+    assert to_plotly(line).layout.scattermode == "overlay"
+    assert to_plotly(markers).layout.scattermode == "group"
+    # more legend entries than fit on one row -> more room below the plot
+    many = Chart(
+        "many",
+        "Many",
+        "Round (number)",
+        "Position (0–100)",
+        tuple(Series(f"a rather long series name {i}", (0, 1), (1.0, 2.0)) for i in range(8)),
+        "d",
+    )
+    assert layout_size(many)["legend_rows"] > 1
+    assert layout_size(many)["bottom"] > layout_size(line)["bottom"]

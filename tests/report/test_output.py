@@ -43,7 +43,7 @@ def test_html_has_every_section_and_a_static_fallback_per_chart(
     for section_id in data["sections"]:
         assert f'id="sec-{section_id}"' in html
     assert 'id="sec-sources"' in html
-    charts = re.findall(r'<figure class="chart" data-chart="([^"]+)"', html)
+    charts = re.findall(r'<figure class="chart[^"]*" data-chart="([^"]+)"', html)
     assert charts
     assert html.count('<noscript><img src="data:image/png;base64,') == len(charts)
 

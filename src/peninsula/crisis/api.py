@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ def simulate_policies(
     executor: Any = "local",
     chunk_size: int = DEFAULT_CHUNK,
     parameter_uncertainty: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CrisisResult:
     """Simulate tension, launches, talks and nuclear tests per policy from the scenario's date.
 
@@ -82,4 +83,5 @@ def simulate_policies(
         executor=executor,
         chunk_size=chunk_size,
         parameter_uncertainty=parameter_uncertainty,
+        progress=progress,
     )

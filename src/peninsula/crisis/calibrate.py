@@ -1,12 +1,13 @@
 """Maximum-likelihood calibration of the crisis model on the monthly history.
 
 For fixed ``(δ, ρ, κ)`` every covariate is a known function of the observed past, so the
-log-likelihood separates into one Poisson GLM per event type plus two logistic regressions for
-the talks chain; each is fitted by ``statsmodels`` (IRLS), whose standard errors are the square
+log-likelihood separates into one count GLM per event type (Poisson, or NB2 for the types in
+``model.NEGBIN_TYPES``) plus two logistic regressions for the talks chain; each is fitted by
+``statsmodels`` (IRLS; Newton for NB2), whose standard errors are the square
 roots of the diagonal of the inverse observed information (for the canonical log and logit
 links, observed = expected information). ``(δ, ρ, κ)`` are then chosen by profile likelihood
-over a grid (Cox & Snell: the profile log-likelihood; a grid point enters the 95% profile set
-when ``2 (ℓ_max − ℓ) ≤ 3.84``).
+over a grid (Pawitan 2001, *In All Likelihood*, ch. 3); a grid value enters the 95% profile set
+when ``2 (ℓ_max − ℓ) ≤ 3.84``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console()
@@ -104,8 +105,17 @@ def simulate_command(
     from peninsula.ensemble.executors import get_executor
 
     loaded = load_scenario(scenario)
-    status = console.status(f"simulating {paths:,} paths × {horizon} months per policy …")
-    with status, get_executor(executor, workers=workers) as pool:
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with (
+        Progress(*columns, console=console, transient=True) as bar,
+        get_executor(executor, workers=workers) as pool,
+    ):
+        task = bar.add_task(f"simulating {horizon} months per policy (paths)", total=paths)
         result = simulate_policies(
             loaded,
             horizon=horizon,
@@ -113,6 +123,7 @@ def simulate_command(
             seed=seed,
             policies=policy or None,
             executor=pool,
+            progress=lambda done, total: bar.update(task, completed=done),
         )
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(

@@ -26,6 +26,11 @@ Equations (every symbol is monthly; ``t`` indexes months):
    used: both are step functions that changed only between eras (2017, 2018, 2019, 2022), so
    their coefficients were collinear with the eras (|β| > 7 with the wrong signs in trials).
 
+   *Overdispersion:* ``srbm_cruise`` uses the NB2 negative binomial (variance ``μ + α μ²``,
+   Cameron & Trivedi 2013) instead of the Poisson (:data:`NEGBIN_TYPES`).
+   *Extrapolation guard (assumption):* the tension covariate is clipped to the range seen in
+   calibration (:meth:`CrisisParams.covariate_tension`).
+
 2. **Tension.** ``S(t) = Σ_e w_e N_e(t) + w_talks · talks(t)`` is the month's Goldstein sum,
    with ``w_e`` the Goldstein (1992, *J. Conflict Resolut.* 36:369) weight of the CAMEO code an
    event of type ``e`` is coded as (:data:`CAMEO_CODE`, values from the CAMEO codebook, Gerner

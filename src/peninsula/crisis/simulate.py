@@ -1,6 +1,6 @@
 """Vectorised Monte Carlo of the crisis model under policy options.
 
-Every array is (paths, ...) and one month is one vectorised step, so 100,000 paths cost a few
+All paths advance together, one vectorised step per month, so 100,000 paths cost a few
 dozen numpy calls per month. Work is cut into fixed-size chunks run by
 :func:`peninsula.ensemble.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
 *every policy reuses the same child seed* (common random numbers), so policy differences are
@@ -9,17 +9,18 @@ not blurred by Monte Carlo noise and the same seed gives the same bytes on any e
 Policy ``effects`` (a mapping on each scenario policy, values are Quantities whose uncertainty is
 sampled once per path) act on the fitted intensities:
 
-=========================== =============================================================
-``launch_rate_multiplier``  × intensity of missile launches (all classes) and satellite launches
-``nuclear_test_multiplier`` × intensity of nuclear tests (default: ``launch_rate_multiplier``)
-``talks_hazard_multiplier`` × odds that talks start in a month
-``talks_end_multiplier``    × odds that talks under way end in a month
-``exercise_rate_multiplier``× intensity of major allied exercises
-``sanctions_rate_multiplier`` × intensity of new UN resolutions and US designations
-``russia_support_shift``    added to Russia's support index (clipped to [0, 1])
-``china_support_shift``     added to China's support index (clipped to [0, 1]); *no fitted
-                            effect* (see model.FEATURES): accepted, reported, changes nothing
-=========================== =============================================================
+- ``launch_rate_multiplier``: × intensity of missile launches (all classes) and satellite launches
+- ``nuclear_test_multiplier``: × intensity of nuclear tests (default: the launch multiplier)
+- ``talks_hazard_multiplier``: × odds that talks start in a month
+- ``talks_end_multiplier``: × odds that talks under way end in a month
+- ``exercise_rate_multiplier``: × intensity of major allied exercises
+- ``sanctions_rate_multiplier``: × intensity of new UN resolutions and US designations
+- ``russia_support_shift``: added to Russia's support index (clipped to [0, 1])
+- ``china_support_shift``: added to China's index; *no fitted effect* (not a covariate, see
+  ``model.FEATURES``): accepted and recorded, changes nothing
+
+Parameter uncertainty: coefficients are drawn per path from their asymptotic normal
+distribution; excitation coefficients are clipped to the stationarity region.
 """
 
 from __future__ import annotations
@@ -200,6 +201,7 @@ class Block:
     talks: NDArray[np.bool_]  # (n, horizon)
     nuclear: NDArray[np.int16]  # (n,) nuclear tests within the horizon
     capped: int  # (path, month, type) cells that hit MAX_RATE
+    counts: NDArray[np.float32] | None = None  # (n, horizon, n_types) if recorded
 
 
 def _draw_betas(
@@ -242,8 +244,11 @@ def simulate_block(
     n: int,
     rng: np.random.Generator,
     parameter_uncertainty: bool = True,
+    record: bool = False,
 ) -> Block:
     """Simulate ``n`` paths of ``horizon`` months, all paths advanced together each month.
+
+    ``record=True`` also keeps every type's count of every month (for tests and diagnostics).
 
     Internally arrays are type-major, (n_types, n), so every per-type row is contiguous.
     """
@@ -274,6 +279,7 @@ def simulate_block(
     capped = 0
     lam = np.empty((n_types, n))
     counts = np.empty((n_types, n))
+    recorded = np.empty((n, horizon, n_types), dtype=np.float32) if record else None
     for t in range(horizon):
         # 1. talks: two-state chain with logistic hazards (model eq. 3)
         t_cov = params.covariate_tension(tension)
@@ -321,7 +327,9 @@ def simulate_block(
         out_m[:, t] = counts[_MISSILE_IDX].sum(axis=0)
         out_k[:, t] = talks > 0.5
         nuclear += counts[_NUC].astype(np.int16)
-    return Block(out_t, out_m, out_k, nuclear, capped)
+        if recorded is not None:
+            recorded[:, t, :] = counts.T
+    return Block(out_t, out_m, out_k, nuclear, capped, recorded)
 
 
 def _eta(
@@ -438,6 +446,23 @@ def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
+def _with_progress(
+    fn: Callable[[int, int, np.random.SeedSequence], list[Block]],
+    paths: int,
+    chunk_size: int,
+    seed: int,
+    executor: Any,
+    progress: Callable[[int, int], None],
+) -> list[list[Block]]:
+    from peninsula.ensemble.executors import iter_chunked
+
+    chunks: list[list[Block]] = []
+    for done, result in iter_chunked(fn, paths, chunk_size, seed, executor):
+        chunks.append(result)
+        progress(done, paths)
+    return chunks
+
+
 def simulate(
     params: CrisisParams,
     init: InitialState,
@@ -448,9 +473,15 @@ def simulate(
     executor: Any = "local",
     chunk_size: int = DEFAULT_CHUNK,
     parameter_uncertainty: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CrisisResult:
-    """Run every policy's paths through ``run_chunked`` (identical for any executor)."""
-    from peninsula.ensemble.executors import run_chunked
+    """Run every policy's paths through ``run_chunked`` (identical for any executor).
+
+    With ``progress``, chunks come back through ``iter_chunked`` (same chunks, same child seeds)
+    and ``progress(paths_done, paths)`` is called after each, so the result is identical with
+    or without progress.
+    """
+    from peninsula.ensemble.executors import get_executor, run_chunked
 
     if horizon < 1 or paths < 1:
         raise InputError([Located("horizon and paths must be at least 1")])
@@ -462,7 +493,13 @@ def simulate(
         horizon=horizon,
         parameter_uncertainty=parameter_uncertainty,
     )
-    chunks = run_chunked(fn, paths, chunk_size, seed, executor)
+    if progress is None:
+        chunks = run_chunked(fn, paths, chunk_size, seed, executor)
+    elif isinstance(executor, str):
+        with get_executor(executor) as owned:
+            chunks = _with_progress(fn, paths, chunk_size, seed, owned, progress)
+    else:
+        chunks = _with_progress(fn, paths, chunk_size, seed, executor, progress)
     ids = tuple(s.policy for s in specs)
 
     def cat(attr: str, i: int) -> Any:

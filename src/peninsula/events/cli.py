@@ -105,9 +105,10 @@ def ingest(
                 console.print(f"{name}: already ingested (same content), nothing added")
                 continue
             console.print(
-                f"{name} [{', '.join(report.formats)}]: {report.rows_read:,} rows read, "
+                f"{name} ({', '.join(report.formats)}): {report.rows_read:,} rows read, "
                 f"[green]{report.added:,} added[/], {report.duplicates:,} duplicates, "
-                f"[{'red' if report.bad else 'green'}]{report.bad:,} bad[/]"
+                f"[{'red' if report.bad else 'green'}]{report.bad:,} bad[/]",
+                soft_wrap=True,
             )
             for bad in report.bad_rows[:show]:
                 console.print(f"  [red]bad row[/] {escape(str(bad))}", soft_wrap=True)
@@ -218,6 +219,9 @@ def dyad(
     if peaks > 0 and not events.empty:
         notes = analysis.annotate_peaks(series, events, top=peaks)
         if not notes.empty:
+            from peninsula.events.codebook import load_codebook
+
+            book = load_codebook()
             console.print("[bold]Peaks and the events driving them:[/]")
             for (kind, period, value), group in notes.groupby(
                 ["kind", "period", "value"], sort=False
@@ -226,6 +230,10 @@ def dyad(
                 console.print(f"  {kind} {when:{fmt_period}} ({value:+.2f}):")
                 for _, ev in group.iterrows():
                     what = ev["description"] if isinstance(ev["description"], str) else ""
+                    if not what:  # GDELT has no text: the CAMEO label and the article
+                        url = ev["source_url"] if isinstance(ev["source_url"], str) else ""
+                        code = str(ev["cameo_code"])
+                        what = (book.label(code) if code in book else code) + f" {url}"
                     console.print(
                         f"    {ev['date']:%Y-%m-%d} {ev['source']}→{ev['target']} "
                         f"{ev['cameo_code']} ({ev['goldstein']:+.1f}) {escape(what)}",

@@ -102,8 +102,9 @@ DEFAULTS: dict[str, float] = {
 }
 _FLAGS = ("perspective", "acceptance", "mu", "endogenous_risk", "scenario_risk", "distance_scale")
 #: Rows processed together: bounds the (chunk, n, n, n) vote array to a few MB.
-CHUNK = 1024
+CHUNK = 512
 _EPS = 1e-12
+_NO_OFFER = 1e300  # score of an offer that does not exist (finite, so no inf − inf)
 
 
 # ------------------------------------------------------------------------- model components
@@ -134,32 +135,31 @@ def win_probability(
     upper_i, upper_j = _pairs(n)
     if d is None:
         d = np.abs(x[:, :, None] - x[:, None, :])  # d[b, k, i] = |x_k − x_i|
-    # Only pairs i < j: P_ji = 1 − P_ij. d is symmetric, so diff[b, pair, k] = d_jk − d_ik =
-    # d_kj − d_ki. Pairs are grouped by offset j − i, so each group is a difference of two
-    # slices of d written straight into the buffer: no gathers (they dominated the profile).
+    # Only pairs i < j: P_ji = 1 − P_ij. d is symmetric, and max(d_kj − d_ki, 0) =
+    # max(d_jk, d_ik) − d_ik, so Σ_k w_k max(v, 0)/… needs one elementwise pass:
+    # top[b, pair, k] = max(d_jk, d_ik), then num = top·w − A_i. Pairs are grouped by offset
+    # j − i, so each group is the maximum of two slices of d written straight into the buffer
+    # (no gathers: they dominated the profile).
     shape = (b, len(upper_i), n)
-    diff = work if work is not None and work.shape == shape else np.empty(shape)
+    top = work if work is not None and work.shape == shape else np.empty(shape)
     start = 0
     for offset in range(1, n):
         stop = start + n - offset
-        np.subtract(d[:, offset:, :], d[:, : n - offset, :], out=diff[:, start:stop, :])
+        np.maximum(d[:, offset:, :], d[:, : n - offset, :], out=top[:, start:stop, :])
         start = stop
-    np.maximum(diff, 0.0, out=diff)
+    a = np.einsum("bk,bki->bi", w, d)  # A_i = Σ_k w_k d_ki
     # Contraction over k as one batched matrix-vector product: (B, pairs, n) @ (B, n, 1).
-    num = np.matmul(diff, w[:, :, None])[:, :, 0]
-    a = np.einsum("bk,bki->bi", w, d)
+    num = np.matmul(top, w[:, :, None])[:, :, 0] - a[:, upper_i]
     net = a[:, upper_j] - a[:, upper_i]  # Σ_k v_k^{ij} = A_j − A_i
     # Votes against i: Σ max(−v, 0) = num − net. Snap rounding residue to exact zeros so that
     # unanimous support gives exactly P = 1 whatever the order of the actors.
     scale = _EPS * np.maximum(w.sum(axis=1), _EPS)[:, None]
     neg = num - net
-    np.putmask(num, num <= scale, 0.0)
-    np.putmask(neg, neg <= scale, 0.0)
+    num *= num > scale
+    neg *= neg > scale
     den = num + neg
     nobody = den <= 0.0
-    np.putmask(den, nobody, 2.0)
-    np.putmask(num, nobody, 1.0)  # P = ½ where nobody has a preference
-    p_ij = num / den
+    p_ij = (num + 0.5 * nobody) / (den + nobody)  # ½ where nobody has a preference
     prob = np.full((b, n * n), 0.5)
     prob[:, upper_i * n + upper_j] = p_ij
     prob[:, upper_j * n + upper_i] = 1.0 - p_ij
@@ -301,26 +301,29 @@ def choose_moves(
     within ``_EPS`` of zero or of each other count as equal: the table is discontinuous at
     ``a = 0`` and rounding residue must not decide (the result would depend on actor order).
     """
+    # Masked selects (np.where, putmask) on unpredictable masks are ~10x slower than
+    # arithmetic here, so masks are applied by multiplying with booleans.
     valid = challenger_eu > _EPS
     valid &= own < challenger_eu - _EPS
     valid &= eligible
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.abs(own) / challenger_eu
+    # Fraction of the way to x_j: 1 for a lost conflict or a capitulation, |a|/e for a
+    # compromise (finite everywhere; invalid entries are discarded below).
+    frac = np.abs(own)
+    frac /= np.maximum(challenger_eu, _EPS)
     np.minimum(frac, 1.0, out=frac)
-    np.putmask(frac, own > _EPS, 1.0)
+    np.maximum(frac, own > _EPS, out=frac)
     signed = np.multiply(frac, toward, out=frac)  # i's move towards x_j
     # Best offer by the acceptance rule; exact ties are averaged (so the result does not
     # depend on the order of the actors: equal and opposite offers cancel out).
     score = np.abs(signed) if least_move else -challenger_eu
-    np.putmask(score, ~valid, np.inf)
+    score = score + (~valid) * _NO_OFFER
     best = _min_last_axis(score)[:, :, None]
     tied = score <= best + 1e-12 * (1.0 + np.abs(best))
     tied &= valid
     ones = np.ones(tied.shape[2])
     count = tied @ ones  # sums over the short last axis: matmul is ~3x faster than .sum
-    np.putmask(signed, ~tied, 0.0)
-    delta = (signed @ ones) / np.maximum(count, 1.0)
-    return np.where(count > 0, x + delta, x)
+    signed *= tied
+    return np.asarray(x + (signed @ ones) / np.maximum(count, 1.0))
 
 
 def _min_last_axis(a: FloatArray) -> FloatArray:

@@ -160,7 +160,21 @@ def pce(pv: FloatArray, available: BoolArray, markov: bool) -> FloatArray:
     try:
         p = np.linalg.solve(system, avail_f[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        p = _markov_iterate(pvm, rowsum, available, safe)
+        # Some system is singular: solve one by one, iterating only the singular ones, so a
+        # row's result never depends on the other rows of the batch.
+        m = pv.shape[-1]
+        flat_sys, flat_rhs = system.reshape(-1, m, m), avail_f.reshape(-1, m)
+        flat_pvm, flat_rowsum = pvm.reshape(-1, m, m), rowsum.reshape(-1, m)
+        flat_avail, flat_safe = available.reshape(-1, m), safe.reshape(-1, 1)
+        out = np.empty_like(flat_rhs)
+        for row in range(flat_sys.shape[0]):
+            try:
+                out[row] = np.linalg.solve(flat_sys[row], flat_rhs[row])
+            except np.linalg.LinAlgError:
+                out[row] = _markov_iterate(
+                    flat_pvm[row], flat_rowsum[row], flat_avail[row], flat_safe[row]
+                )
+        p = out.reshape(avail_f.shape)
     return np.asarray(np.where(available, np.clip(p, 0.0, 1.0), 0.0))
 
 

@@ -87,9 +87,14 @@ def to_plotly(chart: Chart) -> Any:
     x_title, y_title = chart.x_label, chart.y_label
     if chart.horizontal:
         x_title, y_title = y_title, x_title
-    size = layout_size(chart)
+    size = layout_size(chart, width=460 if chart.compact else 980)
     figure.update_layout(
-        title={"text": chart.title, "x": 0.01, "xref": "container", "xanchor": "left"},
+        title={
+            "text": wrap(chart.title, title_width(chart)),
+            "x": 0.01,
+            "xref": "container",
+            "xanchor": "left",
+        },
         xaxis_title=x_title,
         yaxis_title=y_title,
         template="plotly_white",
@@ -109,7 +114,8 @@ def to_plotly(chart: Chart) -> Any:
         },
         showlegend=size["legend_rows"] > 0,
         barmode="group",
-        scattermode="group",
+        # Markers side by side within a category; on a numeric or date axis, never shift.
+        scattermode="group" if chart.x_kind == "category" else "overlay",
         hovermode="closest",
     )
     figure.update_xaxes(automargin=True)
@@ -139,6 +145,11 @@ def legend_entries(chart: Chart) -> list[str]:
     return names
 
 
+def title_width(chart: Chart) -> int:
+    """Characters per title line: a half-width chart wraps its title instead of clipping it."""
+    return 55 if chart.compact else 110
+
+
 def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
     """Figure height and margins (px) that leave room for wrapped tick labels and a legend
     laid out below the plot (assumes ~7 px per character at the legend's 12 px font)."""
@@ -153,7 +164,8 @@ def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
     if chart.x_kind == "category":
         tick_lines = max(wrap(v).count("<br>") + 1 for v in chart.series[0].x)
     bottom = 40 + 24 * rows + (0 if chart.horizontal else 14 * tick_lines + 24)
-    top = 60 if not any(len(a.text) <= 3 for a in chart.annotations) else 80
+    title_lines = len(textwrap.wrap(chart.title, title_width(chart))) or 1
+    top = 40 + 20 * title_lines + (20 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
     if chart.horizontal:
         per_row = max(30, 16 * tick_lines + 12, 12 * len(chart.series) + 12)
         plot = per_row * len(chart.series[0].x)
@@ -190,7 +202,7 @@ def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
                     line={"width": 0},
                     hoverinfo="skip",
                     name=f"{series.name}: {band.label}",
-                    legendgroup=series.name,
+                    legendgroup=series.name if len(chart.series) > 1 else None,
                     showlegend=len(chart.series) == 1,
                 )
             )
@@ -200,7 +212,7 @@ def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
                 y=y,
                 mode="lines",
                 name=series.name,
-                legendgroup=series.name,
+                legendgroup=series.name if len(chart.series) > 1 else None,
                 line={"color": hue, "width": 2.2, "dash": _dash(chart, index, series)},
             )
         )
@@ -360,7 +372,7 @@ def _mpl_bar(ax: Any, chart: Chart, index: int, series: Series, slot: int, n_bar
 
 
 def _mpl_axes(ax: Any, chart: Chart) -> None:
-    ax.set_title(chart.title, loc="left", fontsize=11)
+    ax.set_title(wrap(chart.title, title_width(chart), "\n"), loc="left", fontsize=11)
     value_axis_label, category_axis_label = chart.y_label, chart.x_label
     if chart.horizontal:
         ax.set_xlabel(value_axis_label)

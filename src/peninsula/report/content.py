@@ -160,6 +160,7 @@ class Chart:
     reference_lines: tuple[tuple[float, str], ...] = ()
     y_range: tuple[float, float] | None = None
     horizontal: bool = False
+    compact: bool = False  # half width in HTML: one of a set of small multiples
 
     def __post_init__(self) -> None:
         if not self.title.strip() or not self.x_label.strip() or not self.y_label.strip():

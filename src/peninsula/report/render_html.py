@@ -87,7 +87,8 @@ def render_chart(chart: Chart, png: bytes) -> str:
     data = base64.b64encode(png).decode("ascii")
     alt = escape(f"{chart.title}. {chart.description}")
     return (
-        f'<figure class="chart" data-chart="{escape(chart.id)}" role="group" '
+        f'<figure class="chart{" compact" if chart.compact else ""}" '
+        f'data-chart="{escape(chart.id)}" role="group" '
         f'aria-label="{escape(chart.title)}">{interactive}'
         f'<noscript><img src="data:image/png;base64,{data}" alt="{alt}"></noscript>'
         f"<figcaption>{inline(chart.description)}</figcaption></figure>"

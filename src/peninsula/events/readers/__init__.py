@@ -107,6 +107,11 @@ class EventFile:
                 ncols = next(iter(layout.columns))
             else:
                 ncols = count_columns(line, layout.delimiter)
+                if fmt is not None and ncols < min(layout.columns) // 2:
+                    # Format forced and the first line is junk (a few fields): read with the
+                    # newest layout so that line becomes one reported bad row, not a refusal.
+                    # A near-miss (58 fields for GDELT 2.0) is still refused: wrong format.
+                    ncols = max(layout.columns)
                 if ncols not in layout.columns:
                     want = " or ".join(str(k) for k in layout.columns)
                     raise InputError(

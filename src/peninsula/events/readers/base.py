@@ -239,6 +239,20 @@ def _numbers(texts: pa.Array, regex: str, target: pa.DataType) -> tuple[pa.Array
         return values, bad
 
 
+def _as_text(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Binary columns -> UTF-8 strings; invalid bytes become U+FFFD (text is kept, and a
+    mangled date or code then fails validation as a located bad row)."""
+    columns = []
+    for column in batch.columns:
+        try:
+            columns.append(pc.cast(column, pa.string()))
+        except pa.ArrowInvalid:
+            values = [None if v is None else v.decode("utf-8", "replace")
+                      for v in column.to_pylist()]  # fmt: skip
+            columns.append(pa.array(values, pa.string()))
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
 @dataclass
 class _Lines:
     """Tracks physical line numbers across batches, given the lines pyarrow skipped."""
@@ -297,7 +311,8 @@ def _validate(
     quad = pc.take(codebook.quad_class, idx)
     if raw.goldstein is not None:
         gold, bad_gold = _numbers(clean(raw.goldstein), _NUMBER, pa.float64())
-        out_range = pc.fill_null(pc.greater(pc.abs(gold), 10.0), False)
+        # pyarrow's cast accepts "nan"/"inf": out of range, like 11
+        out_range = pc.fill_null(pc.invert(pc.less_equal(pc.abs(gold), 10.0)), False)
         bad_gold = pc.or_(bad_gold, out_range)
         gold = pc.coalesce(gold, book_g)
     else:
@@ -450,7 +465,8 @@ def _read_pass(
     )
     convert_options = pacsv.ConvertOptions(
         include_columns=needed,
-        column_types={c: pa.string() for c in needed},
+        # binary, not string: one stray non-UTF-8 byte must not make pyarrow refuse the file
+        column_types={c: pa.binary() for c in needed},
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
@@ -474,14 +490,15 @@ def _read_pass(
             lines = tracker.take(batch.num_rows)
             # Rows pyarrow removed (wrong column count) before the end of this batch.
             bad_now = [b for b in invalid if b.line is not None and b.line < tracker.next_line]
-            invalid[:] = [b for b in invalid if b not in bad_now]
+            if bad_now:
+                invalid[:] = [b for b in invalid if b.line is None or b.line >= tracker.next_line]
             if skip:
                 # Rows already emitted by the multi-threaded pass (all before any bad row).
                 cut = min(skip, batch.num_rows)
                 batch, lines, skip = batch.slice(cut), lines[cut:], skip - cut
                 if batch.num_rows == 0:
                     continue
-            chunk = _validate(batch, lines, layout, codebook, actors, origin)
+            chunk = _validate(_as_text(batch), lines, layout, codebook, actors, origin)
             chunk.bad = sorted(bad_now + chunk.bad, key=lambda b: b.line or 0)
             if strict and chunk.bad:
                 raise InputError([chunk.bad[0].located()])

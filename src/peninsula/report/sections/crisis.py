@@ -83,7 +83,7 @@ def _fan_chart(
     dated = not months or "-" in months[0]
     return Chart(
         id=f"chart-crisis-{policy}",
-        title=f"Tension under “{label}”: median and 50% / 90% of simulated paths",
+        title=f"Tension paths: {label}",
         x_label="Month" if dated else "Months from the scenario date (months)",
         y_label=f"Tension (index, {TENSION_UNIT})",
         series=(
@@ -105,6 +105,7 @@ def _fan_chart(
         x_kind="date" if dated else "linear",
         reference_lines=((threshold, "crisis threshold"),) if threshold is not None else (),
         y_range=y_range,
+        compact=True,
     )
 
 
@@ -140,7 +141,8 @@ def _table(
                 cells.append(Cell("—"))
                 continue
             _, probability = measure_label(name)
-            cells.append(Cell(value.text(0, 100, "%") if probability else value.text(1)))
+            digits = 2 if name == "final_tension" else 1  # tension lies in (−1, 1)
+            cells.append(Cell(value.text(0, 100, "%") if probability else value.text(digits)))
         rows.append(tuple(cells))
     return Table(
         "crisis",

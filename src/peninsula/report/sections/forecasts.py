@@ -119,12 +119,15 @@ def _trajectory_charts(
         id=f"chart-trajectory-{name}-{first.id}",
         title=f"{result['label']}: each actor's position on {first.label.lower()}, round by round",
         x_label="Bargaining round (number)",
-        y_label=f"Position ({first.scale.unit})",
+        y_label=f"Position ({first.scale.min:g}–{first.scale.max:g} issue scale)",
         series=tuple(
             Series(actor.id, rounds, tuple(float(v) for v in trajectory[:, a, 0]))
             for a, actor in enumerate(scenario.actors)
         ),
-        description=f"How the {name} model moves each actor on the first issue, {first.label}.",
+        description=(
+            f"How the {name} model moves each actor on the first issue, {first.label} "
+            f"({first.scale.unit})."
+        ),
         y_range=(first.scale.min - 3, first.scale.max + 3),
     )
     return [compromise, actors]

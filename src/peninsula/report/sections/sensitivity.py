@@ -26,7 +26,7 @@ from peninsula.report.content import (
     Table,
     engine,
 )
-from peninsula.report.sections.policies import describe
+from peninsula.report.sections.policies import describe, ensemble_models
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
@@ -65,7 +65,7 @@ def run_sensitivity(
     it is used when the engine offers it; otherwise ``sensitivity`` runs once per measure."""
     ensemble = engine("peninsula.ensemble", "sensitivity")
     runs = sensitivity_runs(settings.runs)
-    extra = {"model": settings.models[0]} if settings.models else {}
+    extra = {"model": ensemble_models(settings)[0]}
     try:
         every = engine("peninsula.ensemble", "sensitivity_all").sensitivity_all
     except EngineUnavailable:

@@ -64,3 +64,50 @@ def test_negbin_mle_recovers_dispersion() -> None:
     se = np.sqrt(np.diag(fit.cov))
     assert np.all(np.abs(fit.beta - [0.5, 0.7]) < 4 * se)
     assert abs(fit.alpha - 0.6) < 4 * fit.alpha_se
+
+
+def test_full_model_mle_recovers_parameters_from_its_own_simulation() -> None:
+    # Simulate one long path (2,400 months) from the fitted model with fixed parameters,
+    # refit every component at the true (δ, ρ, κ), and check the free coefficients lie within
+    # 4 standard errors of the truth. Tension is not clipped here, so that the simulated and
+    # the fitted model are the same model.
+    from dataclasses import replace
+
+    from peninsula.crisis.calibrate import fit_at
+    from peninsula.crisis.data import MonthlyData
+    from peninsula.crisis.simulate import initial_state, simulate_block, status_quo_spec
+
+    true = replace(default_fit().params, tension_range=(-1.0, 1.0))
+    data = load_monthly()
+    init = initial_state(true, data.months, data.counts, data.talks, data.russia, data.china)
+    n = 2400
+    block = simulate_block(
+        true, init, status_quo_spec(), n, 1, np.random.default_rng(2024), False, record=True
+    )
+    assert block.counts is not None and block.capped == 0
+    sim = MonthlyData(
+        months=tuple(f"{2000 + i // 12:04d}-{i % 12 + 1:02d}" for i in range(n)),
+        counts=block.counts[0].astype(np.float64),
+        talks=block.talks[0].astype(np.float64),
+        russia=np.full(n, init.russia),
+        china=np.full(n, init.china),
+    )
+    refit, fits = fit_at(sim, true.hyper, threshold=0.0)
+    truths = {**true.beta, "talks_start": true.talks_start, "talks_end": true.talks_end}
+    covs = {**true.cov, "talks_start": true.talks_start_cov, "talks_end": true.talks_end_cov}
+    checked = 0
+    for name, f in fits.items():
+        truth = truths[name].copy()
+        names = list(f.names)
+        if "russia" in names:  # russia is constant along the path: it folds into the intercept
+            truth[0] += truth[names.index("russia")] * init.russia
+        se = np.sqrt(np.clip(np.diag(f.cov), 0.0, None))
+        for j, feature in enumerate(names):
+            free_in_truth = covs[name][j, j] > 0  # not dropped, not held at a bound
+            if feature != "russia" and se[j] > 0 and free_in_truth:
+                assert abs(f.beta[j] - truth[j]) < 4 * se[j], (name, feature, f.beta[j], truth[j])
+                checked += 1
+    assert checked >= 25
+    assert abs(refit.dispersion["srbm_cruise"] - true.dispersion["srbm_cruise"]) < 4 * (
+        fits["srbm_cruise"].alpha_se
+    )

@@ -56,6 +56,22 @@ def test_same_seed_same_bytes_for_any_executor_and_chunk_order() -> None:
     assert a.tension["status-quo"].tobytes() != c.tension["status-quo"].tobytes()
 
 
+def test_progress_batches_give_the_same_bytes() -> None:
+    seen: list[tuple[int, int]] = []
+    a = simulate_policies("korea-2018", horizon=5, paths=430, seed=4, chunk_size=50)
+    b = simulate_policies(
+        "korea-2018",
+        horizon=5,
+        paths=430,
+        seed=4,
+        chunk_size=50,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[-1] == (430, 430) and len(seen) == 9  # one call per chunk of 50 paths
+    for p in a.policies:
+        assert a.tension[p].tobytes() == b.tension[p].tobytes()
+
+
 def test_higher_launch_multiplier_means_more_launches() -> None:
     params = default_fit().params
     specs = [

@@ -14,4 +14,4 @@ def test_bench_runs_tiny() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     out = module.main(["--paths", "200", "--horizon", "4", "--loop-paths", "3", "--no-processes"])
-    assert set(out) == {"local", "loop_extrapolated"}
+    assert set(out) == {"local", "local_cpu", "loop_extrapolated"}
