@@ -220,3 +220,95 @@ def test_markov_pce_singular_system_falls_back_row_by_row(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(np.linalg, "solve", fussy)
     assert smp.pce(pv, avail, True) == pytest.approx(expected)
+
+
+# ------------------------------------------------- independent scalar re-implementation
+
+
+def _round_scalar(x: list[float], s: list[float], c: list[float]) -> list[float]:
+    """One SMP round written with Python scalars from the module docstring (defaults:
+    proportional votes, γ = 1, Markov PCE solved by KTAB's own damped iteration, ρ = 0,
+    ideals = positions). Independent of the vectorised code, for cross-checking it."""
+    n = len(x)
+    w = [c[i] * s[i] for i in range(n)]
+    active = [wi > 0 for wi in w]
+
+    def u(a: int, y: float) -> float:
+        return max(0.0, 1.0 - abs(y - x[a]))
+
+    def p_win(vals: list[list[float]], weights: list[float], m: int, m2: int) -> float:
+        floor = 1e-10 * max(sum(weights), 1e-10)
+        pro = floor + sum(weights[k] * max(vals[k][m] - vals[k][m2], 0.0) for k in range(n))
+        con = floor + sum(weights[k] * max(vals[k][m2] - vals[k][m], 0.0) for k in range(n))
+        return pro / (pro + con)
+
+    pos_vals = [[u(a, x[i]) for i in range(n)] for a in range(n)]
+    target: list[int | None] = [None] * n
+    bargain = list(x)
+    for i in range(n):
+        best, best_gain = None, 1e-9
+        for j in range(n):
+            if j == i or not (active[i] and active[j]) or abs(x[i] - x[j]) <= 1e-9:
+                continue
+            pij = p_win(pos_vals, w, i, j)
+            uii, uij = u(i, x[i]), u(i, x[j])
+            gain = (1 - s[j]) * 2 * uii + s[j] * (pij * 2 * uii + (1 - pij) * 2 * uij) - (uii + uij)
+            if gain > best_gain + 1e-9 or (
+                best is not None and abs(gain - best_gain) <= 1e-9 and x[j] < x[best]
+            ):
+                best, best_gain = j, max(gain, best_gain)
+        if best is not None:
+            target[i] = best
+            pij = p_win(pos_vals, w, i, best)
+            bargain[i] = (1 - s[best]) * x[i] + s[best] * (pij * x[i] + (1 - pij) * x[best])
+    n_act = max(sum(active), 1)
+
+    def state_value(a: int, m: int | None) -> float:
+        total = 0.0
+        for k in range(n):
+            if not active[k]:
+                continue
+            where = x[k]
+            if m is not None and k in (m, target[m]):
+                where = bargain[m]
+            total += u(a, where)
+        return total / n_act
+
+    new = list(x)
+    for k in range(n):
+        options: list[int | None] = [None]
+        options += [m for m in range(n) if target[m] is not None and k in (m, target[m])]
+        if len(options) == 1 or not active[k]:
+            continue
+        vals = [[state_value(a, m) for m in options] for a in range(n)]
+        size = len(options)
+        pv = [[p_win(vals, c, m, m2) for m2 in range(size)] for m in range(size)]
+        p = [1.0 / size] * size
+        for _ in range(2000):
+            q = [sum(pv[m][m2] * (p[m] + p[m2]) for m2 in range(size)) / size for m in range(size)]
+            p = [(a + b) / 2 for a, b in zip(p, q, strict=True)]
+        top = max(p)
+        pick = next(i for i in range(size) if p[i] >= top - 1e-9)
+        chosen = options[pick]
+        if chosen is not None:
+            new[k] = bargain[chosen]
+    return new
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 5))
+def test_round_matches_scalar_reimplementation(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, n)
+    s = rng.uniform(0.05, 1, n)
+    c = rng.uniform(0.1, 3, n)
+    vectorised = smp.smp_round(
+        x[None],
+        x[None],
+        s[None],
+        c[None],
+        np.zeros((1, n)),
+        np.ones((1, n), dtype=bool),
+        smp.DEFAULTS,
+    )[0]
+    assert vectorised == pytest.approx(_round_scalar(x.tolist(), s.tolist(), c.tolist()), abs=1e-9)

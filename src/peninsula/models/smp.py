@@ -94,8 +94,8 @@ _TIE = 1e-9
 
 
 def utility(y: FloatArray, ideal: FloatArray, rho: FloatArray) -> FloatArray:
-    """``U[b, a, m] = u_a(y_m)``: KTAB's risk-shaped utility of positions ``y`` (B, M) for
-    actors with ideals ``ideal`` (B, n) and risk shapes ``rho`` (B, n)."""
+    """``U[b, a, m] = u_a(y_m)``: risk-shaped utility (module docstring) of positions ``y``
+    (B, M) for actors with ideals ``ideal`` (B, n) and risk shapes ``rho`` (B, n)."""
     v = np.clip(1.0 - np.abs(y[:, None, :] - ideal[:, :, None]), 0.0, 1.0)
     return v * (1.0 + rho[:, :, None] * (1.0 - v))
 
@@ -139,7 +139,7 @@ def pce(pv: FloatArray, available: BoolArray, markov: bool) -> FloatArray:
     Conditional (``condPCE``): ``p_m ∝ Π_m' pv(m, m')``, the chance ``m`` beats all others.
     """
     mask = available[..., None, :] & available[..., :, None]
-    pvm = np.where(mask, pv, 0.0)
+    pvm = pv * mask  # (multiplying by a boolean mask is much faster than np.where here)
     count = available.sum(axis=-1, keepdims=True).astype(np.float64)
     safe = np.maximum(count, 1.0)
     if not markov:
@@ -155,8 +155,10 @@ def pce(pv: FloatArray, available: BoolArray, markov: bool) -> FloatArray:
     # columns of that matrix sum to zero (pv(m, m') + pv(m', m) = 1), so adding the all-ones
     # row constraint e aᵀ gives a regular system. Unavailable options get the row p_m = 0.
     avail_f = available.astype(np.float64)
-    system = -pvm + np.eye(pv.shape[-1]) * np.where(available, count - rowsum, 1.0)[..., None]
-    system = system + avail_f[..., :, None] * avail_f[..., None, :]
+    diagonal = np.where(available, count - rowsum, 1.0)
+    system = mask - pvm  # −pv(m, m') plus the constraint rows a_m a_m'
+    m_opts = pv.shape[-1]
+    system.reshape(*system.shape[:-2], m_opts * m_opts)[..., :: m_opts + 1] += diagonal
     try:
         p = np.linalg.solve(system, avail_f[..., None])[..., 0]
     except np.linalg.LinAlgError:
