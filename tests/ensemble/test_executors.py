@@ -1,14 +1,25 @@
-"""Executors place work but never change it: same seed → same bytes for any executor/workers."""
+"""Executors place work but never change it: same seed → same bytes for any executor/workers.
+
+Chunk functions run in spawned workers must be importable there, so the tests use the
+package's own ``reference_chunk`` (a module in ``tests/`` is not importable by a worker when
+pytest runs with ``--import-mode=importlib``).
+"""
 
 from __future__ import annotations
+
+import operator
 
 import numpy as np
 import pytest
 
-from peninsula.ensemble.executors import chunk_bounds, get_executor, run_chunked
+from peninsula.ensemble.executors import (
+    chunk_bounds,
+    get_executor,
+    reference_chunk,
+    run_chunked,
+    verify_executor,
+)
 from peninsula.errors import PeninsulaError
-
-from ._chunkfns import draw, square
 
 
 def _bytes(parts: list[np.ndarray]) -> bytes:
@@ -21,37 +32,43 @@ def test_chunk_bounds_cover_range_in_fixed_chunks() -> None:
     assert chunk_bounds(0, 4) == []
 
 
-def test_local_map_preserves_order() -> None:
-    with get_executor("local") as ex:
-        assert ex.map(square, [3, 1, 2]) == [9, 1, 4]
+@pytest.mark.parametrize("kind", ["local", "processes"])
+def test_map_preserves_order(kind: str) -> None:
+    with get_executor(kind, workers=2 if kind == "processes" else None) as ex:
+        assert ex.map(operator.neg, [3, 1, 2, 5]) == [-3, -1, -2, -5]
+        assert list(ex.imap(operator.neg, [4, 6])) == [-4, -6]
 
 
 def test_rows_are_indexed_and_seeded_per_chunk() -> None:
-    parts = run_chunked(draw, 25, 10, seed=7, executor="local")
+    parts = run_chunked(reference_chunk, 25, 10, seed=7, executor="local")
     out = np.concatenate(parts)
     assert out[:, 0].tolist() == list(range(25))
     # chunk c uses child c of SeedSequence(7): recompute chunk 1 independently.
     child = np.random.SeedSequence(7).spawn(3)[1]
     expected = np.random.default_rng(child).standard_normal(10)
     np.testing.assert_array_equal(out[10:20, 1], expected)
-    # a different seed changes the numbers
-    assert _bytes(run_chunked(draw, 25, 10, seed=8, executor="local")) != _bytes(parts)
+    # a different seed changes the numbers; the same SeedSequence object reused does not
+    assert _bytes(run_chunked(reference_chunk, 25, 10, seed=8, executor="local")) != _bytes(parts)
+    seq = np.random.SeedSequence(7)
+    first = _bytes(run_chunked(reference_chunk, 25, 10, seed=seq, executor="local"))
+    again = _bytes(run_chunked(reference_chunk, 25, 10, seed=seq, executor="local"))
+    assert first == again == _bytes(parts)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_processes_match_local_bytes(workers: int) -> None:
-    reference = _bytes(run_chunked(draw, 37, 8, seed=123, executor="local"))
+    reference = _bytes(run_chunked(reference_chunk, 37, 8, seed=123, executor="local"))
     with get_executor("processes", workers=workers) as ex:
-        got = _bytes(run_chunked(draw, 37, 8, seed=123, executor=ex))
+        got = _bytes(run_chunked(reference_chunk, 37, 8, seed=123, executor=ex))
+        assert verify_executor(ex)
     assert got == reference
 
 
 @pytest.mark.slow
-def test_dask_local_cluster_matches_local_bytes() -> None:
-    pytest.importorskip("dask.distributed")
+def test_dask_scheduler_address_matches_local_bytes() -> None:
     from dask.distributed import LocalCluster
 
-    reference = _bytes(run_chunked(draw, 37, 8, seed=123, executor="local"))
+    reference = _bytes(run_chunked(reference_chunk, 37, 8, seed=123, executor="local"))
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
@@ -59,7 +76,7 @@ def test_dask_local_cluster_matches_local_bytes() -> None:
         get_executor("dask", scheduler=cluster.scheduler_address) as ex,
     ):
         assert ex.workers == 2
-        got = _bytes(run_chunked(draw, 37, 8, seed=123, executor=ex))
+        got = _bytes(run_chunked(reference_chunk, 37, 8, seed=123, executor=ex))
     assert got == reference
 
 

@@ -160,7 +160,7 @@ def _fit_glm(
         mu = np.exp(x @ full_beta)
         with np.errstate(divide="ignore", invalid="ignore"):
             term = np.where(y > 0, y * np.log(y / mu), 0.0)
-        # NB2 deviance and Pearson χ² with variance μ + α μ² (Cameron & Trivedi 2013, §5.3).
+        # NB2 deviance and Pearson χ² with variance μ + α μ² (Cameron & Trivedi 2013, ch. 5).
         deviance = float(
             2 * np.sum(term - (y + 1 / alpha) * np.log((1 + alpha * y) / (1 + alpha * mu)))
         )

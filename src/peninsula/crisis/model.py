@@ -11,9 +11,10 @@ Equations (every symbol is monthly; ``t`` indexes months):
    log link: the self/cross-excitation terms enter ``x_e(t)`` as
    ``log(1 + H_e'(t))`` with the decayed history ``H_e'(t) = Σ_{s<t} δ^{t-s} N_e'(s)``. The
    ``log(1 + ·)`` of past counts is the log-linear Poisson autoregression of Fokianos & Tjøstheim
-   (2011, *J. Multivariate Anal.* 102:563), which stays stationary for coefficients in (-1, 1)
-   instead of exploding like ``exp(α N)``; the exponential kernel makes ``H`` a one-line
-   recursion ``H(t+1) = δ (H(t) + N(t))``.
+   (2011, *J. Multivariate Anal.* 102:563), whose one-lag model is stable for a coefficient in
+   (-1, 1) instead of exploding like ``exp(α N)``; by analogy (an assumption for this kernel-sum
+   version) excitation coefficients are kept in [-0.99, 0.99]. The exponential kernel makes
+   ``H`` a one-line recursion ``H(t+1) = δ (H(t) + N(t))``.
    *Why a log link rather than Hawkes' linear link:* several covariates must be able to *lower*
    an intensity (talks lower launch rates), which a linear link only allows with positivity
    constraints; the log link keeps every λ positive and makes each type a Poisson GLM for fixed
@@ -299,7 +300,7 @@ def poisson_loglik(y: FloatArray, log_mu: FloatArray) -> float:
 
 
 def negbin_loglik(y: FloatArray, log_mu: FloatArray, alpha: float) -> float:
-    """NB2 log-likelihood (Cameron & Trivedi 2013, eq. 3.26): variance ``μ + α μ²``.
+    """NB2 log-likelihood (Cameron & Trivedi 2013, ch. 3): variance ``μ + α μ²``.
 
     ``log Γ(y + 1/α) − log Γ(1/α) − log y! + (1/α) log(1/(1+αμ)) + y log(αμ/(1+αμ))``;
     tends to the Poisson as ``α → 0``.

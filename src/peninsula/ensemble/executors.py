@@ -272,3 +272,27 @@ def run_chunked(
         with get_executor(executor) as owned:
             return owned.map(_run_one, tasks)
     return executor.map(_run_one, tasks)
+
+
+def reference_chunk(start: int, stop: int, seed_seq: np.random.SeedSequence) -> np.ndarray:
+    """A reference chunk function: row indices and standard-normal draws, ``(stop - start, 2)``.
+
+    Module-level (so every executor can import it in its workers) and a pure function of its
+    arguments; :func:`verify_executor` uses it to check that an executor reproduces local bytes.
+    """
+    rng = np.random.default_rng(seed_seq)
+    rows = np.arange(start, stop, dtype=np.float64)
+    return np.column_stack([rows, rng.standard_normal(stop - start)])
+
+
+def verify_executor(
+    executor: Executor, n_total: int = 1000, chunk_size: int = 64, seed: int = 0
+) -> bool:
+    """True if ``executor`` gives the same bytes as in-process execution.
+
+    Useful before a long run on a remote Dask cluster whose workers may run other versions of
+    numpy: different bytes mean results would not be reproducible locally.
+    """
+    local = np.concatenate(run_chunked(reference_chunk, n_total, chunk_size, seed, "local"))
+    remote = np.concatenate(run_chunked(reference_chunk, n_total, chunk_size, seed, executor))
+    return local.tobytes() == remote.tobytes()
