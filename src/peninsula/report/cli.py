@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peninsula.errors import InputError, Located
@@ -56,7 +57,13 @@ def report(
 
         paths = generate_report(scenario, out, settings, progress)
     html = out / HTML
-    console.print(f"[bold green]wrote[/] {len(paths)} files to {out}/ (open {html})")
+    # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
+    console.print(
+        f"[bold green]wrote[/] {len(paths)} files to {escape(str(out))}/ "
+        f"(open {escape(str(html))})",
+        soft_wrap=True,
+        highlight=False,
+    )
     if open_:
         webbrowser.open(html.resolve().as_uri())
 
