@@ -47,3 +47,23 @@ def test_the_variant_extends_the_builtin(tmp_path: Path) -> None:
     assert scenario.actor("PRK").stances["sanctions_relief"].salience.value == 0.4
     assert scenario.actor("PRK").stances["sanctions_relief"].position.value == 100
     assert len(scenario.policies) == len(load_scenario("korea-2025").policies)
+
+
+def test_the_documented_forecasts_match_the_models(tmp_path: Path) -> None:
+    """Section 6's table: the numbers are worked by hand in the tutorial; the models agree."""
+    from peninsula.models.registry import get_model
+
+    path = tmp_path / "fishery.yaml"
+    path.write_text(BLOCKS[0])
+    scenario = load_scenario(str(path))
+    nominal, bilateral = to_problem(scenario), to_problem(scenario, policy="no-mediator")
+    text = TUTORIAL.read_text()
+    for name in ("median", "compromise", "nash"):
+        documented = re.search(rf"^\| {name} \| ([\d.]+) \|", text, flags=re.M)
+        assert documented is not None
+        outcome = get_model(name).forecast(nominal).outcome[0, 0]
+        assert round(float(outcome), 1) == float(documented.group(1))
+    assert round(float(get_model("compromise").forecast(bilateral).outcome[0, 0]), 1) == 53.0
+    assert 5480 / 104 == pytest.approx(52.69, abs=0.01) and 4980 / 94 == pytest.approx(
+        52.98, abs=0.01
+    )
