@@ -76,7 +76,7 @@ def browser() -> Any:
 @pytest.fixture(scope="module")
 def report_dir(request: pytest.FixtureRequest) -> Path:
     if REPORT_DIR:
-        return Path(REPORT_DIR)
+        return Path(REPORT_DIR).resolve()
     written: Path = request.getfixturevalue("written_report")
     return written
 

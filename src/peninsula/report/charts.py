@@ -69,7 +69,7 @@ def to_plotly(chart: Chart) -> Any:
             figure.add_vline(x=value, line=line, annotation_text=label)
         else:
             figure.add_hline(y=value, line=line, annotation_text=label)
-    for note in chart.annotations:
+    for order, note in enumerate(chart.annotations):
         short = len(note.text) <= 3  # a number keyed to a table: upright, above the line
         figure.add_vline(x=_plotly_x(note.x, chart), line={"dash": "dot", "color": "#777777"})
         figure.add_annotation(
@@ -83,6 +83,8 @@ def to_plotly(chart: Chart) -> Any:
             yanchor="bottom" if short else "top",
             font={"size": 11 if short else 10, "color": "#222222"},
             bgcolor="rgba(255,255,255,0.8)" if short else None,
+            # neighbouring numbers alternate between two heights so close months stay legible
+            yshift=14 * (order % 2) if short else 0,
         )
     x_title, y_title = chart.x_label, chart.y_label
     if chart.horizontal:
@@ -165,7 +167,7 @@ def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
         tick_lines = max(wrap(v).count("<br>") + 1 for v in chart.series[0].x)
     bottom = 40 + 24 * rows + (0 if chart.horizontal else 14 * tick_lines + 24)
     title_lines = len(textwrap.wrap(chart.title, title_width(chart))) or 1
-    top = 40 + 20 * title_lines + (20 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
+    top = 40 + 20 * title_lines + (34 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
     if chart.horizontal:
         per_row = max(30, 16 * tick_lines + 12, 12 * len(chart.series) + 12)
         plot = per_row * len(chart.series[0].x)
