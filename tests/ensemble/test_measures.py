@@ -77,6 +77,19 @@ def test_deal_threshold_and_any_issue_fallback() -> None:
     assert compute_measures(world, world, outcome, cfg)["deal"].tolist() == [1.0, 0.0]
 
 
+def test_no_deal_when_a_party_would_lose() -> None:
+    world = _world()
+    # denuclearisation moves 90 -> 84 in both rows (a material move), posture 75 -> 95 in row 1.
+    # Row 0: dU_USA = 0.5*(60-54)/100 = +0.03 >= 0, so the USA signs: deal.
+    # Row 1: U_USA(x) = -(0.5*54 + 0.5*55)/100 = -0.545 < U_USA(sq) = -0.475: the USA walks away.
+    outcome = np.array([[84.0, 75.0], [84.0, 95.0]])
+    assert compute_measures(world, world, outcome, CFG)["deal"].tolist() == [1.0, 0.0]
+    # Only KOR must sign: KOR gains in row 0 (6 closer on denuclearisation) and in row 1
+    # (posture 95 is 5 from its ideal 90 instead of 15): dU_KOR = (6*1.0 + 10*0.5)/100/1.5 > 0.
+    cfg = replace(CFG, deal_parties=("KOR",))
+    assert compute_measures(world, world, outcome, cfg)["deal"].tolist() == [1.0, 1.0]
+
+
 def test_seoul_sidelined_by_role_or_exclusion() -> None:
     # One issue, seoul_role on 0..100 (sidelined below the middle, 50).
     world = BargainingProblem(

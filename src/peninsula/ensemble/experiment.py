@@ -321,10 +321,9 @@ def run_experiments(
 
 
 def _config_dict(cfg: MeasureConfig) -> dict[str, Any]:
-    out = dict(cfg.__dict__)
+    """JSON-ready: tuples become lists and the mapping a dict, so a reload compares equal."""
+    out = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.__dict__.items()}
     out["security_issues"] = dict(cfg.security_issues)
-    out["deal_issues"] = list(cfg.deal_issues)
-    out["allies"] = list(cfg.allies)
     return out
 
 

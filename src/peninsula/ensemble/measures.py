@@ -36,6 +36,8 @@ class MeasureConfig:
         deal_threshold: an issue "moves materially" when ``|x_i - q_i| > deal_threshold * r_i``.
         deal_issues: issues whose material move makes a deal (any of them); when none of them
             exists in the scenario (or the tuple is empty), any issue counts.
+        deal_parties: actors whose signature a deal needs: each must gain (weakly) over the
+            status quo, or it walks away. Ids missing from a scenario are ignored.
         seoul: the actor whose sidelining is measured; seoul_role_issue: its role in talks.
         sidelined_below: role outcome below which Seoul counts as sidelined (None: scale middle).
         us, allies: the patron and its allies for alliance strain and arms-race pressure.
@@ -46,6 +48,7 @@ class MeasureConfig:
 
     deal_threshold: float = 0.05
     deal_issues: tuple[str, ...] = ("denuclearisation",)
+    deal_parties: tuple[str, ...] = ("USA", "PRK")
     seoul: str = "KOR"
     seoul_role_issue: str = "seoul_role"
     sidelined_below: float | None = None
@@ -95,20 +98,14 @@ def compute_measures(
     """
     cfg = config or MeasureConfig()
     out: dict[str, FloatArray] = {}
-    span = world.upper - world.lower
     sq = world.status_quo
 
-    # Deal: some considered issue moves by more than threshold x range from the status quo.
-    moved = np.abs(outcome - sq) > cfg.deal_threshold * span  # (B, k)
-    considered = [i for i in (_issue(world, d) for d in cfg.deal_issues) if i is not None]
-    # No configured deal issue in this scenario (or none configured): any issue counts.
-    cols = considered or list(range(world.n_issues))
-    out["deal"] = np.asarray(moved[:, cols].any(axis=1), dtype=np.float64)
+    delta = utility(world, outcome) - utility(world, sq)  # (B, n)
+    out["deal"] = _deal(world, outcome, delta, cfg)
 
     for i, issue_id in enumerate(world.issue_ids):
         out[f"outcome.{issue_id}"] = outcome[:, i].copy()
 
-    delta = utility(world, outcome) - utility(world, sq)  # (B, n)
     for a, actor_id in enumerate(world.actor_ids):
         out[f"utility.{actor_id}"] = delta[:, a].copy()
 
@@ -117,6 +114,24 @@ def compute_measures(
     _nonproliferation(world, outcome, cfg, out)
     _arms_race(world, outcome, cfg, out)
     return out
+
+
+def _deal(
+    world: BargainingProblem, outcome: FloatArray, delta: FloatArray, cfg: MeasureConfig
+) -> FloatArray:
+    """1 where a key issue moves materially *and* every deal party is no worse off than today.
+
+    The bargaining models say where talks would settle, not whether the parties sign; the
+    participation constraint (individual rationality, Nash 1950: no party accepts less than its
+    disagreement payoff) is what turns a forecast into a deal. Tolerance 1e-12 absorbs rounding.
+    """
+    moved = np.abs(outcome - world.status_quo) > cfg.deal_threshold * (world.upper - world.lower)
+    considered = [i for i in (_issue(world, d) for d in cfg.deal_issues) if i is not None]
+    # No configured deal issue in this scenario (or none configured): any issue counts.
+    cols = considered or list(range(world.n_issues))
+    parties = [a for a in (_actor(world, p) for p in cfg.deal_parties) if a is not None]
+    signed = (delta[:, parties] >= -1e-12).all(axis=1)
+    return np.asarray(moved[:, cols].any(axis=1) & signed, dtype=np.float64)
 
 
 def _seoul(

@@ -233,8 +233,10 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
                 ),
             )
         )
-    low = monthly["goldstein_mean"].idxmin()
-    high = monthly["goldstein_mean"].idxmax()
+    # Extremes by the month's total Goldstein score, not its mean: a month with one sanctions
+    # announcement has a mean of -8 but is not more hostile than August 2017's threats and tests.
+    low = monthly["goldstein_sum"].idxmin()
+    high = monthly["goldstein_sum"].idxmax()
     return Section(
         id="history",
         title=TITLE,
@@ -263,8 +265,9 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
         },
         summary=(
             f"The most cooperative month was {_iso(pd.Timestamp(high))[:7]} "
-            f"(mean Goldstein {_signed(monthly['goldstein_mean'].max())}), the most hostile "
-            f"{_iso(pd.Timestamp(low))[:7]} ({_signed(monthly['goldstein_mean'].min())}); "
-            f"{len(breaks)} change points."
+            f"(total Goldstein {_signed(monthly.loc[high, 'goldstein_sum'])} over "
+            f"{int(monthly.loc[high, 'events'])} events), the most hostile "
+            f"{_iso(pd.Timestamp(low))[:7]} ({_signed(monthly.loc[low, 'goldstein_sum'])} over "
+            f"{int(monthly.loc[low, 'events'])} events); {len(breaks)} change points."
         ),
     )

@@ -61,7 +61,9 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     issues = {i.id: i for i in scenario.issues}
     actors = {a.id: a for a in scenario.actors}
     if name == "deal":
-        return MeasureInfo("Deal reached (some issue moves >5% of its range)", "%", True)
+        return MeasureInfo(
+            "Deal (key issue moves >5% of its range and the deal parties gain)", "%", True
+        )
     if name == "seoul.sidelined":
         return MeasureInfo("Seoul sidelined", "%", True)
     if head == "outcome" and rest in issues:
@@ -334,7 +336,13 @@ def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> 
     parts = [
         part
         for part in (
-            _extreme(scenario, summary, policies, "deal", "a deal (some issue moves) comes"),
+            _extreme(
+                scenario,
+                summary,
+                policies,
+                "deal",
+                "a deal (a material move both principals accept) comes",
+            ),
             _extreme(scenario, summary, policies, "seoul.sidelined", "Seoul is sidelined"),
         )
         if part
