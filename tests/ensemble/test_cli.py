@@ -6,15 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from peninsula.cli import main
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(done.value.code or 0), out.out, out.err
+from clirun import run_cli as _run
 
 
 def test_compare_prints_policy_table_and_saves(

@@ -8,19 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from clirun import run_cli as _run
 from peninsula import load_scenario
-from peninsula.cli import main
 from peninsula.models.cli import nearest_anchor
 from peninsula.models.registry import get_model
 from peninsula.scenario.arrays import to_problem
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return int(done.value.code or 0), captured.out, captured.err
 
 
 def test_table_lists_each_model_with_its_anchor(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,15 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from peninsula.cli import main
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return int(done.value.code or 0), captured.out, captured.err
+from clirun import run_cli as _run
 
 
 def test_report_writes_the_three_files(

@@ -6,18 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from clirun import run_cli as _run
 from peninsula import __version__
-from peninsula.cli import main
 
 MINIMAL = Path(__file__).parent / "data" / "minimal.yaml"
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(done.value.code or 0), out.out, out.err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
