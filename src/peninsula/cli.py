@@ -77,9 +77,10 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("aborted")
         sys.exit(130)
     except Exception as usage:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(usage, click.ClickException):
-            usage.show()
-            sys.exit(usage.exit_code)
+        # Recognised by shape, not class: recent typer releases vendor click (typer._click),
+        # so `click.ClickException` is not the class typer raises.
+        show, code = getattr(usage, "show", None), getattr(usage, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         raise

@@ -72,6 +72,7 @@ def test_timeline(capsys: pytest.CaptureFixture[str]) -> None:
         (["events", "dyad", "USA", "PRK", "--db", "/nonexistent/x.duckdb"], "no event store"),
         (["events", "dyad", "USA", "PRK", "--history", "--plot", "x.pdf"], ".png or .html"),
         (["events", "ingest", "/nonexistent/file.CSV", "--db", "DB"], "no such file"),
+        (["events", "dyad", "USA", "XYZ", "--history"], "unknown actor code 'XYZ'"),
     ],
 )
 def test_clean_errors(
@@ -80,6 +81,12 @@ def test_clean_errors(
     argv = [str(tmp_path / "e.duckdb") if a == "DB" else a for a in argv]
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_known_actor_without_events_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # GBR is in the actor codes but the bundled history has no USA-GBR events.
+    code, out, _ = run(capsys, "events", "dyad", "USA", "GBR", "--history")
+    assert code == 0 and "no events between USA and GBR" in out
 
 
 def test_strict_and_corrupt_zip_exit_2(

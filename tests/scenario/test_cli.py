@@ -60,3 +60,19 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for command in ("scenarios", "show", "validate"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "korea-2025", "--bogus"], "No such option: --bogus"),
+        (["nosuchcommand"], "No such command 'nosuchcommand'"),
+        (["report", "--runs", "many"], "Invalid value for '--runs'"),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(args, capsys)
+    assert code == 2
+    assert message in err and "Traceback" not in err

@@ -119,6 +119,28 @@ def ingest(
         console.print(f"store {escape(str(store.path))}: {store.count():,} events")
 
 
+def _reject_unknown_actors(codes: tuple[str, str], source: str) -> None:
+    """An empty series for a code nobody knows is a typo, not a quiet relationship.
+
+    Only checked when nothing matched: event files use many CAMEO actor codes beyond the
+    bundled list, and those are fine whenever they have events.
+    """
+    from peninsula.events.codebook import load_actors
+
+    known = load_actors().cameo_codes
+    problems = [
+        Located(
+            f"unknown actor code '{code}': not in the actor codes and no events in {source}; "
+            f"known codes include {', '.join(sorted(known))}",
+            field=field,
+        )
+        for code, field in zip(codes, ("A", "B"), strict=True)
+        if code not in known
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 @events_app.command("dyad")
 def dyad(
     a: str = typer.Argument(..., help="CAMEO actor code, e.g. USA."),
@@ -186,6 +208,7 @@ def dyad(
         series = analysis.dyad_series(events, a, b, freq=freq, directed=directed)
     arrow = "→" if directed else "↔"
     if series.empty:
+        _reject_unknown_actors((a, b), source)
         console.print(f"no events between {escape(a)} and {escape(b)} in {escape(source)}")
         return
     table = Table(title=f"{a} {arrow} {b} by {freq} ({escape(source)})")
