@@ -100,8 +100,7 @@ def test_rounds_caps_dynamic_models(capsys: pytest.CaptureFixture[str]) -> None:
     from peninsula.models.registry import available_models
 
     dynamic = [m for m in available_models() if get_model(m).dynamic]
-    if not dynamic:
-        pytest.skip("no dynamic model registered yet")
+    assert dynamic == ["eum", "smp"]
     args = ["forecast", "korea-2025", "--rounds", "2", "--json", "-"]
     for name in [*dynamic, "median"]:
         args += ["-m", name]
