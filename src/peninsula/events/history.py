@@ -113,14 +113,20 @@ def parse_history(
         )
     if problems:
         raise InputError(problems)
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
+    df = with_event_dtypes(pd.DataFrame(rows, columns=list(COLUMNS)))
+    return df.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def with_event_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """The column dtypes every events DataFrame has (bundled history and store queries alike),
+    so analysis code never sees a frame typed differently depending on where it came from."""
     df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
     df["goldstein"] = df["goldstein"].astype("float64")
     df["quad_class"] = df["quad_class"].astype("int64")
     df["mentions"] = df["mentions"].astype("int64")
     for c in ("source", "target", "cameo_code", "root_code", "description", "source_url"):
         df[c] = df[c].astype(object)
-    return df.sort_values("date", kind="stable").reset_index(drop=True)
+    return df
 
 
 def load_history(path: Path | None = None) -> pd.DataFrame:

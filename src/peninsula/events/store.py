@@ -35,6 +35,7 @@ import pyarrow as pa
 
 from peninsula.errors import InputError, Located, PeninsulaError
 from peninsula.events.codebook import ActorCodes, Codebook
+from peninsula.events.history import with_event_dtypes
 from peninsula.events.readers import EventFile
 from peninsula.events.readers.base import NORMALISED, BadRow
 
@@ -463,10 +464,4 @@ def to_frame(table: object) -> pd.DataFrame:
     """Arrow table of store rows -> DataFrame with the ``load_history`` dtypes."""
     assert isinstance(table, pa.Table)
     df: pd.DataFrame = table.to_pandas()
-    df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-    df["quad_class"] = df["quad_class"].astype("int64")
-    df["mentions"] = df["mentions"].astype("int64")
-    df["goldstein"] = df["goldstein"].astype("float64")
-    for c in ("source", "target", "cameo_code", "root_code", "description", "source_url"):
-        df[c] = df[c].astype(object)
-    return df
+    return with_event_dtypes(df)
