@@ -20,6 +20,8 @@ import pytest
 import peninsula
 
 DATA = Path(peninsula.__file__).parent / "events" / "data"
+CRISIS = Path(peninsula.__file__).parent / "crisis" / "data" / "dprk_monthly.csv"
+CNS_DATES = Path(__file__).parent / "data" / "cns_launch_dates_a0cc658.txt"
 HEADER = [
     "date",
     "source",
@@ -27,9 +29,24 @@ HEADER = [
     "cameo_code",
     "goldstein",
     "mentions",
+    "category",
     "description",
     "source_url",
+    "source_kind",
+    "checked",
 ]
+# The coding guide (docs/reference/history-coding-guide.md), restated independently of
+# peninsula.events.history: the period, the categories and the code each category may use.
+FIRST, LAST = dt.date(2017, 1, 1), dt.date(2026, 4, 30)
+CODES = {
+    "launch": {"150"},
+    "nuclear_test": {"150"},
+    "weapons_display": {"130"},
+    "unsc": {"163", "129", "0254", "090"},
+    "sanctions": {"163", "1711"},
+    "leadership": {"010", "1724"},
+    "exercise": {"150", "087", "0356"},
+}
 
 Row = dict[str, str]
 
@@ -59,7 +76,7 @@ def test_header_is_exact() -> None:
 
 
 def test_enough_rows(history: list[Row]) -> None:
-    assert len(history) >= 120
+    assert len(history) >= 300
 
 
 def test_dates_iso_in_range_and_sorted(history: list[Row]) -> None:
@@ -67,14 +84,92 @@ def test_dates_iso_in_range_and_sorted(history: list[Row]) -> None:
     for r in history:
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]), r
         d = dt.date.fromisoformat(r["date"])
-        assert dt.date(2017, 1, 1) <= d <= dt.date(2025, 12, 31), r
+        assert FIRST <= d <= LAST, r
         dates.append(d)
     assert dates == sorted(dates)
 
 
 def test_every_year_covered(history: list[Row]) -> None:
     years = {r["date"][:4] for r in history}
-    assert years == {str(y) for y in range(2017, 2026)}
+    assert years == {str(y) for y in range(2017, 2027)}
+
+
+def test_categories_use_the_codes_of_the_guide(history: list[Row]) -> None:
+    for r in history:
+        allowed = CODES.get(r["category"])
+        if allowed is not None:
+            assert r["cameo_code"] in allowed, r
+
+
+def _launch_days(history: list[Row]) -> set[str]:
+    return {r["date"] for r in history if r["category"] == "launch" and r["source"] == "PRK"}
+
+
+def _per_month(days: set[str]) -> dict[str, int]:
+    months: dict[str, int] = defaultdict(int)
+    for d in days:
+        months[d[:7]] += 1
+    return months
+
+
+def test_every_cns_launch_day_has_a_launch_row(history: list[Row]) -> None:
+    """The primary list (CNS database, KST dates) is fully in the history; every other launch
+    row is a sourced cruise missile launch (not in CNS, which records ballistic missiles)."""
+    cns = {line for line in CNS_DATES.read_text().splitlines() if line and line[0] != "#"}
+    days = _launch_days(history)
+    assert len(cns) == 114
+    assert cns <= days, sorted(cns - days)
+    for r in history:
+        if r["category"] == "launch" and r["date"] not in cns:
+            assert "cruise" in r["description"].lower() or "guided weapons" in r["description"], r
+
+
+def test_no_month_with_launches_lacks_a_launch_row(history: list[Row]) -> None:
+    """Launches are the guide's monthly category: every month of the period in which the CNS
+    database records a launch has at least as many launch rows as CNS launch days."""
+    cns = {line for line in CNS_DATES.read_text().splitlines() if line and line[0] != "#"}
+    mine = _per_month(_launch_days(history))
+    for month, n in _per_month(cns).items():
+        assert mine.get(month, 0) >= n, month
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "n", "why"),
+    [
+        # Yonhap (en.yna.co.kr/view/AEN20220131000252325): the 30 Jan Hwasong-12 was the
+        # seventh launch of January 2022 (six ballistic days and the 25 Jan cruise missiles).
+        ("2022-01-01", "2022-01-30", 7, "seventh launch of January 2022"),
+        # TRT World, 26 Jan 2025: the 25 Jan cruise missiles were the third test of 2025.
+        ("2025-01-01", "2025-01-25", 3, "third missile test of 2025"),
+        # Kyodo, 30 Jan 2024: the third cruise missile launch in a week (24, 28, 30 Jan).
+        ("2024-01-24", "2024-01-30", 3, "third cruise missile launch in a week"),
+        # CNN via KESQ, 17 Aug 2022: the Onchon cruise missiles were the 18th launch of 2022.
+        ("2022-01-01", "2022-08-17", 18, "18th launch of 2022"),
+    ],
+)
+def test_launch_counts_match_published_tallies(
+    history: list[Row], first: str, last: str, n: int, why: str
+) -> None:
+    days = {d for d in _launch_days(history) if first <= d <= last}
+    assert len(days) == n, why
+
+
+def test_launch_events_per_month_equal_the_crisis_data(history: list[Row]) -> None:
+    """Agreed definition: a launch event is one local calendar date with one or more DPRK
+    missile or rocket launches. Compared month by month where the crisis table has a launch
+    event column; the table on this branch predates the definition (see the report)."""
+    with CRISIS.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    column = next((c for c in ("launches", "launch_events") if c in rows[0]), None)
+    if column is None:
+        pytest.skip("crisis/data/dprk_monthly.csv has no launch event column on this branch")
+    mine = _per_month(_launch_days(history))
+    differ = {
+        r["month"]: (int(r[column]), mine.get(r["month"], 0))
+        for r in rows
+        if "2017-01" <= r["month"] <= "2026-04" and int(r[column]) != mine.get(r["month"], 0)
+    }
+    assert not differ, differ
 
 
 def test_codes_exist_in_codebook(history: list[Row], codebook: dict[str, Row]) -> None:
@@ -86,7 +181,8 @@ def test_actors_exist(history: list[Row]) -> None:
     actors = {r["cameo"] for r in _read("actor_codes.csv")}
     for r in history:
         assert r["source"] in actors and r["target"] in actors, r
-        assert r["source"] != r["target"], r
+        # only leadership changes are domestic (KOR -> KOR); every other event is dyadic
+        assert (r["source"] == r["target"]) == (r["category"] == "leadership"), r
 
 
 def test_goldstein_and_mentions(history: list[Row]) -> None:
@@ -98,13 +194,28 @@ def test_goldstein_and_mentions(history: list[Row]) -> None:
 
 def test_every_row_sourced_and_described(history: list[Row]) -> None:
     for r in history:
-        assert re.fullmatch(r"https://[\w.-]+\.[a-z]{2,}/\S*", r["source_url"]), r
+        assert re.fullmatch(r"https?://[\w.-]+\.[a-z]{2,}(:\d+)?/\S*", r["source_url"]), r
         assert len(r["description"]) >= 15 and "\n" not in r["description"], r
+
+
+def test_check_dates_and_source_kinds(history: list[Row]) -> None:
+    """A row is checked only against a source that was opened; an encyclopedia page alone
+    never counts (guide: Wikipedia only beside another source). Every launch row is checked."""
+    for r in history:
+        if r["checked"]:
+            assert FIRST <= dt.date.fromisoformat(r["checked"]) <= dt.date(2026, 11, 29), r
+            assert r["source_kind"] != "encyclopedia", r
+        if r["category"] in ("launch", "leadership", "nuclear_test"):
+            assert r["checked"], r
+    assert sum(bool(r["checked"]) for r in history) >= 250
 
 
 def test_no_duplicate_events(history: list[Row]) -> None:
     keys = [(r["date"], r["source"], r["target"], r["cameo_code"]) for r in history]
     assert len(keys) == len(set(keys))
+    # one launch row per launch day, whatever its target
+    launches = [r["date"] for r in history if r["category"] == "launch"]
+    assert len(launches) == len(set(launches))
 
 
 @pytest.mark.parametrize(
@@ -135,6 +246,24 @@ def test_no_duplicate_events(history: list[Row]) -> None:
         ("2023-11-21", "PRK", "USA", "150"),  # Malligyong-1 satellite
         ("2024-06-19", "RUS", "PRK", "057"),  # Comprehensive Strategic Partnership treaty
         ("2024-10-31", "PRK", "USA", "150"),  # Hwasong-19
+        # the corrections of issue 16
+        ("2017-03-06", "USA", "PRK", "154"),  # THAAD's first elements (not 03-07)
+        ("2017-09-22", "PRK", "USA", "138"),  # "dotard", KST date, a threat
+        ("2017-11-20", "USA", "PRK", "163"),  # state sponsor of terrorism: sanctions
+        ("2021-01-09", "PRK", "USA", "138"),  # 8th Party Congress weapons plan: threat
+        ("2022-12-26", "PRK", "KOR", "196"),  # drone incursion: violates the armistice
+        ("2020-10-10", "PRK", "USA", "130"),  # parade: display, not a launch
+        # events that were missing
+        ("2017-07-04", "CHN", "PRK", "0256"),  # freeze for freeze
+        ("2018-09-14", "KOR", "PRK", "050"),  # liaison office opens
+        ("2019-03-02", "USA", "PRK", "087"),  # Key Resolve / Foal Eagle ended
+        ("2024-12-03", "KOR", "KOR", "1724"),  # martial law
+        ("2024-12-04", "PRK", "RUS", "057"),  # treaty in force
+        ("2025-02-07", "USA", "PRK", "100"),  # Trump-Ishiba statement
+        ("2025-03-10", "PRK", "KOR", "150"),  # close-range ballistic missiles
+        ("2025-04-04", "KOR", "KOR", "010"),  # Yoon removed
+        ("2025-05-08", "PRK", "KOR", "150"),  # SRBM salvo
+        ("2025-09-04", "CHN", "PRK", "043"),  # Xi-Kim talks
     ],
 )
 def test_key_dated_facts(
