@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pandas as pd
@@ -61,7 +63,7 @@ def test_dyad_history_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_timeline(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "events", "timeline", "--since", "2018-06-01", "--until",
                        "2018-06-30", "--actor", "USA")  # fmt: skip
-    assert code == 0 and "2018-06-12" in out and "2017-" not in out
+    assert code == 0 and "2018-06-12" in out and not re.search(r"2017-\d\d-\d\d", out)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +102,15 @@ def test_strict_and_corrupt_zip_exit_2(
     gdelt_zip.write_bytes(data[: len(data) - 30])
     code, _, err = run(capsys, "events", "ingest", str(gdelt_zip), "--db", db)
     assert code == 2 and "corrupt or truncated" in err
+
+
+def test_timeline_shows_lanes_and_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "events", "timeline", "--since", "2024-12-01", "--until",
+                       "2025-04-30", "--category", "leadership")  # fmt: skip
+    assert code == 0
+    # martial law (3 Dec), impeachment (14 Dec), Trump (20 Jan), Yoon removed (4 Apr)
+    for day in ("2024-12-03", "2024-12-14", "2025-01-20", "2025-04-04"):
+        assert day in out
+    assert "Leadership changes 4" in out and "Complete from 2017-01" in out
+    code, _, err = run(capsys, "events", "timeline", "--category", "gossip")
+    assert code == 2 and "unknown category 'gossip'" in err

@@ -315,12 +315,27 @@ def timeline(
     since: str | None = typer.Option(None, "--since", help="First date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Last date (YYYY-MM-DD)."),
     actor: list[str] = typer.Option([], "--actor", help="Only events involving this actor."),
+    category: list[str] = typer.Option(
+        [], "--category", help="Only this category (launch, leadership, unsc, summit, ...)."
+    ),
+    wide: bool = typer.Option(False, "--wide", help="Show CAMEO labels beside the codes."),
 ) -> None:
-    """Print the bundled, sourced US–DPRK event history."""
+    """Print the bundled, sourced US–DPRK event history, lane by lane."""
     from peninsula.events.codebook import load_codebook
-    from peninsula.events.history import load_history
+    from peninsula.events.history import CATEGORIES, LANES, coverage_note, load_history
 
     first, last = _day(since, "--since"), _day(until, "--until")
+    wanted_categories = {c.strip().lower() for c in category}
+    unknown = sorted(wanted_categories - set(CATEGORIES))
+    if unknown:
+        raise InputError(
+            [
+                Located(
+                    f"unknown category {unknown[0]!r}; one of {', '.join(CATEGORIES)}",
+                    field="--category",
+                )
+            ]
+        )
     h = load_history()
     if first is not None:
         h = h[h["date"] >= pd.Timestamp(first)]
@@ -329,21 +344,35 @@ def timeline(
     if actor:
         wanted = {x.strip().upper() for x in actor}
         h = h[h["source"].isin(wanted) | h["target"].isin(wanted)]
+    if wanted_categories:
+        h = h[h["category"].isin(wanted_categories)]
     book = load_codebook()
-    table = Table(title=f"US–DPRK event history ({len(h)} events)", show_lines=False)
-    for col in ("date", "actors", "CAMEO", "G", "what happened"):
-        table.add_column(col, overflow="fold")
-    for _, r in h.iterrows():
-        g = r["goldstein"]
-        colour = "green" if g > 0 else "red" if g < 0 else "white"
-        table.add_row(
-            f"{r['date']:%Y-%m-%d}",
-            f"{r['source']}→{r['target']}",
-            f"{r['cameo_code']} {escape(book.label(r['cameo_code']))}",
-            f"[{colour}]{g:+.1f}[/]",
-            escape(str(r["description"])),
-        )
-    console.print(table)
+    console.print(f"[bold]US–DPRK event history[/] ({len(h)} events). {coverage_note()}")
+    lanes = h["category"].map(CATEGORIES)
+    for lane in LANES:
+        rows = h[lanes == lane]
+        if rows.empty:
+            continue
+        table = Table(title=f"{lane} ({len(rows)})", show_lines=False)
+        table.add_column("date", no_wrap=True, min_width=10)
+        for col in ("kind", "actors", "CAMEO", "G", "what happened", "checked"):
+            table.add_column(col, overflow="fold")
+        for _, r in rows.iterrows():
+            g = r["goldstein"]
+            colour = "green" if g > 0 else "red" if g < 0 else "white"
+            code = str(r["cameo_code"])
+            table.add_row(
+                f"{r['date']:%Y-%m-%d}",
+                str(r["category"]),
+                f"{r['source']}→{r['target']}",
+                f"{code} {escape(book.label(code))}" if wide else code,
+                f"[{colour}]{g:+.1f}[/]",
+                escape(str(r["description"])),
+                "yes" if r["checked"] else "no",
+            )
+        console.print(table)
+    counts = lanes.value_counts()
+    console.print("Lanes: " + ", ".join(f"{lane} {int(counts.get(lane, 0))}" for lane in LANES))
 
 
 @events_app.command("export")

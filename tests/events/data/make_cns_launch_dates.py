@@ -36,6 +36,7 @@ def local_dates(records: list[dict[str, str]]) -> list[str]:
 
 
 if __name__ == "__main__":
-    data = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        data = json.load(fh)
     rows = [r for b in data["timeBins"] for r in b["data"]]
     print("\n".join(local_dates(rows)))
