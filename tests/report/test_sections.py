@@ -398,3 +398,23 @@ def test_missing_engine_module_gives_the_notice(
     assert not section.charts
     assert isinstance(section.blocks[-1], Notice)
     assert section.blocks[-1].text.startswith("Not yet available")
+
+
+def test_history_section_has_lanes_and_coverage(korea: Scenario) -> None:
+    from peninsula.events.history import LANES, load_history
+
+    section = history.build_history(korea, TINY, 0)
+    lanes = next(c for c in section.charts if c.id == "chart-history-lanes")
+    names = [s.name for s in lanes.series]
+    assert any("Leadership changes" in n for n in names)
+    # one marker per event up to the scenario's date, all actors
+    events = load_history()
+    known = events[events["date"] <= pd.Timestamp(korea.metadata.as_of)]
+    assert sum(len(s.x) for s in lanes.series) == len(known)
+    assert sum(section.numbers["lanes"].values()) == len(known)
+    assert list(section.numbers["lanes"]) == list(LANES)
+    assert section.numbers["coverage"].startswith("Complete from 2017-01")
+    leaders = _table(section, "history-leadership")
+    # as of the korea scenario: Moon, Yoon, martial law, impeachment ... all with sources
+    assert any("martial law" in r[2].text for r in leaders.rows)
+    assert all(r[2].link.startswith("http") for r in leaders.rows)

@@ -4,7 +4,10 @@ The sourced US–DPRK event history is aggregated into a monthly dyad series (bo
 the mean Goldstein score of the month's events (Goldstein 1992, "A conflict-cooperation scale
 for WEIS events data", J. Conflict Resolution 36: −10 most conflictual, +10 most cooperative)
 and net cooperation, (cooperative − conflictual events) / events. Key events are the peaks the
-tracker annotates; change points are where the series' level shifts (``ruptures``).
+tracker annotates; change points are where the series' level shifts (``ruptures``). A lane
+chart places every event of the history (all actors, including US, ROK and Japanese leadership
+changes) in its category's lane (``peninsula.events.history.CATEGORIES``), and the section says
+up to which month the history is complete.
 """
 
 from __future__ import annotations
@@ -147,8 +150,43 @@ def _line_chart(
     )
 
 
+def _lane_chart(events: pd.DataFrame, lanes: tuple[str, ...], categories: dict[str, str]) -> Chart:
+    """One row of markers per lane (numbered top to bottom as in the legend), one marker per
+    event, so launches, exercises, resolutions, summits and leadership changes line up in time.
+    The y axis is the lane's row number: the chart spec has no categorical y axis."""
+    lane_of = events["category"].map(categories)
+    series = []
+    for row, lane in enumerate(lanes, 1):
+        dates = events.loc[lane_of == lane, "date"]
+        if dates.empty:
+            continue
+        series.append(
+            Series(
+                f"{row} {lane}",
+                tuple(_iso(pd.Timestamp(d)) for d in dates),
+                tuple(float(len(lanes) + 1 - row) for _ in dates),
+                "markers",
+            )
+        )
+    return Chart(
+        id="chart-history-lanes",
+        title="Events of the bundled history by lane",
+        x_label="Date",
+        y_label="Lane (row number from the top, see legend)",
+        series=tuple(series),
+        description="Each marker is one event of the sourced history, all actors, placed in "
+        "its category's lane: launches and tests, military moves (exercises, deployments, "
+        "incidents), the UN Security Council and sanctions, summits, talks and agreements, "
+        "leadership changes in the US, South Korea and Japan, statements, other.",
+        x_kind="date",
+        y_range=(0.5, len(lanes) + 0.5),
+    )
+
+
 def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    history = engine("peninsula.events.history", "load_history")
+    history = engine(
+        "peninsula.events.history", "load_history", "CATEGORIES", "LANES", "coverage_note"
+    )
     analysis = engine("peninsula.events.analysis", "dyad_series", "change_points", "annotate_peaks")
     a, b = DYAD
     if not {a, b} <= set(scenario.actor_ids):
@@ -214,6 +252,25 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
             (-1.05, 1.05),
         ),
     ]
+    blocks.append(Paragraph(history.coverage_note()))
+    blocks.append(_lane_chart(events, history.LANES, history.CATEGORIES))
+    leaders = events[events["category"] == "leadership"]
+    if not leaders.empty:
+        blocks.append(
+            Table(
+                "history-leadership",
+                "Leadership changes in the US, South Korea and Japan (the leadership lane)",
+                ("Date", "Country", "Event"),
+                tuple(
+                    (
+                        Cell(_iso(pd.Timestamp(r["date"]))),
+                        Cell(str(r["source"])),
+                        Cell(str(r["description"]), link=str(r["source_url"])),
+                    )
+                    for _, r in leaders.iterrows()
+                ),
+            )
+        )
     if peaks:
         blocks.append(
             Table(
@@ -244,6 +301,11 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
         numbers={
             "dyad": [a, b],
             "events": len(pair),
+            "coverage": history.coverage_note(),
+            "lanes": {
+                lane: int((events["category"].map(history.CATEGORIES) == lane).sum())
+                for lane in history.LANES
+            },
             "months": {
                 _iso(pd.Timestamp(d)): {
                     "events": int(row["events"]),
