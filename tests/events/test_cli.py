@@ -107,9 +107,10 @@ def test_timeline_shows_lanes_and_coverage(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(capsys, "events", "timeline", "--since", "2024-12-01", "--until",
                        "2025-04-30", "--category", "leadership")  # fmt: skip
     assert code == 0
-    # martial law (3 Dec), impeachment (14 Dec), Trump (20 Jan), Yoon removed (4 Apr)
-    for day in ("2024-12-03", "2024-12-14", "2025-01-20", "2025-04-04"):
+    # martial law (3 Dec), Yoon impeached (14 Dec), Han impeached (27 Dec), Trump (20 Jan),
+    # Yoon removed (4 Apr)
+    for day in ("2024-12-03", "2024-12-14", "2024-12-27", "2025-01-20", "2025-04-04"):
         assert day in out
-    assert "Leadership changes 4" in out and "Complete from 2017-01" in out
+    assert "Leadership changes 5" in out and "Complete from 2017-01" in out
     code, _, err = run(capsys, "events", "timeline", "--category", "gossip")
     assert code == 2 and "unknown category 'gossip'" in err
