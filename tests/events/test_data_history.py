@@ -133,6 +133,16 @@ def test_no_month_with_launches_lacks_a_launch_row(history: list[Row]) -> None:
         assert mine.get(month, 0) >= n, month
 
 
+def test_every_year_has_spring_and_summer_exercise_rows(history: list[Row]) -> None:
+    """Exercises are annual (guide): each year 2017-2025 has an exercise row (start,
+    suspension, postponement or end) in January-June and in July-December."""
+    halves = {
+        (r["date"][:4], r["date"][5:7] > "06") for r in history if r["category"] == "exercise"
+    }
+    for year in range(2017, 2026):
+        assert (str(year), False) in halves and (str(year), True) in halves, year
+
+
 @pytest.mark.parametrize(
     ("first", "last", "n", "why"),
     [
