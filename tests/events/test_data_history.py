@@ -285,6 +285,15 @@ def test_no_duplicate_events(history: list[Row]) -> None:
         ("2025-04-04", "KOR", "KOR", "010"),  # Yoon removed
         ("2025-05-08", "PRK", "KOR", "150"),  # SRBM salvo
         ("2025-09-04", "CHN", "PRK", "043"),  # Xi-Kim talks
+        # Treasury designation rounds (Washington dates) and the 9th Party Congress
+        ("2017-06-29", "USA", "PRK", "163"),  # Bank of Dandong
+        ("2017-09-26", "USA", "PRK", "163"),  # eight banks, 26 bank representatives
+        ("2018-02-23", "USA", "PRK", "163"),  # the largest shipping round
+        ("2019-09-13", "USA", "PRK", "163"),  # Lazarus, Bluenoroff, Andariel
+        ("2022-05-27", "USA", "PRK", "163"),  # Far Eastern Bank, Bank Sputnik
+        ("2025-11-04", "USA", "PRK", "163"),  # bankers laundering cybercrime proceeds
+        ("2025-11-14", "KOR", "USA", "057"),  # joint fact sheet: nuclear-powered submarines
+        ("2026-02-25", "PRK", "USA", "100"),  # 9th Congress: ties depend on the US
     ],
 )
 def test_key_dated_facts(

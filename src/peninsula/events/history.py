@@ -66,7 +66,7 @@ SOURCE_KINDS = (
 # cruise missile launches), the other categories to OTHER_THROUGH (the last month searched).
 START = "2017-01"
 LAUNCHES_THROUGH = "2026-04"
-OTHER_THROUGH = "2025-10"
+OTHER_THROUGH = "2026-02"
 
 
 def coverage_note() -> str:
