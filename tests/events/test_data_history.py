@@ -184,13 +184,10 @@ def test_launch_events_per_month_equal_the_crisis_data(history: list[Row]) -> No
     assert not unexplained, unexplained
 
 
-# Months where the crisis table (branch `crisis` at 9305415) and this file knowingly differ,
-# left for the lead to reconcile after both branches merge; delete an entry once it agrees.
-KNOWN_CRISIS_DIFFERENCES = {
-    # crisis 2, history 3: the 4 March sea-to-surface cruise missile from the destroyer
-    # Choe Hyon (KCNA, reported 5 March) is not in the crisis table's launch_dates.
-    "2026-03": "2026-03-04 cruise missile",
-}
+# Months where the crisis table and this file knowingly differ, left for the lead to reconcile
+# after both branches merge; delete an entry once it agrees. None at present: the crisis branch
+# (241e9f8) agrees month by month to 2026-03, its last month (this file also has 2026-04).
+KNOWN_CRISIS_DIFFERENCES: dict[str, str] = {}
 
 
 def test_codes_exist_in_codebook(history: list[Row], codebook: dict[str, Row]) -> None:
