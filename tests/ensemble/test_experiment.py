@@ -8,8 +8,8 @@ import pytest
 
 import peninsula
 from peninsula.ensemble import run_experiments
-from peninsula.ensemble.executors import get_executor
 from peninsula.errors import NotFoundError
+from peninsula.executors import get_executor
 from peninsula.models.registry import available_models
 from peninsula.scenario.schema import Scenario
 

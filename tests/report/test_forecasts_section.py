@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from peninsula.report.build import SECTIONS, run_section
 from peninsula.report.sections.forecasts import build_forecasts, compromise_path
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
@@ -58,13 +54,3 @@ def test_forecasts_section_with_the_real_models(korea: Scenario) -> None:
     ids = {c.id for c in section.charts}
     assert "chart-trajectory-eum" in ids and "chart-trajectory-median" not in ids
     assert "eum" in available_models()
-
-
-def test_no_registered_model_is_a_notice(korea: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    empty = types.ModuleType("peninsula.models.registry")
-    empty.available_models = lambda: ()  # type: ignore[attr-defined]
-    empty.get_model = lambda name: None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "peninsula.models.registry", empty)
-    spec = next(s for s in SECTIONS if s.id == "forecasts")
-    section = run_section(spec, korea, ReportSettings(runs=1), 0)
-    assert section.status == "unavailable" and "no bargaining model" in section.reason

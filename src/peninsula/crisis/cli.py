@@ -102,7 +102,7 @@ def simulate_command(
         raise InputError([Located("give a SCENARIO name or path (or --fit-report)")])
     from peninsula import load_scenario
     from peninsula.crisis.api import simulate_policies
-    from peninsula.ensemble.executors import get_executor
+    from peninsula.executors import get_executor
 
     loaded = load_scenario(scenario)
     columns = (

@@ -2,7 +2,7 @@
 
 All paths advance together, one vectorised step per month, so 100,000 paths cost a few
 dozen numpy calls per month. Work is cut into fixed-size chunks run by
-:func:`peninsula.ensemble.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
+:func:`peninsula.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
 *every policy reuses the same child seed* (common random numbers), so policy differences are
 not blurred by Monte Carlo noise and the same seed gives the same bytes on any executor.
 
@@ -52,6 +52,7 @@ from peninsula.crisis.model import (
     sanctions_series,
 )
 from peninsula.errors import InputError, Located
+from peninsula.scenario.policies import STATUS_QUO, STATUS_QUO_LABEL
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -71,7 +72,6 @@ MAX_RATE = 15.0
 #: log-linear Poisson autoregression (Fokianos & Tjøstheim 2011, their condition for the
 #: one-lag model); beyond it λ grows superlinearly with its own past and paths explode.
 EXCITATION_MAX = 0.99
-STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 5000
 _LAUNCH_IDX = np.array([TYPE_INDEX[t] for t in (*MISSILE_TYPES, "satellite_launches")])
 _MISSILE_IDX = np.array([TYPE_INDEX[t] for t in MISSILE_TYPES])
@@ -133,7 +133,7 @@ def effect_spec(policy: Any) -> EffectSpec:
 
 
 def status_quo_spec() -> EffectSpec:
-    return EffectSpec(STATUS_QUO, "Status quo (no change)", {}, {}, None)
+    return EffectSpec(STATUS_QUO, STATUS_QUO_LABEL, {}, {}, None)
 
 
 def _effect_arrays(spec: EffectSpec, n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
@@ -454,7 +454,7 @@ def _with_progress(
     executor: Any,
     progress: Callable[[int, int], None],
 ) -> list[list[Block]]:
-    from peninsula.ensemble.executors import iter_chunked
+    from peninsula.executors import iter_chunked
 
     chunks: list[list[Block]] = []
     for done, result in iter_chunked(fn, paths, chunk_size, seed, executor):
@@ -481,7 +481,7 @@ def simulate(
     and ``progress(paths_done, paths)`` is called after each, so the result is identical with
     or without progress.
     """
-    from peninsula.ensemble.executors import get_executor, run_chunked
+    from peninsula.executors import get_executor, run_chunked
 
     if horizon < 1 or paths < 1:
         raise InputError([Located("horizon and paths must be at least 1")])

@@ -1,7 +1,7 @@
 """Run every policy of a scenario, under every chosen model, across sampled worlds.
 
 The unit of work is a *chunk* of sampled worlds (fixed size, see
-:mod:`peninsula.ensemble.executors`). Inside a chunk everything is vectorised: the chunk's
+:mod:`peninsula.executors`). Inside a chunk everything is vectorised: the chunk's
 worlds are sampled as one Latin hypercube (so an experiment is a *replicated* LHS, one
 replicate per chunk), each policy is applied to the whole ``(chunk, n, k)`` batch with
 ``apply_policy``, and each model is called once per policy on that batch. Results therefore
@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peninsula.ensemble.executors import Executor, get_executor, iter_chunked
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import (
     UncertainInput,
@@ -27,11 +26,12 @@ from peninsula.ensemble.sampling import (
     sample_inputs,
 )
 from peninsula.errors import NotFoundError, PeninsulaError
+from peninsula.executors import Executor, get_executor, iter_chunked
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.policies import select_policies
 from peninsula.scenario.schema import Policy, Scenario
 
-STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 1024
 
 Progress = Callable[[int, int], None]
@@ -217,27 +217,6 @@ def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
     return table.set_index(["policy", "measure"])
 
 
-def resolve_policies(
-    scenario: Scenario, policies: Sequence[str] | None
-) -> tuple[tuple[str, Policy | None], ...]:
-    """``status-quo`` plus the scenario's policies (all, or the named ones, in that order)."""
-    known = {p.id: p for p in scenario.policies}
-    if policies is None:
-        return ((STATUS_QUO, None), *((p.id, p) for p in scenario.policies))
-    chosen: list[tuple[str, Policy | None]] = []
-    for name in policies:
-        if name == STATUS_QUO:
-            chosen.append((STATUS_QUO, None))
-        elif name in known:
-            chosen.append((name, known[name]))
-        else:
-            listed = ", ".join([STATUS_QUO, *known])
-            raise NotFoundError(
-                f"unknown policy {name!r} in scenario {scenario.metadata.id!r}; known: {listed}"
-            )
-    return tuple(chosen)
-
-
 def check_models(models: Sequence[str]) -> tuple[str, ...]:
     from peninsula.models.registry import get_model
 
@@ -279,7 +258,7 @@ def run_experiments(
     plan = _Plan(
         base=to_problem(scenario),
         inputs=collect_inputs(scenario),
-        policies=resolve_policies(scenario, policies),
+        policies=select_policies(scenario, policies),
         models=check_models(models),
         params=dict(params or {}),
         method=method,

@@ -22,12 +22,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from peninsula.ensemble.experiment import STATUS_QUO, Progress, check_models, resolve_policies
+from peninsula.ensemble.experiment import Progress, check_models
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import UncertainInput, build_problem, collect_inputs, to_values
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.problem import FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.policies import find_policy
 from peninsula.scenario.schema import Scenario
 
 COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
@@ -108,7 +109,7 @@ def _scenario_evaluator(
 ) -> Evaluate:
     from peninsula.models.registry import get_model
 
-    ((_, chosen),) = resolve_policies(scenario, [policy or STATUS_QUO])
+    chosen = find_policy(scenario, policy)
     base = to_problem(scenario)
     forecaster = get_model(model)
 

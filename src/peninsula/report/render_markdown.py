@@ -55,7 +55,7 @@ def render_block(block: Block, numbers: Mapping[str, int]) -> str:
         head = [f"**{block.title}**", ""] if block.title else []
         return "\n".join(head + [f"- {item}" for item in block.items])
     assert isinstance(block, Notice)
-    return f"> **{'Note' if block.kind == 'caution' else 'Not available'}:** {block.text}"
+    return f"> **Note:** {block.text}"
 
 
 def render_markdown(report: Report) -> str:
@@ -72,10 +72,7 @@ def render_markdown(report: Report) -> str:
             f"peninsula {meta['peninsula_version']}"
         ),
         "## Contents",
-        "\n".join(
-            f"{i}. {s.title}" + (" (not yet available)" if s.status != "ok" else "")
-            for i, s in enumerate(report.sections, start=1)
-        )
+        "\n".join(f"{i}. {s.title}" for i, s in enumerate(report.sections, start=1))
         + f"\n{len(report.sections) + 1}. Sources",
     ]
     for section in report.sections:

@@ -415,13 +415,6 @@ class Scenario(_Strict):
                 return i
         raise KeyError(f"unknown issue {issue_id!r}; known: {', '.join(self.issue_ids)}")
 
-    def policy(self, policy_id: str) -> Policy:
-        for p in self.policies:
-            if p.id == policy_id:
-                return p
-        known = ", ".join(p.id for p in self.policies) or "none"
-        raise KeyError(f"unknown policy {policy_id!r}; known: {known}")
-
 
 # --------------------------------------------------------------------------- cross checks
 Problem = tuple[FieldPath, str]

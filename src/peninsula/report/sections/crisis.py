@@ -16,22 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peninsula.report.content import (
-    Band,
-    Bullets,
-    Cell,
-    Chart,
-    Paragraph,
-    Section,
-    Series,
-    Table,
-    engine,
-)
+from peninsula.crisis import simulate_policies
+from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
-from peninsula.report.sections.policies import ordered, policy_label
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
 
+ID = "crisis"
 TITLE = "Crisis risks per policy"
 FAN = (5.0, 25.0, 50.0, 75.0, 95.0)
 TENSION_UNIT = "−1 calm to +1 hostile"
@@ -44,8 +36,7 @@ def crisis_paths(runs: int) -> int:
 
 def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Any:
     """The one place this section calls the crisis engine."""
-    crisis = engine("peninsula.crisis", "simulate_policies")
-    return crisis.simulate_policies(
+    return simulate_policies(
         scenario,
         horizon=settings.horizon_months,
         paths=crisis_paths(settings.runs),
@@ -134,7 +125,7 @@ def _table(
     names = measures(summary)
     rows = []
     for policy in policies:
-        cells = [Cell(labels.get(policy) or policy_label(policy, scenario))]
+        cells = [Cell(labels.get(policy) or policy_label(scenario, policy))]
         for name in names:
             value = summary[policy].get(name)
             if value is None:
@@ -161,8 +152,8 @@ def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Sec
     summary = read_summary(result.summary())
     tension = {str(k): np.asarray(v, dtype=float) for k, v in result.tension.items()}
     policies = [str(p) for p in getattr(result, "policies", ())] or list(tension) or list(summary)
-    policies = ordered(policies, scenario)
-    labels = {p: policy_label(p, scenario) for p in policies}
+    policies = order_policies(scenario, policies)
+    labels = {p: policy_label(scenario, p) for p in policies}
     labels.update({str(k): str(v) for k, v in getattr(result, "labels", {}).items() if v})
     threshold = getattr(result, "threshold", None)
     threshold = float(threshold) if threshold is not None else None
@@ -200,7 +191,7 @@ def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Sec
                 _fan_chart(policy, labels[policy], bands[policy], months, threshold, y_range)
             )
     return Section(
-        id="crisis",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={

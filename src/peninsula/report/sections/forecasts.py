@@ -13,20 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from peninsula.report.content import (
-    Cell,
-    Chart,
-    EngineUnavailable,
-    Paragraph,
-    Section,
-    Series,
-    Table,
-    engine,
-)
+from peninsula.models.registry import available_models, get_model
+from peninsula.report.content import Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.arrays import to_problem
 from peninsula.scenario.schema import Scenario
 
+ID = "forecasts"
 TITLE = "Bargaining forecasts"
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -35,15 +28,12 @@ def run_models(
     scenario: Scenario, names: tuple[str, ...] | None, seed: int
 ) -> dict[str, dict[str, Any]]:
     """The one place this section calls the models engine: name -> outcome, trajectory."""
-    registry = engine("peninsula.models.registry", "get_model", "available_models")
-    chosen = tuple(names) if names else tuple(registry.available_models())
-    if not chosen:
-        raise EngineUnavailable("no bargaining model is registered in `peninsula.models` yet")
+    chosen = tuple(names) if names else available_models()
     problem = to_problem(scenario)
     results: dict[str, dict[str, Any]] = {}
     generators = np.random.default_rng(seed).spawn(len(chosen))
     for name, rng in zip(chosen, generators, strict=True):
-        model = registry.get_model(name)
+        model = get_model(name)
         forecast = model.forecast(problem, rng=rng)
         results[name] = {
             # The label without its citation: "Expected utility (Bueno de Mesquita ...)".
@@ -173,7 +163,7 @@ def build_forecasts(scenario: Scenario, settings: ReportSettings, seed: int) -> 
         f"(spread {float(spread.max()):.0f} points on a 0–100 scale)."
     )
     return Section(
-        id="forecasts",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={

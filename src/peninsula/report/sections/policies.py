@@ -15,11 +15,11 @@ p̂ ± z·sqrt(p̂(1−p̂)/N + z²/4N²) / (1 + z²/N)).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table, engine
+from peninsula.ensemble.experiment import run_experiments
+from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import (
     Interval,
     Summary,
@@ -28,10 +28,11 @@ from peninsula.report.sections.frames import (
     read_summary,
 )
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
 
+ID = "policies"
 TITLE = "Policy comparison across the ensemble"
-BASELINE = "status-quo"
 #: The model the ensemble runs when the user does not choose (the contract's default).
 DEFAULT_MODELS = ("eum",)
 
@@ -90,22 +91,6 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     return MeasureInfo(name.replace("_", " ").replace(".", ": "), "value")
 
 
-def policy_label(policy_id: str, scenario: Scenario) -> str:
-    if policy_id == BASELINE:
-        return "Status quo (no change)"
-    for policy in scenario.policies:
-        if policy.id == policy_id:
-            return policy.label
-    return policy_id
-
-
-def ordered(names: Iterable[str], scenario: Scenario) -> list[str]:
-    """The baseline first, then the scenario's policies in its order, then anything else."""
-    given = list(dict.fromkeys(names))
-    rank = {BASELINE: -1, **{p.id: i for i, p in enumerate(scenario.policies)}}
-    return sorted(given, key=lambda p: (rank.get(p, len(rank)), given.index(p)))
-
-
 def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
     if n <= 0 or math.isnan(p):
@@ -117,8 +102,7 @@ def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float
 
 def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
     """The one place this section calls the ensemble engine."""
-    ensemble = engine("peninsula.ensemble", "run_experiments")
-    experiment = ensemble.run_experiments(
+    experiment = run_experiments(
         scenario,
         runs=settings.runs,
         seed=seed,
@@ -148,7 +132,7 @@ def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
     return Table(
         "policy-comparison",
         "Every measure per policy: mean over the sampled worlds (5th–95th percentile)",
-        ("Measure", *(policy_label(p, scenario) for p in policies)),
+        ("Measure", *(policy_label(scenario, p) for p in policies)),
         tuple(rows),
         note=(
             "Yes/no measures (deal, Seoul sidelined) show the share of sampled worlds. Utility "
@@ -175,7 +159,7 @@ def _share_chart(
         "every policy (not charted)."
         for n in constant
     )
-    labels = tuple(policy_label(p, scenario) for p in policies)
+    labels = tuple(policy_label(scenario, p) for p in policies)
     series = []
     for name in names:
         values = [
@@ -235,7 +219,7 @@ def _grouped_chart(
         filled = [v if v is not None else nan for v in values]
         series.append(
             Series(
-                policy_label(policy, scenario),
+                policy_label(scenario, policy),
                 tuple(categories),
                 tuple(v.mean for v in filled),
                 "markers",
@@ -256,7 +240,7 @@ def _grouped_chart(
 
 def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
     summary = run_ensemble(scenario, settings, seed)
-    policies = ordered(summary, scenario)
+    policies = order_policies(scenario, list(summary))
     all_measures = measures(summary)
     outcome_names = [f"outcome.{i}" for i in scenario.issue_ids if f"outcome.{i}" in all_measures]
     utility_names = [f"utility.{a}" for a in scenario.actor_ids if f"utility.{a}" in all_measures]
@@ -302,7 +286,7 @@ def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> S
     ]
     blocks += [c for c in charts if c is not None]
     return Section(
-        id="policies",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
@@ -327,7 +311,7 @@ def _extreme(
     if top - min(values.values()) < 0.005:
         return f"{text} in {100 * top:.0f}% of sampled worlds whatever the policy"
     best = " and ".join(
-        f"“{policy_label(p, scenario)}”" for p, v in values.items() if top - v < 0.005
+        f"“{policy_label(scenario, p)}”" for p, v in values.items() if top - v < 0.005
     )
     return f"{text} most often under {best} ({100 * top:.0f}%)"
 
@@ -353,7 +337,7 @@ def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> 
     if erosion:
         least = min(erosion, key=erosion.__getitem__)
         parts.append(
-            f"non-proliferation erodes least under “{policy_label(least, scenario)}” "
+            f"non-proliferation erodes least under “{policy_label(scenario, least)}” "
             f"({erosion[least]:.2f} on a 0–1 scale)"
         )
     if not parts:

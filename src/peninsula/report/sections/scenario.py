@@ -22,6 +22,7 @@ from peninsula.scenario.schema import (
     _QuantityModel,
 )
 
+ID = "scenario"
 TITLE = "The question, actors and issues"
 
 
@@ -284,7 +285,7 @@ def build_scenario(scenario: Scenario, settings: ReportSettings, seed: int) -> S
         _policies_table(scenario),
     )
     return Section(
-        id="scenario",
+        id=ID,
         title=TITLE,
         blocks=blocks,
         numbers=numbers(scenario),
