@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from peninsula import defaults
 from peninsula.events.analysis import rolling_means
 from peninsula.report.build import SECTIONS
 from peninsula.report.content import Notice, Section, Table
@@ -308,7 +309,7 @@ def test_crisis_section_with_a_fake_engine(
 
 def test_crisis_section_with_the_real_engine(korea: Scenario) -> None:
     section = run_section("crisis", korea, TINY, 4)
-    assert section.numbers["paths"] == crisis.crisis_paths(16)
+    assert section.numbers["paths"] == defaults.crisis_paths(16)
     fans = section.numbers["tension_fan"]
     assert set(fans) == {"status-quo", *(p.id for p in korea.policies)}
     for bands in fans.values():

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from peninsula import defaults
 from peninsula.crisis.calibrate import FitResult, fit
 from peninsula.crisis.data import load_monthly
 from peninsula.crisis.simulate import (
@@ -38,9 +39,9 @@ def policy_specs(scenario: Scenario, policies: Sequence[str] | None = None) -> l
 
 def simulate_policies(
     scenario: Scenario | str | Path,
-    horizon: int = 36,
-    paths: int = 10_000,
-    seed: int = 0,
+    horizon: int = defaults.HORIZON_MONTHS,
+    paths: int = defaults.crisis_paths(),
+    seed: int = defaults.SEED,
     policies: Sequence[str] | None = None,
     executor: Any = "local",
     chunk_size: int = DEFAULT_CHUNK,

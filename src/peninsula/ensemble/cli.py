@@ -24,8 +24,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from peninsula import defaults
 from peninsula.errors import PeninsulaError
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.policies import STATUS_QUO
 
 console = Console()
 err_console = Console(stderr=True)
@@ -106,14 +108,18 @@ def _parse_executor(executor: str) -> str:
 
 def compare(
     scenario: str = typer.Argument(..., help="Built-in scenario name or path to a YAML file."),
-    runs: int = typer.Option(2000, "--runs", "-n", help="Sampled worlds (each runs every policy)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same numbers."),
+    runs: int = typer.Option(
+        defaults.RUNS, "--runs", "-n", help="Sampled worlds (each runs every policy)."
+    ),
+    seed: int = typer.Option(defaults.SEED, "--seed", help="Random seed: same seed, same numbers."),
     executor: str = typer.Option("local", "--executor", help="local, processes or dask."),
     workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: CPUs)."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."
     ),
-    model: list[str] = typer.Option(["eum"], "--model", "-m", help="Model(s) to run; repeatable."),
+    model: list[str] = typer.Option(
+        [defaults.ENSEMBLE_MODEL], "--model", "-m", help="Model(s) to run; repeatable."
+    ),
     policy: list[str] = typer.Option(
         [], "--policy", "-p", help="Only these policies (repeatable); default: all + status-quo."
     ),
@@ -155,7 +161,7 @@ def compare(
         console.print(
             summary_table(
                 summary, shown, f"{loaded.metadata.id} · model {name} · {runs} worlds × "
-                f"{n_policies} policies · seed {seed}",
+                f"{n_policies} policies · {defaults.describe(seed)}",
             )
         )  # fmt: skip
         if not measure:
@@ -172,8 +178,8 @@ def sensitivity_cmd(
     measure: str = typer.Option("nonpro.erosion", "--measure", help="Measure to explain."),
     policy: str | None = typer.Option(None, "--policy", "-p", help="Policy (default: status-quo)."),
     runs: int = typer.Option(512, "--runs", "-n", help="Sobol' base sample N (power of 2 best)."),
-    seed: int = typer.Option(0, "--seed"),
-    model: str = typer.Option("eum", "--model", "-m"),
+    seed: int = typer.Option(defaults.SEED, "--seed"),
+    model: str = typer.Option(defaults.ENSEMBLE_MODEL, "--model", "-m"),
     top: int = typer.Option(15, "--top", help="Show the inputs with the largest total index."),
 ) -> None:
     """Sobol' first- and total-order indices (SALib) of one measure."""
@@ -187,7 +193,8 @@ def sensitivity_cmd(
         console.print(f"{measure} does not vary across the sampled worlds: nothing to apportion.")
         return
     out = Table(
-        title=f"Sobol' indices of {measure} ({policy or 'status-quo'}, model {model}, N={runs})",
+        title=f"Sobol' indices of {measure} ({policy or STATUS_QUO}, model {model}, N={runs}, "
+        f"{defaults.describe(seed)})",
         caption="± = half-width of the 95% bootstrap interval",
     )
     for column in ("input", "S1", "ST"):
@@ -210,8 +217,8 @@ def discover_cmd(
         True, "--above/--below", help="Fails when above (default) or below."
     ),
     runs: int = typer.Option(4000, "--runs", "-n"),
-    seed: int = typer.Option(0, "--seed"),
-    model: str = typer.Option("eum", "--model", "-m"),
+    seed: int = typer.Option(defaults.SEED, "--seed"),
+    model: str = typer.Option(defaults.ENSEMBLE_MODEL, "--model", "-m"),
     executor: str = typer.Option("local", "--executor"),
     workers: int | None = typer.Option(None, "--workers"),
     min_density: float = typer.Option(0.8, "--min-density", help="Preferred box density."),

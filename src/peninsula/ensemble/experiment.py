@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peninsula import defaults
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import (
     UncertainInput,
@@ -229,9 +230,9 @@ def check_models(models: Sequence[str]) -> tuple[str, ...]:
 
 def run_experiments(
     scenario: Scenario,
-    runs: int,
-    seed: int,
-    models: Sequence[str] = ("eum",),
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
+    models: Sequence[str] = (defaults.ENSEMBLE_MODEL,),
     executor: str | Executor = "local",
     workers: int | None = None,
     progress: Progress | None = None,

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from peninsula import defaults
 from peninsula.ensemble.experiment import Progress, check_models
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import UncertainInput, build_problem, collect_inputs, to_values
@@ -134,7 +135,7 @@ def sensitivity_all(
     seed: int,
     policy: str | None = None,
     *,
-    model: str = "eum",
+    model: str = defaults.ENSEMBLE_MODEL,
     config: MeasureConfig | None = None,
     conf_level: float = 0.95,
     chunk_size: int = 4096,
@@ -161,7 +162,7 @@ def sensitivity(
     seed: int,
     policy: str | None = None,
     *,
-    model: str = "eum",
+    model: str = defaults.ENSEMBLE_MODEL,
     config: MeasureConfig | None = None,
     conf_level: float = 0.95,
     chunk_size: int = 4096,

@@ -1,197 +1,46 @@
 """``peninsula forecast``: every model's forecast of every issue of a scenario.
 
-A thin edge over :mod:`peninsula.models`: load the scenario, apply the policy, call each model
-once on the nominal problem (a batch of one), then print a table per issue or write JSON.
-:func:`forecast_report` builds the JSON-ready result that both outputs render.
+A thin edge over :func:`peninsula.models.forecast.forecast_scenario`: parse the options, call
+it, then print a table per issue or write its JSON (``ScenarioForecast.to_dict``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from peninsula.errors import NotFoundError, PeninsulaError
-from peninsula.models.base import ROUNDS_PARAM, Forecast, influence_weights
-from peninsula.models.registry import available_models, get_model
-from peninsula.problem import BargainingProblem, FloatArray
-from peninsula.scenario.arrays import to_problem
-from peninsula.scenario.loader import load_scenario
-from peninsula.scenario.schema import Scale, Scenario
+from peninsula import defaults
+from peninsula.files import check_writable, write_json
+from peninsula.scenario.policies import STATUS_QUO
 
 console = Console()
 err_console = Console(stderr=True)
 
-#: The policy name meaning "no change" (the ensemble uses the same name).
-STATUS_QUO_POLICY = "status-quo"
 _TRAJECTORY_POINTS = 8
-#: Backtest baseline: the forecast "nothing changes" (each issue stays at its status quo).
-NO_CHANGE = "no-change"
-
-
-def nearest_anchor(scale: Scale, value: float) -> tuple[float, str]:
-    """The anchor of ``scale`` closest to ``value`` (the lower one on an exact tie)."""
-    anchor = min(scale.anchors, key=lambda a: (abs(a.at - value), a.at))
-    return anchor.at, anchor.label
-
-
-def mean_trajectory(problem: BargainingProblem, forecast: Forecast) -> FloatArray:
-    """``(B, R + 1, k)`` capability × salience weighted mean position per round.
-
-    The compromise point of each round's positions (Achen 2006): a one-number summary of
-    where the actors collectively stand as a dynamic model moves them. Where nobody has weight,
-    the plain mean is used.
-    """
-    w = influence_weights(problem)[:, None, :, :]
-    total = w.sum(axis=2)
-    weighted = (w * forecast.trajectory).sum(axis=2) / np.where(total > 0, total, 1.0)
-    plain = forecast.trajectory.mean(axis=2)
-    return np.asarray(np.where(total > 0, weighted, plain), dtype=np.float64)
-
-
-def _resolve_policy(scenario: Scenario, policy: str | None) -> str | None:
-    if policy is None or policy == STATUS_QUO_POLICY:
-        return None
-    known = [p.id for p in scenario.policies]
-    if policy not in known:
-        names = ", ".join([STATUS_QUO_POLICY, *known])
-        raise NotFoundError(
-            f"unknown policy {policy!r} in scenario {scenario.metadata.id!r}; available: {names}"
-        )
-    return policy
-
-
-def _resolve_issues(scenario: Scenario, issues: Sequence[str]) -> tuple[str, ...]:
-    if not issues:
-        return scenario.issue_ids
-    unknown = [i for i in issues if i not in scenario.issue_ids]
-    if unknown:
-        raise NotFoundError(
-            f"unknown issue {unknown[0]!r} in scenario {scenario.metadata.id!r}; "
-            f"available: {', '.join(scenario.issue_ids)}"
-        )
-    return tuple(dict.fromkeys(issues))
-
-
-def forecast_report(
-    scenario: Scenario,
-    models: Sequence[str] = (),
-    issues: Sequence[str] = (),
-    policy: str | None = None,
-    seed: int = 0,
-    rounds: int | None = None,
-) -> dict[str, Any]:
-    """Run the chosen models on the scenario's nominal problem; a JSON-serialisable dict.
-
-    Each model gets its own ``numpy.random.default_rng(seed)``, so a model's result does not
-    depend on which other models were requested.
-    """
-    names = tuple(dict.fromkeys(models)) or available_models()
-    chosen = [get_model(name) for name in names]  # unknown names fail before any work
-    issue_ids = _resolve_issues(scenario, issues)
-    policy_id = _resolve_policy(scenario, policy)
-    if rounds is not None and rounds < 1:
-        raise PeninsulaError(f"--rounds must be >= 1, got {rounds}")
-    problem = to_problem(scenario, policy_id).select_issues(issue_ids)
-    by_id = {issue.id: issue for issue in scenario.issues}
-    results = []
-    for model in chosen:
-        params = {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else None
-        forecast = model.forecast(problem, params, np.random.default_rng(seed))
-        results.append((model, forecast, mean_trajectory(problem, forecast)))
-    out_issues = []
-    for j, issue_id in enumerate(issue_ids):
-        issue = by_id[issue_id]
-        entries = []
-        for model, forecast, means in results:
-            value = float(forecast.outcome[0, j])
-            at, label = nearest_anchor(issue.scale, value)
-            moved = [
-                a for a, m in zip(problem.actor_ids, forecast.moved[0, :, j], strict=True) if m
-            ]
-            entries.append(
-                {
-                    "model": model.name,
-                    "label": model.label,
-                    "dynamic": model.dynamic,
-                    "outcome": value,
-                    "nearest_anchor": {"at": at, "label": label},
-                    "rounds": int(forecast.rounds[0]),
-                    "converged": bool(forecast.converged[0]),
-                    "moved": moved,
-                    "mean_position_by_round": [float(v) for v in means[0, :, j]],
-                    "positions_by_round": {
-                        a: [float(v) for v in forecast.trajectory[0, :, i, j]]
-                        for i, a in enumerate(problem.actor_ids)
-                    },
-                }
-            )
-        sq = float(problem.status_quo[0, j])
-        out_issues.append(
-            {
-                "id": issue.id,
-                "label": issue.label,
-                "scale": {
-                    "min": issue.scale.min,
-                    "max": issue.scale.max,
-                    "unit": issue.scale.unit,
-                    "anchors": [{"at": a.at, "label": a.label} for a in issue.scale.anchors],
-                },
-                "status_quo": sq,
-                "observed": None if issue.observed is None else issue.observed.value,
-                "forecasts": entries,
-            }
-        )
-    return {
-        "scenario": scenario.metadata.id,
-        "policy": policy_id or STATUS_QUO_POLICY,
-        "seed": seed,
-        "rounds": rounds,
-        "models": list(names),
-        "issues": out_issues,
-        "backtest": backtest(out_issues, names),
-    }
-
-
-def backtest(issues: Sequence[dict[str, Any]], models: Sequence[str]) -> dict[str, Any] | None:
-    """Mean and largest absolute error of each model against the issues' observed outcomes,
-    with the naive "nothing changes" forecast (the status quo) as a baseline to beat.
-    ``None`` when no issue has an observed outcome."""
-    scored = [i for i in issues if i["observed"] is not None]
-    if not scored:
-        return None
-    errors: dict[str, list[float]] = {NO_CHANGE: []}
-    errors.update({m: [] for m in models})
-    for issue in scored:
-        errors[NO_CHANGE].append(abs(issue["status_quo"] - issue["observed"]))
-        for f in issue["forecasts"]:
-            errors[f["model"]].append(abs(f["outcome"] - issue["observed"]))
-    return {
-        "issues": [i["id"] for i in scored],
-        "mean_absolute_error": {m: float(np.mean(e)) for m, e in errors.items()},
-        "max_absolute_error": {m: float(np.max(e)) for m, e in errors.items()},
-    }
 
 
 def _sampled_rounds(n_points: int) -> list[int]:
     """At most ``_TRAJECTORY_POINTS`` evenly spaced round indices, first and last included."""
-    picks = np.linspace(0, n_points - 1, min(n_points, _TRAJECTORY_POINTS)).round().astype(int)
-    return sorted({int(r) for r in picks})
+    count = min(n_points, _TRAJECTORY_POINTS)
+    if count <= 1:
+        return [0]
+    picks = (round(i * (n_points - 1) / (count - 1)) for i in range(count))
+    return sorted(set(picks))
 
 
 def render(report: dict[str, Any], out: Console) -> None:
     """Print per issue a table of forecasts (with the nearest anchor label) and, for dynamic
     models, a compact trajectory: the weighted-mean position at a few evenly spaced rounds."""
-    out.print(f"[bold]Forecasts[/] for {report['scenario']}, policy {report['policy']}")
+    out.print(
+        f"[bold]Forecasts[/] for {report['scenario']}, policy {report['policy']} "
+        f"[dim]({defaults.describe(report['seed'])})[/]"
+    )
     for issue in report["issues"]:
         scale = issue["scale"]
         sq = issue["status_quo"]
@@ -239,6 +88,8 @@ def render(report: dict[str, Any], out: Console) -> None:
             out.print(traj)
     bt = report.get("backtest")
     if bt:
+        from peninsula.models.forecast import NO_CHANGE
+
         table = Table(
             title=f"Backtest against {len(bt['issues'])} observed outcomes "
             f"(baseline '{NO_CHANGE}': every issue stays at its status quo)",
@@ -256,24 +107,6 @@ def render(report: dict[str, Any], out: Console) -> None:
     out.print(f"[dim]{notes}[/]")
 
 
-def write_json_atomic(data: dict[str, Any], path: Path) -> None:
-    """Write JSON to ``path`` via a temporary file in the same directory and ``os.replace``,
-    so a reader never sees a half-written file."""
-    text = json.dumps(data, indent=2) + "\n"
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise PeninsulaError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        raise PeninsulaError(f"cannot write {path}: {error.strerror or error}") from None
-
-
 def forecast(
     scenario: str = typer.Argument(..., help="A built-in scenario name or a path to a YAML file."),
     model: list[str] = typer.Option(
@@ -281,9 +114,9 @@ def forecast(
     ),
     issue: list[str] = typer.Option([], "--issue", "-i", help="Issue id (repeatable)."),
     policy: str | None = typer.Option(
-        None, "--policy", "-p", help=f"Apply a scenario policy first ('{STATUS_QUO_POLICY}': none)."
+        None, "--policy", "-p", help=f"Apply a scenario policy first ('{STATUS_QUO}': none)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of each model's random generator."),
+    seed: int = typer.Option(defaults.SEED, "--seed", help="Seed of each model's generator."),
     rounds: int | None = typer.Option(
         None, "--rounds", help="Maximum rounds for dynamic models (default: the model's)."
     ),
@@ -292,14 +125,19 @@ def forecast(
     ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
-    s = load_scenario(scenario)
-    report = forecast_report(s, model, issue, policy, seed, rounds)
+    from peninsula.models.forecast import forecast_scenario
+    from peninsula.scenario.loader import load_scenario
+
+    if json_out not in (None, "-"):
+        check_writable(Path(json_out))
+    result = forecast_scenario(load_scenario(scenario), model, issue, policy, seed, rounds)
+    report = result.to_dict()
     if json_out == "-":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
     render(report, console)
     if json_out is not None:
-        write_json_atomic(report, Path(json_out))
+        write_json(Path(json_out), report)
         err_console.print(f"wrote {json_out}")
 
 

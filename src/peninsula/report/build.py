@@ -2,8 +2,10 @@
 
 The core of ``peninsula report``: numbers in (a scenario, settings), content out (a
 :class:`Report`); no files, no printing. Progress is reported through an optional callback so
-the CLI can show a progress bar. Each section receives its own seed, spawned from the one
-report seed in a fixed order, so adding a section never changes another section's numbers.
+the CLI can show a progress bar. Every section hands the one report seed to its engine
+unchanged, exactly as the commands do (``peninsula compare``, ``crisis``, ``forecast``), so a
+section shows the numbers its command prints with the same seed and sizes
+(:mod:`peninsula.defaults`); adding a section never changes another section's numbers.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from peninsula import __version__
 from peninsula.report.content import Paragraph, Report, Section, SourceEntry
@@ -53,12 +53,6 @@ TOTAL_STEPS = len(SECTIONS) + 1  # + assumptions and summary
 def content_hash(scenario: Scenario) -> str:
     """SHA-256 of the validated scenario's canonical JSON: identifies the exact inputs."""
     return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
-
-
-def section_seeds(seed: int, count: int) -> list[int]:
-    """One independent 63-bit seed per section, spawned from the report seed (fixed order)."""
-    children = np.random.SeedSequence(seed).spawn(count)
-    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
 def _summary(scenario: Scenario, sections: list[Section]) -> Section:
@@ -114,13 +108,12 @@ def build_report(
     """The briefing on ``scenario``: every section, a summary first and assumptions last."""
     settings = settings or ReportSettings()
     sections = SECTIONS if sections is None else sections
-    seeds = section_seeds(settings.seed, len(sections))
     built: list[Section] = []
     total = len(sections) + 1
-    for index, (spec, seed) in enumerate(zip(sections, seeds, strict=True)):
+    for index, spec in enumerate(sections):
         if progress is not None:
             progress(spec.title, index, total)
-        built.append(spec.builder(scenario, settings, seed))
+        built.append(spec.builder(scenario, settings, settings.seed))
     if progress is not None:
         progress(assumptions.TITLE, len(sections), total)
     built.append(assumptions.build_assumptions(scenario, settings))

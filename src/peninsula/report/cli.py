@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from peninsula import defaults
 from peninsula.errors import InputError, Located
-from peninsula.report.settings import DEFAULT_RUNS, DEFAULT_SEED, ReportSettings
+from peninsula.report.settings import ReportSettings
 
 console = Console(stderr=True)
 
@@ -19,8 +20,11 @@ console = Console(stderr=True)
 def report(
     scenario: str = typer.Argument("korea-2025", help="Built-in scenario name or YAML file."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Directory for the report files."),
-    runs: int = typer.Option(DEFAULT_RUNS, "--runs", help="Monte Carlo runs per policy."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed: same seed, same numbers."),
+    runs: int = typer.Option(defaults.RUNS, "--runs", help="Monte Carlo runs per policy."),
+    seed: int = typer.Option(defaults.SEED, "--seed", help="Seed: same seed, same numbers."),
+    horizon: int = typer.Option(
+        defaults.HORIZON_MONTHS, "--horizon", help="Months the crisis section simulates."
+    ),
     models: list[str] = typer.Option(
         [], "--model", "-m", help="Bargaining model(s) to include (default: all registered)."
     ),
@@ -39,7 +43,11 @@ def report(
 
         for name in models:
             get_model(name)
-    settings = ReportSettings(runs=runs, seed=seed, models=tuple(models) or None)
+    if horizon < 1:
+        raise InputError([Located(f"must be at least 1 (got {horizon})", field="--horizon")])
+    settings = ReportSettings(
+        runs=runs, seed=seed, models=tuple(models) or None, horizon_months=horizon
+    )
     total = len(SECTIONS) + 2
     with Progress(
         SpinnerColumn(),
@@ -60,7 +68,7 @@ def report(
     # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
     console.print(
         f"[bold green]wrote[/] {len(paths)} files to {escape(str(out))}/ "
-        f"(open {escape(str(html))})",
+        f"({defaults.describe(seed, runs, horizon)}; open {escape(str(html))})",
         soft_wrap=True,
         highlight=False,
     )

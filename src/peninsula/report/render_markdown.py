@@ -69,6 +69,7 @@ def render_markdown(report: Report) -> str:
             f"Scenario `{scenario['id']}` version {scenario['version']} (as of "
             f"{scenario['as_of']}, content hash `{scenario['content_hash'][:12]}`) · "
             f"{settings['runs']} Monte Carlo runs · seed {settings['seed']} · "
+            f"{settings['horizon_months']}-month crisis horizon · "
             f"peninsula {meta['peninsula_version']}"
         ),
         "## Contents",

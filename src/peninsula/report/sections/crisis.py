@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peninsula import defaults
 from peninsula.crisis import simulate_policies
 from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
@@ -29,17 +30,12 @@ FAN = (5.0, 25.0, 50.0, 75.0, 95.0)
 TENSION_UNIT = "−1 calm to +1 hostile"
 
 
-def crisis_paths(runs: int) -> int:
-    """Simulated paths per policy: cheap compared with the bargaining ensemble, so more."""
-    return max(200, 5 * runs)
-
-
 def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Any:
     """The one place this section calls the crisis engine."""
     return simulate_policies(
         scenario,
         horizon=settings.horizon_months,
-        paths=crisis_paths(settings.runs),
+        paths=defaults.crisis_paths(settings.runs),
         seed=seed,
         executor=settings.executor,
     )

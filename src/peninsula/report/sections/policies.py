@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from peninsula import defaults
 from peninsula.ensemble.experiment import run_experiments
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import (
@@ -33,15 +34,13 @@ from peninsula.scenario.schema import Scenario
 
 ID = "policies"
 TITLE = "Policy comparison across the ensemble"
-#: The model the ensemble runs when the user does not choose (the contract's default).
-DEFAULT_MODELS = ("eum",)
 
 
 def ensemble_models(settings: ReportSettings) -> tuple[str, ...]:
     """The one model the ensemble and sensitivity sections run: the first ``--model`` given,
     else the contract's default (EUM). One model keeps the run time bounded; the forecasts
     section compares all of them on the nominal inputs."""
-    return settings.models[:1] if settings.models else DEFAULT_MODELS
+    return settings.models[:1] if settings.models else (defaults.ENSEMBLE_MODEL,)
 
 
 SHARES = ("deal", "seoul.sidelined")
