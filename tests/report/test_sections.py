@@ -20,6 +20,7 @@ from peninsula.report.sections import crisis, history, policies, sensitivity
 from peninsula.report.sections.frames import Interval, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
+from peninsula.summary import summary_frame, wilson
 
 TINY = ReportSettings(runs=16, seed=3)
 
@@ -36,49 +37,32 @@ def _table(section: Section, table_id: str) -> Table:
 
 
 # --------------------------------------------------------------------------- summary frames
-def _long() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "policy": ["status-quo", "status-quo", "freeze-for-relief", "freeze-for-relief"],
-            "measure": ["deal", "nonpro.erosion", "deal", "nonpro.erosion"],
-            "mean": [0.25, 0.3, 0.75, 0.4],
-            "p05": [0.0, 0.1, 0.0, 0.2],
-            "p95": [1.0, 0.5, 1.0, 0.6],
-        }
-    )
+def test_both_engines_summaries_read_the_same_way(korea: Scenario) -> None:
+    from peninsula.crisis import simulate_policies
+    from peninsula.ensemble import run_experiments
+
+    ensemble = run_experiments(korea, runs=8, seed=1).summary()
+    crisis_summary = simulate_policies(korea, horizon=3, paths=20, seed=1).summary()
+    for frame in (ensemble, crisis_summary):
+        assert list(frame.index.names) == ["policy", "measure"]
+        assert list(frame.columns[:3]) == ["mean", "low", "high"] and frame.attrs["interval"]
+        read = read_summary(frame)
+        policy, measure = frame.index[0]
+        row = frame.loc[(policy, measure)]
+        assert read[policy][measure] == Interval(row["mean"], row["low"], row["high"])
+    # a probability's interval is the Wilson interval of the proportion (summary.wilson)
+    p = crisis_summary.loc[("status-quo", "p_crisis")]
+    assert (p["low"], p["high"]) == pytest.approx(wilson(p["mean"], 20))
 
 
-def test_summary_layouts_read_the_same() -> None:
-    long = _long()
-    indexed = long.set_index(["policy", "measure"])
-    wide = long.pivot(index="policy", columns="measure", values=["mean", "p05", "p95"])
-    wide = wide.swaplevel(axis=1).sort_index(axis=1)
-    expected = {
-        "status-quo": {"deal": Interval(0.25, 0.0, 1.0), "nonpro.erosion": Interval(0.3, 0.1, 0.5)},
-        "freeze-for-relief": {
-            "deal": Interval(0.75, 0.0, 1.0),
-            "nonpro.erosion": Interval(0.4, 0.2, 0.6),
-        },
-    }
-    assert read_summary(long) == expected
-    assert read_summary(indexed) == expected
-    assert read_summary(wide) == expected
-
-
-def test_an_empty_band_falls_back_to_the_monte_carlo_interval() -> None:
-    # The crisis engine leaves p05/p95 of a probability empty and gives mc_low/mc_high.
-    frame = pd.DataFrame(
-        {
-            "policy": ["a"],
-            "measure": ["p_crisis"],
-            "mean": [0.2],
-            "p05": [math.nan],
-            "p95": [math.nan],
-            "mc_low": [0.15],
-            "mc_high": [0.26],
-        }
-    ).set_index(["policy", "measure"])
-    assert read_summary(frame)["a"]["p_crisis"] == Interval(0.2, 0.15, 0.26)
+def test_wilson_interval_hand_worked() -> None:
+    # p = 0.5, n = 100, z² = 3.8415: centre = (0.5 + 0.0192) / 1.0384 = 0.5;
+    # half = 1.96 · sqrt(0.0025 + 3.8415/40000) / 1.0384 = 1.96 · 0.050951 / 1.0384 = 0.09617
+    low, high = wilson(0.5, 100)
+    assert low == pytest.approx(0.40383, abs=1e-4) and high == pytest.approx(0.59617, abs=1e-4)
+    # p = 0: the interval starts at 0 and is not degenerate (0, 3.8415/(100+3.8415) = 0.037)
+    low, high = wilson(0.0, 100)
+    assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-3)
 
 
 def test_interval_text() -> None:
@@ -89,21 +73,11 @@ def test_interval_text() -> None:
 
 
 def test_unreadable_summary_is_an_error() -> None:
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="not a policy × measure summary"):
         read_summary(pd.DataFrame({"x": [1.0]}))
 
 
 # --------------------------------------------------------------------------- policies
-def test_wilson_interval_hand_worked() -> None:
-    # p = 0.5, n = 100, z² = 3.8415: centre = (0.5 + 0.0192) / 1.0384 = 0.5;
-    # half = 1.96 · sqrt(0.0025 + 3.8415/40000) / 1.0384 = 1.96 · 0.050951 / 1.0384 = 0.09617
-    low, high = policies.wilson(0.5, 100)
-    assert low == pytest.approx(0.40383, abs=1e-4) and high == pytest.approx(0.59617, abs=1e-4)
-    # p = 0: the interval starts at 0 and is not degenerate (0, 3.8415/(100+3.8415) = 0.037)
-    low, high = policies.wilson(0.0, 100)
-    assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-3)
-
-
 class _FakeExperiment:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
@@ -127,9 +101,8 @@ def test_policies_section_with_a_fake_ensemble(
                 (policy, "outcome.denuclearisation", 10.0 * i, 5.0 * i, 20.0 * i),
                 (policy, "utility.USA", -0.1 * i, -0.2 * i, 0.0),
             ]
-        frame = pd.DataFrame(rows, columns=["policy", "measure", "mean", "p05", "p95"])
         # scrambled row order: the section must put the baseline first itself
-        return _FakeExperiment(frame.iloc[::-1].set_index(["policy", "measure"]))
+        return _FakeExperiment(summary_frame(rows[::-1]))
 
     monkeypatch.setattr(policies, "run_experiments", run_experiments)
     section = run_section("policies", korea, ReportSettings(runs=50, seed=9), 123)
@@ -273,14 +246,14 @@ def test_crisis_section_with_a_fake_engine(
             }
 
         def summary(self) -> pd.DataFrame:
-            rows = [
-                ("status-quo", "p_nuclear_test", 0.3, math.nan, math.nan, 0.2, 0.4),
-                ("status-quo", "launches_per_year", 20.0, 10.0, 30.0, 19.0, 21.0),
-                ("freeze-for-relief", "p_nuclear_test", 0.1, math.nan, math.nan, 0.05, 0.2),
-                ("freeze-for-relief", "launches_per_year", 8.0, 2.0, 15.0, 7.0, 9.0),
-            ]
-            columns = ["policy", "measure", "mean", "p05", "p95", "mc_low", "mc_high"]
-            return pd.DataFrame(rows, columns=columns).set_index(["policy", "measure"])
+            return summary_frame(
+                [
+                    ("status-quo", "p_nuclear_test", 0.3, 0.2, 0.4),
+                    ("status-quo", "launches_per_year", 20.0, 10.0, 30.0),
+                    ("freeze-for-relief", "p_nuclear_test", 0.1, 0.05, 0.2),
+                    ("freeze-for-relief", "launches_per_year", 8.0, 2.0, 15.0),
+                ]
+            )
 
     seen: dict[str, Any] = {}
 

@@ -146,11 +146,11 @@ def simulate_command(
 
     def band(p: str, m: str, digits: int) -> str:
         r = summary[(p, m)]
-        return f"{r['mean']:.{digits}f} ({r['p05']:.{digits}f}–{r['p95']:.{digits}f})"
+        return f"{r['mean']:.{digits}f} ({r['low']:.{digits}f}–{r['high']:.{digits}f})"
 
     def prob(p: str, m: str) -> str:
         r = summary[(p, m)]
-        return f"{r['mean']:.3f} [{r['mc_low']:.3f}, {r['mc_high']:.3f}]"
+        return f"{r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
 
     for p in result.policies:
         table.add_row(

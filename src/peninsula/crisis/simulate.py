@@ -53,6 +53,7 @@ from peninsula.crisis.model import (
 )
 from peninsula.errors import InputError, Located
 from peninsula.scenario.policies import STATUS_QUO, STATUS_QUO_LABEL
+from peninsula.summary import summary_frame, wilson
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -405,7 +406,10 @@ class CrisisResult:
         return np.asarray(np.quantile(self.tension[policy], quantiles, axis=0), dtype=np.float64)
 
     def summary(self) -> pd.DataFrame:
-        """Policy × measure: mean with 5/50/95% path quantiles and a 95% Monte Carlo interval."""
+        """Policy × measure (:mod:`peninsula.summary` layout). ``low``–``high``: the 5–95%
+        quantiles of the paths for a count or a level, the 95% Wilson interval for a
+        probability; ``p50`` the median path value; ``mc_low``–``mc_high`` the 95% Monte Carlo
+        interval of the mean (of the proportion, for a probability)."""
         rows: list[tuple[Any, ...]] = []
         n = self.paths
         for policy in self.policies:
@@ -419,9 +423,9 @@ class CrisisResult:
             ):
                 mean = float(values.mean())
                 se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-                q = np.quantile(values, (0.05, 0.5, 0.95))
+                p05, p50, p95 = map(float, np.quantile(values, (0.05, 0.5, 0.95)))
                 rows.append(
-                    (policy, measure, mean, *map(float, q), mean - 1.96 * se, mean + 1.96 * se)
+                    (policy, measure, mean, p05, p95, p50, mean - 1.96 * se, mean + 1.96 * se)
                 )
             for measure, hits in (
                 ("p_nuclear_test", self.nuclear[policy] > 0),
@@ -429,21 +433,12 @@ class CrisisResult:
             ):
                 p = float(hits.mean())
                 lo, hi = wilson(p, n)
-                rows.append((policy, measure, p, np.nan, np.nan, np.nan, lo, hi))
-        frame = pd.DataFrame(
-            rows, columns=["policy", "measure", "mean", "p05", "p50", "p95", "mc_low", "mc_high"]
+                rows.append((policy, measure, p, lo, hi, np.nan, lo, hi))
+        return summary_frame(
+            rows,
+            ("p50", "mc_low", "mc_high"),
+            "5–95% of simulated paths; 95% Wilson interval for probabilities",
         )
-        return frame.set_index(["policy", "measure"])
-
-
-def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a Monte Carlo proportion (Wilson 1927)."""
-    if n == 0:
-        return float("nan"), float("nan")
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def _with_progress(

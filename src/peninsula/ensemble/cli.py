@@ -71,7 +71,7 @@ def _fmt(value: float) -> str:
 
 
 def _cell(row: pd.Series) -> str:
-    return f"{_fmt(row['mean'])}\n[dim]{_fmt(row['p05'])}–{_fmt(row['p95'])}[/]"
+    return f"{_fmt(row['mean'])}\n[dim]{_fmt(row['low'])}–{_fmt(row['high'])}[/]"
 
 
 def _header(measure: str) -> str:

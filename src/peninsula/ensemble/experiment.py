@@ -32,6 +32,7 @@ from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
 from peninsula.scenario.policies import select_policies
 from peninsula.scenario.schema import Policy, Scenario
+from peninsula.summary import summary_frame
 
 DEFAULT_CHUNK = 1024
 
@@ -186,9 +187,10 @@ class Experiment:
     def summary(self, model: str | None = None) -> pd.DataFrame:
         """Policy × measure table for one model (default: the first).
 
-        Index ``(policy, measure)``; columns ``mean``, ``p05``, ``p95`` (the 90% interval of
-        the measure across worlds), ``mcse`` (Monte Carlo standard error of the mean,
-        sd/sqrt(n): conservative for Latin hypercube samples) and ``n``.
+        The :mod:`peninsula.summary` layout: index ``(policy, measure)``; columns ``mean``,
+        ``low``, ``high`` (the 5th and 95th percentiles of the measure across worlds), ``mcse``
+        (Monte Carlo standard error of the mean, sd/sqrt(n): conservative for Latin hypercube
+        samples) and ``n``.
         """
         chosen = self.models[0] if model is None else model
         if chosen not in self.models:
@@ -202,7 +204,8 @@ class Experiment:
 
 
 def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
-    """Mean, 5th/95th percentiles, MC standard error and count per (policy, measure)."""
+    """Mean, 5th/95th percentiles (``low``, ``high``), MC standard error and count per
+    (policy, measure), in the :mod:`peninsula.summary` layout."""
     rows = []
     for policy, group in results.groupby("policy", sort=False, observed=True):
         data = group[list(measures)].to_numpy(dtype=np.float64)
@@ -214,8 +217,7 @@ def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
             mcse = sd / np.sqrt(n)
         for j, name in enumerate(measures):
             rows.append((policy, name, mean[j], p05[j], p95[j], mcse[j], int(n[j])))
-    table = pd.DataFrame(rows, columns=["policy", "measure", "mean", "p05", "p95", "mcse", "n"])
-    return table.set_index(["policy", "measure"])
+    return summary_frame(rows, ("mcse", "n"), "5th–95th percentile across sampled worlds")
 
 
 def check_models(models: Sequence[str]) -> tuple[str, ...]:

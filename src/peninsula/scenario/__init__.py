@@ -9,10 +9,11 @@ from peninsula.scenario.policies import (
     policy_label,
     select_policies,
 )
-from peninsula.scenario.schema import Scenario
+from peninsula.scenario.schema import Quantity, Scenario, range_text
 
 __all__ = [
     "STATUS_QUO",
+    "Quantity",
     "Scenario",
     "apply_policy",
     "builtin_names",
@@ -20,6 +21,7 @@ __all__ = [
     "load_scenario",
     "policy_ids",
     "policy_label",
+    "range_text",
     "select_policies",
     "to_problem",
 ]

@@ -10,19 +10,9 @@ from rich.table import Table
 
 from peninsula.errors import PeninsulaError
 from peninsula.scenario.loader import builtin_names, load_scenario
-from peninsula.scenario.schema import Scenario, _QuantityModel
+from peninsula.scenario.schema import Scenario
 
 console = Console()
-
-
-def _quantity(q: _QuantityModel | None, digits: int = 0) -> str:
-    if q is None:
-        return "—"
-    text = f"{q.value:.{digits}f}"
-    if q.uncertainty is not None:
-        low, high = q.span()
-        text += f" [dim]({low:.{digits}f}–{high:.{digits}f})[/]"
-    return text
 
 
 def scenarios() -> None:
@@ -53,7 +43,7 @@ def _issues_table(s: Scenario) -> Table:
             f"[bold]{issue.id}[/]\n{issue.label}",
             f"{issue.scale.min:g}–{issue.scale.max:g}",
             anchors,
-            _quantity(issue.status_quo),
+            issue.status_quo.text(),
         )
     return table
 
@@ -69,8 +59,8 @@ def _matrix(s: Scenario, field: str, digits: int) -> Table:
         cells = []
         for issue in s.issues:
             stance = actor.stances.get(issue.id)
-            cells.append(_quantity(getattr(stance, field), digits) if stance else "—")
-        table.add_row(f"{actor.id} [dim]{actor.name}[/]", _quantity(actor.capability), *cells)
+            cells.append(getattr(stance, field).text(digits) if stance else "—")
+        table.add_row(f"{actor.id} [dim]{actor.name}[/]", actor.capability.text(), *cells)
     return table
 
 
@@ -79,7 +69,7 @@ def _relations_table(s: Scenario) -> Table:
     for column in ("between", "kind", "strength", "note"):
         table.add_column(column)
     for r in s.relations:
-        table.add_row(" – ".join(r.between), r.kind, _quantity(r.strength, 2), r.description)
+        table.add_row(" – ".join(r.between), r.kind, r.strength.text(2), r.description)
     return table
 
 

@@ -136,14 +136,30 @@ def _source_list(raw: Any) -> Any:
 SourceRefs = Annotated[tuple[Identifier, ...], BeforeValidator(_source_list)]
 
 
-class _QuantityModel(_Strict):
+def range_text(value: float, low: float, high: float, digits: int = 0, suffix: str = "") -> str:
+    """``30 (10–55)``: a number with its range, the one way peninsula writes one (CLI, report).
+
+    The range is left out when it is NaN; between two negative ends "to" reads better than an
+    en dash (``−0.80 to −0.30``); minus signs are typographic (U+2212).
+    """
+    text = f"{value:.{digits}f}{suffix}"
+    if not (math.isnan(low) or math.isnan(high)):
+        joint = " to " if low < 0 else "–"
+        text += f" ({low:.{digits}f}{joint}{high:.{digits}f}{suffix})"
+    return text.replace("-", "−")
+
+
+class Quantity(_Strict):
+    """A number of the scenario: its nominal value, the sources it rests on, and (optionally)
+    the uncertainty the ensemble samples it from."""
+
     value: float
     source: SourceRefs = ()
     uncertainty: Uncertainty | None = None
     note: str | None = None
 
     @model_validator(mode="after")
-    def _finite_and_inside(self) -> _QuantityModel:
+    def _finite_and_inside(self) -> Quantity:
         if not math.isfinite(self.value):
             raise ValueError("value must be a finite number")
         if isinstance(self.uncertainty, Uniform | Triangular):
@@ -160,8 +176,15 @@ class _QuantityModel(_Strict):
             return self.value, self.value
         return self.uncertainty.bounds(self.value)
 
+    def text(self, digits: int = 0) -> str:
+        """``30 (10–55)``: the nominal value and, if uncertain, the range the ensemble samples."""
+        if self.uncertainty is None:
+            return range_text(self.value, math.nan, math.nan, digits)
+        return range_text(self.value, *self.span(), digits)
 
-Quantity = Annotated[_QuantityModel, BeforeValidator(_bare_number)]
+
+#: A quantity as a field of the scenario file: a bare number is accepted as ``{value: n}``.
+QuantityField = Annotated[Quantity, BeforeValidator(_bare_number)]
 
 
 # --------------------------------------------------------------------------- metadata
@@ -233,7 +256,7 @@ class Issue(_Strict):
     label: str
     description: str = ""
     scale: Scale
-    status_quo: Quantity
+    status_quo: QuantityField
     observed: Observation | None = None
 
 
@@ -241,8 +264,8 @@ class Issue(_Strict):
 class Stance(_Strict):
     """An actor's ideal point on one issue and how much the issue matters to it (0-1)."""
 
-    position: Quantity
-    salience: Quantity
+    position: QuantityField
+    salience: QuantityField
 
 
 class Actor(_Strict):
@@ -250,9 +273,9 @@ class Actor(_Strict):
     name: str
     group: str = ""
     description: str = ""
-    capability: Quantity
-    risk: Quantity | None = None
-    outside_option: Quantity | None = None
+    capability: QuantityField
+    risk: QuantityField | None = None
+    outside_option: QuantityField | None = None
     stances: dict[Identifier, Stance] = Field(default_factory=dict)
 
 
@@ -264,7 +287,7 @@ class Relation(_Strict):
 
     between: tuple[Identifier, Identifier]
     kind: RelationKind
-    strength: Quantity
+    strength: QuantityField
     description: str = ""
     source: SourceRefs = ()
 
@@ -381,7 +404,7 @@ class Policy(_Strict):
     label: str
     description: str = ""
     changes: tuple[PolicyChange, ...] = ()
-    effects: dict[Identifier, Quantity] = Field(default_factory=dict)
+    effects: dict[Identifier, QuantityField] = Field(default_factory=dict)
     source: SourceRefs = ()
 
 
@@ -429,7 +452,7 @@ def _duplicates(items: tuple[Any, ...], where: FieldPath) -> Iterator[Problem]:
 
 
 def _in_range(
-    quantity: _QuantityModel, low: float, high: float, path: FieldPath, what: str
+    quantity: Quantity, low: float, high: float, path: FieldPath, what: str
 ) -> Iterator[Problem]:
     if not low <= quantity.value <= high:
         yield path + ("value",), f"{what} {quantity.value:g} is outside [{low:g}, {high:g}]"
@@ -450,7 +473,7 @@ def _sources(refs: tuple[str, ...], known: set[str], path: FieldPath) -> Iterato
 
 def _quantity_sources(node: Any, known: set[str], path: FieldPath) -> Iterator[Problem]:
     """Every ``source`` anywhere in the tree must name a declared source."""
-    if isinstance(node, _QuantityModel):
+    if isinstance(node, Quantity):
         yield from _sources(node.source, known, path + ("source",))
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:

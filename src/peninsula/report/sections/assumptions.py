@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from peninsula.report.content import Bullets, Paragraph, Section
 from peninsula.report.settings import ReportSettings
-from peninsula.scenario.schema import Scenario, _QuantityModel
+from peninsula.scenario.schema import Quantity, Scenario
 
 ID = "assumptions"
 TITLE = "Assumptions and limitations"
@@ -35,7 +35,7 @@ GENERAL = (
 )
 
 
-def _quantities(scenario: Scenario) -> Iterator[_QuantityModel]:
+def _quantities(scenario: Scenario) -> Iterator[Quantity]:
     for issue in scenario.issues:
         yield issue.status_quo
     for actor in scenario.actors:

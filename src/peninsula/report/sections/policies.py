@@ -31,6 +31,7 @@ from peninsula.report.sections.frames import (
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
+from peninsula.summary import wilson
 
 ID = "policies"
 TITLE = "Policy comparison across the ensemble"
@@ -88,15 +89,6 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
         who = rest.removeprefix("deficit.")
         return MeasureInfo(f"Security deficit: {actors[who].name if who in actors else who}", "0–1")
     return MeasureInfo(name.replace("_", " ").replace(".", ": "), "value")
-
-
-def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
-    if n <= 0 or math.isnan(p):
-        return (float("nan"), float("nan"))
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
