@@ -39,7 +39,7 @@ def serial_loop(scenario: peninsula.Scenario, values: np.ndarray, model_name: st
     inputs = collect_inputs(scenario)
     base = to_problem(scenario)
     model = get_model(model_name)
-    config = MeasureConfig()
+    config = MeasureConfig.for_scenario(scenario)
     rows = []
     for w in range(values.shape[0]):
         world = build_problem(base, inputs, values[w : w + 1])

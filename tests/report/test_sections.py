@@ -348,6 +348,7 @@ def test_history_stops_at_the_scenario_date(korea: Scenario) -> None:
 
 
 def test_history_without_the_dyad_says_so(korea: Scenario) -> None:
-    others = korea.model_copy(update={"actors": tuple(a for a in korea.actors if a.id != "PRK")})
+    others = korea.model_copy(update={"roles": korea.roles.model_copy(update={"dyad": None})})
     section = history.build_history(others, TINY, 0)
-    assert isinstance(section.blocks[0], Notice) and "USA–PRK" in section.blocks[0].text
+    assert isinstance(section.blocks[0], Notice) and "roles.dyad" in section.blocks[0].text
+    assert section.numbers["dyad"] is None

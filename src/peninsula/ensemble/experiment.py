@@ -257,7 +257,7 @@ def run_experiments(
     """
     if runs < 1:
         raise PeninsulaError(f"--runs must be at least 1 (got {runs})")
-    cfg = config or MeasureConfig()
+    cfg = config or MeasureConfig.for_scenario(scenario)
     plan = _Plan(
         base=to_problem(scenario),
         inputs=collect_inputs(scenario),

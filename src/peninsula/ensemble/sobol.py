@@ -149,7 +149,14 @@ def sensitivity_all(
     check_models([model])
     inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
     evaluate = _scenario_evaluator(
-        scenario, inputs, policy, model, config or MeasureConfig(), chunk_size, seed, progress
+        scenario,
+        inputs,
+        policy,
+        model,
+        config or MeasureConfig.for_scenario(scenario),
+        chunk_size,
+        seed,
+        progress,
     )
     tables = sobol_indices(evaluate, inputs, runs, seed, conf_level)
     return pd.concat(tables, names=["measure"])
@@ -175,7 +182,7 @@ def sensitivity(
     The model is evaluated ``runs × (d + 2)`` times (``d`` uncertain inputs).
     """
     check_models([model])
-    cfg = config or MeasureConfig()
+    cfg = config or MeasureConfig.for_scenario(scenario)
     inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
     probe = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed)
     nominal = np.array([[i.nominal for i in inputs]])

@@ -409,6 +409,48 @@ class Policy(_Strict):
 
 
 # --------------------------------------------------------------------------- scenario
+class Roles(_Strict):
+    """Which actors and issues the named policy measures and the history refer to.
+
+    Generic code (the ensemble's measures, the report) reads roles from here, never from
+    hard-coded ids; a measure whose role a scenario leaves unset is simply not computed
+    (docs/explanation/policy-measures.md defines each measure).
+    """
+
+    deal_parties: tuple[Identifier, ...] = ()
+    deal_issues: tuple[Identifier, ...] = ()
+    sidelined: Identifier | None = None
+    sidelined_role_issue: Identifier | None = None
+    patron: Identifier | None = None
+    allies: tuple[Identifier, ...] = ()
+    denuclearisation_issue: Identifier | None = None
+    sanctions_issue: Identifier | None = None
+    security_issues: dict[Identifier, Literal[-1, 1]] = Field(default_factory=dict)
+    dyad: tuple[Identifier, Identifier] | None = None
+
+    def actor_fields(self) -> Iterator[tuple[FieldPath, str]]:
+        """``(path, actor id)`` of every actor this block names."""
+        for index, actor_id in enumerate(self.deal_parties):
+            yield ("roles", "deal_parties", index), actor_id
+        for name in ("sidelined", "patron"):
+            value = getattr(self, name)
+            if value is not None:
+                yield ("roles", name), value
+        for index, actor_id in enumerate(self.allies):
+            yield ("roles", "allies", index), actor_id
+
+    def issue_fields(self) -> Iterator[tuple[FieldPath, str]]:
+        """``(path, issue id)`` of every issue this block names."""
+        for index, issue_id in enumerate(self.deal_issues):
+            yield ("roles", "deal_issues", index), issue_id
+        for name in ("sidelined_role_issue", "denuclearisation_issue", "sanctions_issue"):
+            value = getattr(self, name)
+            if value is not None:
+                yield ("roles", name), value
+        for issue_id in self.security_issues:
+            yield ("roles", "security_issues", issue_id), issue_id
+
+
 class Scenario(_Strict):
     format_version: Literal[1] = 1
     metadata: Metadata
@@ -416,6 +458,31 @@ class Scenario(_Strict):
     actors: Annotated[tuple[Actor, ...], Field(min_length=2)]
     relations: tuple[Relation, ...] = ()
     policies: tuple[Policy, ...] = ()
+    roles: Roles = Field(default_factory=Roles)
+
+    def __repr__(self) -> str:
+        # The pydantic default prints every field: 32 KB for korea-2025 in a notebook.
+        m = self.metadata
+        return (
+            f"<Scenario {m.id!r} (as of {m.as_of.isoformat()}): {len(self.actors)} actors, "
+            f"{len(self.issues)} issues, {len(self.policies)} policies>"
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        m = self.metadata
+        rows = "".join(
+            f"<tr><td>{escape(i.id)}</td><td>{escape(i.label)}</td>"
+            f"<td>{escape(i.status_quo.text())}</td></tr>"
+            for i in self.issues
+        )
+        return (
+            f"<p><b>{escape(m.title)}</b> (<code>{escape(m.id)}</code>, as of "
+            f"{m.as_of.isoformat()}): {len(self.actors)} actors "
+            f"({escape(', '.join(self.actor_ids))}), {len(self.policies)} policies</p>"
+            f"<table><tr><th>issue</th><th>label</th><th>status quo</th></tr>{rows}</table>"
+        )
 
     # Convenience look-ups -------------------------------------------------------------
     @property
@@ -587,6 +654,13 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         )
     for index, policy in enumerate(scenario.policies):
         problems += _check_policy(policy, index, scenario)
+    known_issues = set(scenario.issue_ids)
+    for path, actor_id in scenario.roles.actor_fields():
+        if actor_id not in known_actors:
+            problems.append((path, f"unknown actor {actor_id!r}"))
+    for path, issue_id in scenario.roles.issue_fields():
+        if issue_id not in known_issues:
+            problems.append((path, f"unknown issue {issue_id!r}"))
     known_sources = {s.id for s in scenario.metadata.sources}
     problems += _quantity_sources(scenario, known_sources, ())
     return problems

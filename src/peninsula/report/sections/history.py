@@ -1,6 +1,7 @@
 """Section: the relationship history from the event tracker (``peninsula.events``).
 
-The sourced US–DPRK event history is aggregated into a monthly dyad series (both directions):
+The bundled, sourced event history is aggregated into a monthly series of the scenario's
+tracked pair (``roles.dyad``, both directions):
 the mean Goldstein score of the month's events (Goldstein 1992, "A conflict-cooperation scale
 for WEIS events data", J. Conflict Resolution 36: −10 most conflictual, +10 most cooperative)
 and net cooperation, (cooperative − conflictual events) / events. Key events are the peaks the
@@ -31,7 +32,6 @@ from peninsula.scenario.schema import Scenario
 
 ID = "history"
 TITLE = "Relationship history"
-DYAD = ("USA", "PRK")
 PEAKS = 4  # most conflictual and most cooperative months each
 WINDOW = 6  # months in the rolling mean
 
@@ -109,21 +109,21 @@ def _line_chart(
 
 
 def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    a, b = DYAD
-    if not {a, b} <= set(scenario.actor_ids):
+    if scenario.roles.dyad is None:
         return Section(
             id=ID,
             title=TITLE,
             blocks=(
                 Notice(
-                    f"The bundled event history covers the {a}–{b} dyad; this scenario has no "
-                    "such pair of actors, so there is no history to show.",
+                    "This scenario names no tracked pair of actors (`roles.dyad`), so there is "
+                    "no event history to show.",
                     kind="caution",
                 ),
             ),
             numbers={"dyad": None},
             summary="",
         )
+    a, b = scenario.roles.dyad
     # The briefing is "as of" the scenario's date: later events were not known then.
     dyad = dyad_report(
         load_history(),
