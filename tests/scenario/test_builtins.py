@@ -9,7 +9,8 @@ import pytest
 from pydantic import BaseModel
 
 from peninsula import load_scenario
-from peninsula.scenario import builtin_names, to_problem
+from peninsula.scenario import builtin_names
+from peninsula.scenario.arrays import to_problem
 from peninsula.scenario.schema import Quantity, Scenario
 
 BRIEF_ACTORS = {"USA", "PRK", "KOR", "JPN", "CHN", "RUS"}

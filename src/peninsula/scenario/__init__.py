@@ -1,6 +1,10 @@
-"""Scenario files: schema, loading with located errors, built-ins, policies, arrays."""
+"""Scenario files: schema, loading with located errors, built-ins, policies.
 
-from peninsula.scenario.arrays import apply_policy, to_problem
+Turning a scenario into arrays is :mod:`peninsula.scenario.arrays` (``to_problem``,
+``apply_policy``); it is not imported here so that loading and validating a file stays free of
+numpy.
+"""
+
 from peninsula.scenario.loader import builtin_names, load_scenario
 from peninsula.scenario.policies import (
     STATUS_QUO,
@@ -15,7 +19,6 @@ __all__ = [
     "STATUS_QUO",
     "Quantity",
     "Scenario",
-    "apply_policy",
     "builtin_names",
     "find_policy",
     "load_scenario",
@@ -23,5 +26,4 @@ __all__ = [
     "policy_label",
     "range_text",
     "select_policies",
-    "to_problem",
 ]

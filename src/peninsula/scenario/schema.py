@@ -18,7 +18,6 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -309,6 +308,9 @@ class Adjust(_Strict):
 
     def apply(self, current: Any) -> Any:
         """Apply to a float or numpy array; returns the same kind."""
+        # numpy only where arrays are adjusted: loading and validating a file never needs it.
+        import numpy as np
+
         if self.set is not None:
             # full_like, not ``current * 0 + set``: an unset (NaN) value must become ``set``.
             return (

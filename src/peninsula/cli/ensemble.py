@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -26,8 +26,11 @@ from rich.table import Table
 
 from peninsula import defaults
 from peninsula.errors import PeninsulaError
-from peninsula.scenario.loader import load_scenario
-from peninsula.scenario.policies import STATUS_QUO
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from peninsula.scenario.schema import Scenario
 
 console = Console()
 err_console = Console(stderr=True)
@@ -64,8 +67,8 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _fmt(value: float) -> str:
-    if pd.isna(value):
+def _fmt(value: Any) -> str:
+    if value != value:  # NaN (no pandas import on the CLI's start-up path)
         return "—"
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
@@ -100,6 +103,12 @@ def _widen() -> None:
         console.width = max(console.width, 120)
 
 
+def _load(scenario: str) -> Scenario:
+    from peninsula.scenario.loader import load_scenario
+
+    return load_scenario(scenario)
+
+
 def _parse_executor(executor: str) -> str:
     if executor not in ("local", "processes", "dask"):
         raise PeninsulaError(f"unknown executor {executor!r}; choose local, processes or dask")
@@ -130,9 +139,9 @@ def compare(
     save: Path | None = typer.Option(None, "--save", help="Save the experiment to this directory."),
 ) -> None:
     """Compare a scenario's policies across sampled worlds: a policy × measure table."""
+    loaded = _load(scenario)  # a bad file fails before any engine is imported
     from peninsula.ensemble.experiment import run_experiments
 
-    loaded = load_scenario(scenario)
     _widen()
     if scheduler is not None and executor == "local":
         executor = "dask"
@@ -183,9 +192,11 @@ def sensitivity_cmd(
     top: int = typer.Option(15, "--top", help="Show the inputs with the largest total index."),
 ) -> None:
     """Sobol' first- and total-order indices (SALib) of one measure."""
+    from peninsula.scenario.policies import STATUS_QUO
+
+    loaded = _load(scenario)
     from peninsula.ensemble.sobol import sensitivity
 
-    loaded = load_scenario(scenario)
     _widen()
     with progress_bar(f"{loaded.metadata.id}: Sobol' design") as update:
         table = sensitivity(loaded, measure, runs, seed, policy, model=model, progress=update)
@@ -224,10 +235,10 @@ def discover_cmd(
     min_density: float = typer.Option(0.8, "--min-density", help="Preferred box density."),
 ) -> None:
     """PRIM scenario discovery: the input conditions under which a policy fails."""
+    loaded = _load(scenario)
     from peninsula.ensemble.discovery import discover
     from peninsula.ensemble.experiment import run_experiments
 
-    loaded = load_scenario(scenario)
     _widen()
     with progress_bar(f"{loaded.metadata.id}: sampling worlds") as update:
         experiment = run_experiments(

@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +24,8 @@ from peninsula.errors import InputError, Located
 from peninsula.files import check_writable, write_atomic
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from peninsula.events.analysis import DyadReport
 
 console = Console()
@@ -194,6 +195,8 @@ def dyad(
 
 
 def _render_dyad(report: DyadReport) -> None:
+    import pandas as pd
+
     series, freq, source = report.series, report.freq, report.source
     arrow = "→" if report.directed else "↔"
     if report.empty:
@@ -298,6 +301,8 @@ def timeline(
     actor: list[str] = typer.Option([], "--actor", help="Only events involving this actor."),
 ) -> None:
     """Print the bundled, sourced US–DPRK event history."""
+    import pandas as pd
+
     from peninsula.events.codebook import load_codebook
     from peninsula.events.history import load_history
 

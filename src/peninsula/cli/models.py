@@ -17,7 +17,6 @@ from rich.table import Table
 
 from peninsula import defaults
 from peninsula.files import check_writable, write_json
-from peninsula.scenario.policies import STATUS_QUO
 
 console = Console()
 err_console = Console(stderr=True)
@@ -114,7 +113,10 @@ def forecast(
     ),
     issue: list[str] = typer.Option([], "--issue", "-i", help="Issue id (repeatable)."),
     policy: str | None = typer.Option(
-        None, "--policy", "-p", help=f"Apply a scenario policy first ('{STATUS_QUO}': none)."
+        None,
+        "--policy",
+        "-p",
+        help="Apply a scenario policy first (default: none, the status quo).",
     ),
     seed: int = typer.Option(defaults.SEED, "--seed", help="Seed of each model's generator."),
     rounds: int | None = typer.Option(
@@ -125,12 +127,14 @@ def forecast(
     ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
-    from peninsula.models.forecast import forecast_scenario
     from peninsula.scenario.loader import load_scenario
 
     if json_out not in (None, "-"):
         check_writable(Path(json_out))
-    result = forecast_scenario(load_scenario(scenario), model, issue, policy, seed, rounds)
+    loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
+    from peninsula.models.forecast import forecast_scenario
+
+    result = forecast_scenario(loaded, model, issue, policy, seed, rounds)
     report = result.to_dict()
     if json_out == "-":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")

@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from peninsula import defaults
 from peninsula.errors import InputError, Located
-from peninsula.report.settings import ReportSettings
 
 console = Console(stderr=True)
 
@@ -34,8 +33,13 @@ def report(
     if runs < 1:
         # Checked here rather than with typer's ``min=``: a PeninsulaError exits 2 cleanly.
         raise InputError([Located(f"must be at least 1 (got {runs})", field="--runs")])
+    if horizon < 1:
+        raise InputError([Located(f"must be at least 1 (got {horizon})", field="--horizon")])
+    from peninsula.scenario.loader import load_scenario
+
+    loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     # Imported here so other commands do not pay for the report's imports at start-up.
-    from peninsula.report import HTML, SECTIONS, generate_report
+    from peninsula.report import HTML, SECTIONS, ReportSettings, generate_report
 
     if models:
         # Unknown names fail now (NotFoundError, exit 2), not after minutes of computing.
@@ -43,8 +47,6 @@ def report(
 
         for name in models:
             get_model(name)
-    if horizon < 1:
-        raise InputError([Located(f"must be at least 1 (got {horizon})", field="--horizon")])
     settings = ReportSettings(
         runs=runs, seed=seed, models=tuple(models) or None, horizon_months=horizon
     )
@@ -63,7 +65,7 @@ def report(
         def progress(title: str, done: int, _: int) -> None:
             bar.update(task, description=title, completed=min(done, total))
 
-        paths = generate_report(scenario, out, settings, progress)
+        paths = generate_report(loaded, out, settings, progress)
     html = out / HTML
     # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
     console.print(

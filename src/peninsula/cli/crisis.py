@@ -105,10 +105,11 @@ def simulate_command(
 
         raise InputError([Located("give a SCENARIO name or path (or --fit-report)")])
     from peninsula import load_scenario
+
+    loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     from peninsula.crisis.api import simulate_policies
     from peninsula.executors import get_executor
 
-    loaded = load_scenario(scenario)
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

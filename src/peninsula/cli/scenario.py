@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from peninsula.errors import PeninsulaError
-from peninsula.scenario.loader import builtin_names, load_scenario
-from peninsula.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from peninsula.scenario.schema import Scenario
 
 console = Console()
 
@@ -20,6 +22,8 @@ def scenarios() -> None:
     table = Table(title="Built-in scenarios")
     for column in ("name", "title", "as of", "actors", "issues", "policies"):
         table.add_column(column)
+    from peninsula.scenario.loader import builtin_names, load_scenario
+
     for name in builtin_names():
         s = load_scenario(name)
         table.add_row(
@@ -100,6 +104,8 @@ def show(
     scenario: str = typer.Argument(..., help="A built-in scenario name or a path to a YAML file."),
 ) -> None:
     """Render a scenario: issues, actors × issues positions and salience, relations, policies."""
+    from peninsula.scenario.loader import load_scenario
+
     s = load_scenario(scenario)
     m = s.metadata
     console.print(f"[bold]{m.title}[/]  [dim]{m.id} v{m.version}, as of {m.as_of}[/]")
@@ -119,6 +125,8 @@ def validate(
     files: list[Path] = typer.Argument(..., help="Scenario files to check."),
 ) -> None:
     """Validate scenario files; prints every problem with file, line and field (exit 2 if any)."""
+    from peninsula.scenario.loader import load_scenario
+
     failures: list[str] = []
     for file in files:
         try:
