@@ -8,7 +8,7 @@ The journey, in the order a notebook takes it (docs/how-to/use-from-python.md)::
     peninsula.forecast(korea)                           # every bargaining model, per issue
     peninsula.compare(korea, runs=200)                  # policies across sampled worlds
     peninsula.simulate(korea, paths=1000)               # crisis risk per policy
-    peninsula.report(korea, "out")                      # the HTML/Markdown/JSON briefing
+    peninsula.briefing(korea, "out")                    # the HTML/Markdown/JSON report
 
 Every result has ``to_frame()`` (pandas) and an HTML summary for notebooks;
 :mod:`peninsula.plots` draws the report's figures from them. Defaults (seed, runs, horizon)
@@ -120,7 +120,7 @@ def simulate(
     )
 
 
-def report(
+def briefing(
     scenario: Scenario | str | Path,
     out: str | Path | None = None,
     *,
@@ -130,7 +130,8 @@ def report(
     horizon: int = defaults.HORIZON_MONTHS,
 ) -> Report | list[Path]:
     """The briefing (``peninsula report``): its content when ``out`` is None, else the files
-    written to the folder ``out``."""
+    written to the folder ``out``. (Not called ``report``: that name is the
+    :mod:`peninsula.report` package, which would shadow it once imported.)"""
     from peninsula.report import ReportSettings, build_report, generate_report
 
     settings = ReportSettings(
@@ -150,6 +151,5 @@ __all__ = [
     "defaults",
     "forecast",
     "load_scenario",
-    "report",
     "simulate",
 ]

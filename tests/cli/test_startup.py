@@ -64,3 +64,19 @@ def test_validate_a_builtin_imports_no_engine_library() -> None:
 def test_rejected_input_imports_no_engine_library(args: list[str]) -> None:
     result = _run(args)
     assert result["code"] == 2 and result["loaded"] == [], result
+
+
+def test_import_peninsula_is_light() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, peninsula; print(sorted(m for m in ('numpy', 'pandas', 'pydantic', "
+            "'scipy', 'typer') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"

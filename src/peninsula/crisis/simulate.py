@@ -405,6 +405,25 @@ class CrisisResult:
         """Quantiles of tension per month, shape (len(quantiles), horizon)."""
         return np.asarray(np.quantile(self.tension[policy], quantiles, axis=0), dtype=np.float64)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The policy × measure summary (:meth:`summary`); the paths are the arrays."""
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<CrisisResult {len(self.policies)} policies × {self.paths} paths × "
+            f"{self.horizon} months from {self.start}, seed {self.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        means = self.summary()["mean"].unstack("measure")
+        head = (
+            f"<p><b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
+            f"{self.start}, seed {self.seed} (means; <code>.summary()</code> has the intervals)"
+            "</p>"
+        )
+        return head + str(means.round(3).to_html())
+
     def summary(self) -> pd.DataFrame:
         """Policy × measure (:mod:`peninsula.summary` layout). ``low``–``high``: the 5–95%
         quantiles of the paths for a count or a level, the 95% Wilson interval for a

@@ -202,6 +202,27 @@ class Experiment:
         parts = {m: self.summary(m) for m in self.models}
         return pd.concat(parts, names=["model"])
 
+    def to_frame(self) -> pd.DataFrame:
+        """The summary of every model (index ``(model, policy, measure)``); the per-world
+        measures are :attr:`results`, the sampled inputs :attr:`inputs`."""
+        return self.summary_all()
+
+    def __repr__(self) -> str:
+        m = self.metadata
+        return (
+            f"<Experiment {self.scenario.metadata.id}: {m.get('runs')} worlds × "
+            f"{len(self.policies)} policies × {len(self.models)} models, seed {m.get('seed')}>"
+        )
+
+    def _repr_html_(self) -> str:
+        means = self.summary()["mean"].unstack("measure")
+        head = (
+            f"<p><b>Policy comparison</b> of <code>{self.scenario.metadata.id}</code>: "
+            f"{self.metadata.get('runs')} sampled worlds, model {self.models[0]}, seed "
+            f"{self.metadata.get('seed')} (means; <code>.summary()</code> has the intervals)</p>"
+        )
+        return head + str(means.round(3).to_html())
+
 
 def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
     """Mean, 5th/95th percentiles (``low``, ``high``), MC standard error and count per

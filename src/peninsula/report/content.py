@@ -169,6 +169,17 @@ class Report:
     sources: tuple[SourceEntry, ...]
     meta: Mapping[str, Any]
 
+    def __repr__(self) -> str:
+        return f"<Report {self.title!r}: {len(self.sections)} sections, {len(self.charts)} charts>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        items = "".join(
+            f"<li><b>{escape(s.title)}</b>: {escape(s.summary)}</li>" for s in self.sections
+        )
+        return f"<p><b>{escape(self.title)}</b></p><ul>{items}</ul>"
+
     def source_numbers(self) -> dict[str, int]:
         """Source id -> its number in the source list (1-based), the [n] of citations."""
         return {s.id: i for i, s in enumerate(self.sources, start=1)}

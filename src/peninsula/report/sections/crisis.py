@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from peninsula import defaults
-from peninsula.crisis import simulate_policies
+from peninsula.crisis import CrisisResult, simulate_policies
 from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
@@ -30,7 +30,7 @@ FAN = (5.0, 25.0, 50.0, 75.0, 95.0)
 TENSION_UNIT = "−1 calm to +1 hostile"
 
 
-def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Any:
+def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> CrisisResult:
     """The one place this section calls the crisis engine."""
     return simulate_policies(
         scenario,
@@ -144,7 +144,11 @@ def _table(
 
 
 def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    result = run_crisis(scenario, settings, seed)
+    return crisis_section(scenario, run_crisis(scenario, settings, seed))
+
+
+def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
+    """The section for a simulation already run (also :mod:`peninsula.plots`)."""
     summary = read_summary(result.summary())
     tension = {str(k): np.asarray(v, dtype=float) for k, v in result.tension.items()}
     policies = [str(p) for p in getattr(result, "policies", ())] or list(tension) or list(summary)
@@ -158,7 +162,7 @@ def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Sec
     highs = [max(b["p95"]) for b in bands.values()] + ([threshold] if threshold is not None else [])
     pad = 0.05 * (max(highs) - min(lows)) if bands else 0.0
     y_range = (min(lows) - pad, max(highs) + pad) if bands else (0.0, 1.0)
-    horizon = len(next(iter(bands.values()))["p50"]) if bands else settings.horizon_months
+    horizon = len(next(iter(bands.values()))["p50"]) if bands else int(result.horizon)
     start = str(getattr(result, "start", ""))
     months = months_after(start, horizon)
     paths = int(next(iter(tension.values())).shape[0]) if tension else 0

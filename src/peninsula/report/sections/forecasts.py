@@ -115,7 +115,12 @@ def _table(scenario: Scenario, results: ScenarioForecast) -> Table:
 
 
 def build_forecasts(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    results = run_models(scenario, settings, seed)
+    return forecasts_section(scenario, run_models(scenario, settings, seed))
+
+
+def forecasts_section(scenario: Scenario, results: ScenarioForecast) -> Section:
+    """The section for forecasts already made (also :mod:`peninsula.plots`)."""
+    seed = results.seed
     blocks: list[Any] = [
         Paragraph(
             "Each model forecasts where the issues settle from the scenario's nominal inputs, "

@@ -231,22 +231,27 @@ def _grouped_chart(
 
 def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
     summary = run_ensemble(scenario, settings, seed)
+    return policies_section(scenario, summary, settings.runs, ensemble_models(settings)[0])
+
+
+def policies_section(scenario: Scenario, summary: Summary, runs: int, model: str) -> Section:
+    """The section for an ensemble summary already computed (also :mod:`peninsula.plots`)."""
     policies = order_policies(scenario, list(summary))
     all_measures = measures(summary)
     outcome_names = [f"outcome.{i}" for i in scenario.issue_ids if f"outcome.{i}" in all_measures]
     utility_names = [f"utility.{a}" for a in scenario.actor_ids if f"utility.{a}" in all_measures]
     blocks: list[Any] = [
         Paragraph(
-            f"Every policy is applied to the same {settings.runs} sampled worlds (each uncertain "
+            f"Every policy is applied to the same {runs} sampled worlds (each uncertain "
             "input drawn from its range), and the model "
-            f"({ensemble_models(settings)[0]}) forecasts each. Intervals are "
+            f"({model}) forecasts each. Intervals are "
             "the 5th–95th percentiles over those worlds: the spread our uncertainty about the "
             "inputs implies, not sampling error."
         ),
         _table(scenario, summary, policies),
     ]
     charts = [
-        _share_chart(scenario, summary, policies, settings.runs),
+        _share_chart(scenario, summary, policies, runs),
         _grouped_chart(
             "chart-policy-outcomes",
             "Forecast outcome on each issue under each policy (mean and 5–95% band)",
@@ -281,8 +286,8 @@ def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> S
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
-            "runs": settings.runs,
-            "models": list(ensemble_models(settings)),
+            "runs": runs,
+            "models": [model],
             "policies": policies,
             "summary": jsonable_summary(summary),
         },
