@@ -13,7 +13,7 @@ import importlib
 from peninsula.errors import NotFoundError
 from peninsula.models.base import Model
 
-_MODULES = ("median", "compromise", "nash", "eum", "smp")
+_MODULES = ("median", "compromise", "nash", "eum", "smp", "exchange")
 
 # The registry is the one piece of module state: a name → model table filled at import time
 # (built-ins) or by explicit register() calls. Models themselves are immutable.

@@ -1,0 +1,747 @@
+"""Exchange model of issue linkage: actors trade votes across issues (equal-gain exchanges).
+
+Every other model here bargains one issue at a time. The exchange model (Stokman & Van Oosten
+1994, "The exchange of voting positions: an object-oriented model of policy networks", ch. 5 of
+Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP; restated in
+Arregui, Stokman & Thomson 2006, "Compromise and exchange", ch. 5 of Thomson et al. (eds.),
+*The European Union Decides*, Cambridge UP) lets two actors who disagree on two issues, and
+care about them in different proportions, each give ground on the issue that matters less to
+them in return for the other giving ground on the issue that matters more: a package deal
+such as "freeze for sanctions relief".
+
+The model, step by step (equation numbers are ours; positions are rescaled to 0–100 per issue,
+as in Stokman & Van Oosten and in the ``decide`` implementation, so gains are comparable):
+
+1. **Forecast** per issue ``d``: the capability × salience weighted mean of the voting
+   positions (Stokman & Van Oosten's "expected outcome"; Achen's compromise point)::
+
+       O_d = Σ_i c_i s_id x_id / W_d,     W_d = Σ_i c_i s_id                          (1)
+
+   Moving actor ``i`` by ``Δx`` on ``d`` therefore shifts the outcome by
+   ``Δo = c_i s_id Δx / W_d`` (2).
+
+2. **Candidates**: for every issue pair ``(p, q)`` and every two actors ``i, j`` who stand on
+   opposite sides of the outcome on *both* issues (an actor at ``x ≤ O`` is "left", as in
+   ``decide``). Only such pairs can both gain by moving towards each other.
+
+3. **Roles**: each concedes ("supplies") on the issue it cares relatively less about. ``i``
+   supplies ``p`` and demands ``q`` when ``s_ip / s_iq < s_jp / s_jq`` (cross-multiplied below);
+   otherwise ``i`` supplies ``q``. Call ``u`` the supplier on ``p`` and ``v`` the one on ``q``.
+
+4. **Equal-gain rate** (Stokman & Van Oosten's equal-gain solution). With utility linear in the
+   distance to the outcome, weighted by salience, the gains are::
+
+       g_u = s_uq Δo_q − s_up Δo_p,      g_v = s_vp Δo_p − s_vq Δo_q                  (3)
+
+   and ``g_u = g_v`` fixes the exchange rate::
+
+       Δo_q / Δo_p = r = (s_up + s_vp) / (s_uq + s_vq)                                (4)
+
+   so ``g = Δo_p (s_uq s_vp − s_up s_vq) / (s_uq + s_vq)``, positive exactly when the roles of
+   step 3 hold. The *random-rate* variant (parameter ``random_rate = ρ``; Stokman & Van
+   Oosten's random-rate solution; ``decide``'s ``randomized_value``) draws the rate between
+   the two break-even rates ``r_u = s_up / s_uq`` (all gain to ``v``) and ``r_v = s_vp / s_vq``
+   (all gain to ``u``): ``r = (1 − ρ) r_eq + ρ (r_u + U (r_v − r_u))`` with ``U ~ U(0, 1)``
+   from the caller's ``numpy.random.Generator``, one draw per candidate per round.
+
+5. **Size** of the exchange: as large as the published constraints allow, i.e. the outcome
+   shift ``Δo_p`` is the smallest of (each term on ``p``, or the ``q`` term divided by ``r``)
+
+   - *no overshooting the partner*: ``u`` moves at most to ``v``'s position on ``p``,
+     ``Δo_p ≤ c_u s_up |x_vp − y_up| / W_p``, and likewise for ``v`` on ``q`` (5a);
+   - *no pushing the forecast past the demander*: the outcome on ``p`` moves at most to
+     ``v``'s position, ``Δo_p ≤ (x_vp − O_p)·dir``, and likewise on ``q`` (5b);
+   - *one direction only*: within a round an actor's moves on an issue all go the same way,
+     towards the side of its partners; a candidate whose supplier has already reached or
+     passed the demander's position is dropped (5c).
+
+   Then ``Δx_u = Δo_p W_p / (c_u s_up)`` (inverse of (2)) and the same on ``q``.
+
+6. **Greedy realisation** with recalculation: the candidate with the highest gain is realised
+   (ties: lowest candidate index, i.e. issue pair then actor pair in input order), the two
+   suppliers' voting positions and the two outcomes are updated, every remaining candidate is
+   recomputed against the new voting positions and outcomes, candidates that became infeasible
+   are dropped for the rest of the round, and the next best is realised, until none is left.
+
+7. **New starting positions** between rounds (``decide``'s rule, after Stokman & Van Oosten):
+   an actor who voted ``y`` on an issue where it started the round at ``x`` starts the next
+   round at ``x + ((1 − s)·a + b)(y − x)`` with ``a = 0.4`` (``salience_weight``) and
+   ``b = 0.1`` (``fixed_weight``): actors internalise more of a concession on issues they care
+   little about. Rounds repeat until a round realises no exchange, the outcome moves less than
+   ``tolerance`` (scale points on 0–100), or ``max_rounds``.
+
+Our choices where the sources leave room (each documented in
+``docs/explanation/model-exchange.md``):
+
+- The forecast of a round is the weighted mean of the *voting* positions at the end of the
+  round (``decide`` reports the same); ``trajectory[:, r]`` holds those voting positions.
+- Constraint (5b) is checked against the current outcome including *every* exchange realised
+  so far in the round. ``decide`` checks it against an outcome that only includes moves made
+  towards the same demander; the two agree whenever the constraint does not bind across
+  unrelated exchanges (see the golden comparison in ``tests/models/test_exchange_decide.py``).
+- A candidate dropped as infeasible stays dropped for the round (as in ``decide``); this also
+  bounds a round to at most one step per candidate.
+- The random-rate variant orders candidates by the smaller of the two gains.
+- Actors with zero capability × salience on an issue (excluded by a policy, or silent on the
+  issue) take no part in exchanges involving it.
+
+Externalities (van Assen, Stokman & van Oosten 2003, "Conflict measures in cooperative
+exchange models of collective decision-making", *Rationality and Society* 15(1)): each
+realised exchange moves two outcomes, so every actor ``t`` gains or loses
+``Σ_d s_td (|O_d − x_td| − |O'_d − x_td|)`` measured from its round-start position, with
+``O`` and ``O'`` the outcomes before and after the exchange. :class:`ExchangeResult` stores it
+for every actor and every realised exchange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from itertools import combinations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from peninsula.errors import InputError, Located
+from peninsula.models.base import (
+    ROUNDS_PARAM,
+    Forecast,
+    IntArray,
+    ensure_rng,
+    resolve_params,
+    validate_problem,
+)
+from peninsula.problem import BargainingProblem, BoolArray, FloatArray
+
+#: Positions are rescaled to this range per issue (Stokman & Van Oosten; ``decide``).
+SCALE = 100.0
+#: Moves and gains at or below this size count as no exchange (``decide``'s threshold).
+NEGLIGIBLE = 1e-10
+#: An outcome this close to the demander's position counts as at it (decide bookkeeping only).
+_AT_DEMANDER = 1e-9
+
+
+@dataclass(frozen=True)
+class ExchangeParams:
+    """Parameters of the exchange model (defaults: ``decide``'s equal-gain model)."""
+
+    max_rounds: int = 10
+    salience_weight: float = 0.4
+    fixed_weight: float = 0.1
+    random_rate: float = 0.0
+    tolerance: float = 1e-6
+    #: 0: constraint (5b) against the current outcome (ours); 1: against ``decide``'s outcome,
+    #: which only counts earlier moves made towards the same demander (for reproducing it).
+    decide_bookkeeping: float = 0.0
+
+    @classmethod
+    def from_mapping(cls, model: str, params: Mapping[str, float] | None) -> ExchangeParams:
+        defaults = {f.name: float(getattr(cls(), f.name)) for f in fields(cls)}
+        merged = resolve_params(model, params, defaults)
+        problems: list[Located] = []
+        if merged["max_rounds"] < 1 or merged["max_rounds"] != int(merged["max_rounds"]):
+            problems.append(Located(f"model {model}: max_rounds must be a whole number >= 1"))
+        for name in ("salience_weight", "fixed_weight", "random_rate"):
+            if not 0.0 <= merged[name] <= 1.0:
+                problems.append(Located(f"model {model}: {name} must lie in [0, 1]"))
+        if merged["salience_weight"] + merged["fixed_weight"] > 1.0:
+            problems.append(Located(f"model {model}: salience_weight + fixed_weight must be <= 1"))
+        if merged["decide_bookkeeping"] not in (0.0, 1.0):
+            problems.append(Located(f"model {model}: decide_bookkeeping must be 0 or 1"))
+        if merged["tolerance"] < 0:
+            problems.append(Located(f"model {model}: tolerance must be >= 0"))
+        if problems:
+            raise InputError(problems)
+        return cls(
+            max_rounds=int(merged["max_rounds"]),
+            salience_weight=merged["salience_weight"],
+            fixed_weight=merged["fixed_weight"],
+            random_rate=merged["random_rate"],
+            tolerance=merged["tolerance"],
+            decide_bookkeeping=merged["decide_bookkeeping"],
+        )
+
+
+DEFAULTS: dict[str, float] = {
+    f.name: float(getattr(ExchangeParams(), f.name)) for f in fields(ExchangeParams)
+}
+assert ROUNDS_PARAM in DEFAULTS
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The static candidate list: one entry per (issue pair, actor pair), ``E`` in all."""
+
+    first: IntArray  # (E,) actor index a (a < b)
+    second: IntArray  # (E,) actor index b
+    issue_p: IntArray  # (E,) issue index p (p < q)
+    issue_q: IntArray  # (E,) issue index q
+
+    @classmethod
+    def build(cls, n: int, k: int) -> Candidates:
+        pairs = [
+            (a, b, p, q) for p, q in combinations(range(k), 2) for a, b in combinations(range(n), 2)
+        ]
+        arr = np.array(pairs, dtype=np.int64).reshape(-1, 4)
+        return cls(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
+
+    @property
+    def size(self) -> int:
+        return int(self.first.shape[0])
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    """Forecast plus every realised exchange, batch-first and padded to ``S`` exchanges.
+
+    Per row ``count[b]`` exchanges were realised, in order; entries past it are padding
+    (indices ``-1``, numbers ``NaN``). Positions and outcomes are in issue units; gains are
+    salience × scale points on the 0–100 scale (the unit of Stokman & Van Oosten and ``decide``).
+
+    Attributes:
+        forecast: the :class:`Forecast` (outcome and voting positions per round).
+        count: ``(B,)`` realised exchanges per row.
+        round: ``(B, S)`` round (1-based) in which each exchange was realised.
+        supplier_p, supplier_q: ``(B, S)`` actor conceding on ``issue_p`` / on ``issue_q``.
+        issue_p, issue_q: ``(B, S)`` the two issues of the exchange.
+        from_p, to_p: ``(B, S)`` the ``issue_p`` supplier's voting position before and after.
+        from_q, to_q: ``(B, S)`` the same for the ``issue_q`` supplier.
+        shift_p, shift_q: ``(B, S)`` signed outcome shifts on the two issues (issue units).
+        gain_p, gain_q: ``(B, S)`` utility gain of the ``issue_p`` / ``issue_q`` supplier.
+        rate: ``(B, S)`` exchange rate ``Δo_q / Δo_p`` in 0–100 scale points.
+        externality: ``(B, S, n)`` every actor's utility change from the exchange (parties too).
+    """
+
+    forecast: Forecast
+    count: IntArray
+    round: IntArray
+    supplier_p: IntArray
+    supplier_q: IntArray
+    issue_p: IntArray
+    issue_q: IntArray
+    from_p: FloatArray
+    to_p: FloatArray
+    from_q: FloatArray
+    to_q: FloatArray
+    shift_p: FloatArray
+    shift_q: FloatArray
+    gain_p: FloatArray
+    gain_q: FloatArray
+    rate: FloatArray
+    externality: FloatArray
+
+
+def _gather(values: FloatArray, actor: IntArray, issue: IntArray, k: int) -> FloatArray:
+    """``values[b, actor[b, e], issue[b, e]]`` for ``(B, n, k)`` values and ``(B, E)`` indices."""
+    flat = values.reshape(values.shape[0], -1)
+    return np.take_along_axis(flat, actor * k + issue, axis=1)
+
+
+@dataclass
+class _Round:
+    """Per-round quantities of the candidates that do not change within the round."""
+
+    rows: NDArray[np.intp]  # which batch rows these are
+    alive: BoolArray  # (b, E)
+    u: IntArray  # (b, E) supplier on p
+    v: IntArray  # (b, E) supplier on q
+    target_p: FloatArray  # (b, E) v's round-start position on p (u moves towards it)
+    target_q: FloatArray  # (b, E) u's round-start position on q
+    dir_p: FloatArray  # (b, E) ±1: direction of u's move and of the outcome on p
+    dir_q: FloatArray
+    lever_p: FloatArray  # (b, E) c_u s_up / W_p: outcome shift per unit move of u
+    lever_q: FloatArray
+    rate: FloatArray  # (b, E) Δo_q / Δo_p
+    s_up: FloatArray
+    s_uq: FloatArray
+    s_vp: FloatArray
+    s_vq: FloatArray
+    start_up: FloatArray  # (b, E) u's round-start position on p
+    start_vq: FloatArray
+
+
+def _setup_round(
+    x: FloatArray,
+    outcome: FloatArray,
+    salience: FloatArray,
+    weight: FloatArray,
+    cand: Candidates,
+    random_rate: float,
+    rng: np.random.Generator,
+) -> _Round:
+    """Steps 2–4 for a batch of rows at the start of a round (``x``: round-start positions)."""
+    b = x.shape[0]
+    k = x.shape[2]
+    a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
+    left = x <= outcome[:, None, :]  # (b, n, k) decide's side convention
+    opposite = (left[:, a_, p] != left[:, b_, p]) & (left[:, a_, q] != left[:, b_, q])
+    active = weight > 0
+    alive = opposite & active[:, a_, p] & active[:, a_, q] & active[:, b_, p] & active[:, b_, q]
+    # Step 3: a supplies p when s_ap / s_aq < s_bp / s_bq (cross-multiplied; saliences > 0).
+    a_supplies_p = salience[:, a_, p] * salience[:, b_, q] < salience[:, b_, p] * salience[:, a_, q]
+    u = np.where(a_supplies_p, a_[None, :], b_[None, :]).astype(np.int64)
+    v = np.where(a_supplies_p, b_[None, :], a_[None, :]).astype(np.int64)
+    pp = np.broadcast_to(p, u.shape)
+    qq = np.broadcast_to(q, u.shape)
+    target_p = _gather(x, v, pp, k)
+    target_q = _gather(x, u, qq, k)
+    dir_p = np.sign(target_p - _gather(x, u, pp, k))
+    dir_q = np.sign(target_q - _gather(x, v, qq, k))
+    total = weight.sum(axis=1)  # (b, k)
+    safe = np.where(total > 0, total, 1.0)
+    lever_p = _gather(weight, u, pp, k) / safe[:, p]
+    lever_q = _gather(weight, v, qq, k) / safe[:, q]
+    s_up = _gather(salience, u, pp, k)
+    s_uq = _gather(salience, u, qq, k)
+    s_vp = _gather(salience, v, pp, k)
+    s_vq = _gather(salience, v, qq, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (s_up + s_vp) / (s_uq + s_vq)  # (4)
+        if random_rate > 0:
+            r_u = s_up / s_uq  # u breaks even
+            r_v = s_vp / s_vq  # v breaks even
+            draw = rng.random(u.shape)
+            rate = (1 - random_rate) * rate + random_rate * (r_u + draw * (r_v - r_u))
+    alive &= np.isfinite(rate) & (rate > 0)
+    return _Round(
+        rows=np.arange(b),
+        alive=alive,
+        u=u,
+        v=v,
+        target_p=target_p,
+        target_q=target_q,
+        dir_p=dir_p,
+        dir_q=dir_q,
+        lever_p=lever_p,
+        lever_q=lever_q,
+        rate=np.where(alive, rate, 1.0),
+        s_up=s_up,
+        s_uq=s_uq,
+        s_vp=s_vp,
+        s_vq=s_vq,
+        start_up=_gather(x, u, pp, k),
+        start_vq=_gather(x, v, qq, k),
+    )
+
+
+@dataclass
+class _Demanders:
+    """``decide``'s bookkeeping of constraint (5b), for reproducing it (``decide_bookkeeping=1``).
+
+    ``decide`` checks (5b) for "u supplies p to v" against the round-start outcome moved only by
+    ``u``'s own current position and by the first recorded position of every other actor that
+    conceded on ``p`` *to v* earlier in the round. ``shift[b, v, p]`` sums those recorded moves'
+    outcome shifts; ``recorded[b, v, p, m]`` is ``m``'s recorded position (NaN: none).
+    """
+
+    start: FloatArray  # (b, k) round-start outcome
+    shift: FloatArray  # (b, n, k)
+    recorded: FloatArray  # (b, n, k, n)
+    #: ``(b, E)`` sum of the candidate moves decide keeps in each side's move list: it keeps the
+    #: old candidate move whenever the side's supplier concedes on the same issue elsewhere, and
+    #: drops the exchange once that signed sum exceeds 100 (its ``is_move_valid``).
+    history_u: FloatArray
+    history_v: FloatArray
+
+    def basis(
+        self,
+        actor: IntArray,
+        demander: IntArray,
+        issue: IntArray,
+        y_actor: FloatArray,
+        start_actor: FloatArray,
+        lever: FloatArray,
+        k: int,
+        n: int,
+    ) -> FloatArray:
+        flat_shift = self.shift.reshape(self.shift.shape[0], -1)
+        moved = np.take_along_axis(flat_shift, demander * k + issue, axis=1)
+        flat_rec = self.recorded.reshape(self.recorded.shape[0], -1)
+        own = np.take_along_axis(flat_rec, (demander * k + issue) * n + actor, axis=1)
+        own_shift = np.where(np.isnan(own), 0.0, lever * (own - start_actor))
+        at_issue = np.take_along_axis(self.start, issue, axis=1)
+        return at_issue + moved - own_shift + lever * (y_actor - start_actor)
+
+    def record(
+        self,
+        rows: IntArray,
+        mover: IntArray,
+        demander: IntArray,
+        issue: IntArray,
+        position: FloatArray,
+        start: FloatArray,
+        lever: FloatArray,
+    ) -> None:
+        first = np.isnan(self.recorded[rows, demander, issue, mover])
+        r, m, d, i = rows[first], mover[first], demander[first], issue[first]
+        self.recorded[r, d, i, m] = position[first]
+        self.shift[r, d, i] += lever[first] * (position[first] - start[first])
+
+    def take(self, idx: NDArray[np.intp]) -> _Demanders:
+        return _Demanders(
+            self.start[idx],
+            self.shift[idx],
+            self.recorded[idx],
+            self.history_u[idx],
+            self.history_v[idx],
+        )
+
+
+def _evaluate(
+    rnd: _Round,
+    y: FloatArray,
+    outcome: FloatArray,
+    cand: Candidates,
+    k: int,
+    demanders: _Demanders | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    """Step 5 for every candidate: outcome shifts, gains and feasibility at the current state.
+
+    Returns ``(shift_p, shift_q, gain_u, gain_v, key, feasible)`` (unsigned shifts).
+    """
+    pp = np.broadcast_to(cand.issue_p, rnd.u.shape)
+    qq = np.broadcast_to(cand.issue_q, rnd.u.shape)
+    room_p = (rnd.target_p - _gather(y, rnd.u, pp, k)) * rnd.dir_p  # (5c) must stay > 0
+    room_q = (rnd.target_q - _gather(y, rnd.v, qq, k)) * rnd.dir_q
+    if demanders is None:
+        basis_p = outcome[:, cand.issue_p]
+        basis_q = outcome[:, cand.issue_q]
+    else:
+        n = y.shape[1]
+        basis_p = demanders.basis(
+            rnd.u, rnd.v, pp, _gather(y, rnd.u, pp, k), rnd.start_up, rnd.lever_p, k, n
+        )
+        basis_q = demanders.basis(
+            rnd.v, rnd.u, qq, _gather(y, rnd.v, qq, k), rnd.start_vq, rnd.lever_q, k, n
+        )
+    slack_p = (rnd.target_p - basis_p) * rnd.dir_p  # (5b)
+    slack_q = (rnd.target_q - basis_q) * rnd.dir_q
+    if demanders is not None:
+        # decide only applies (5b) when the demander lies strictly between the outcome before
+        # and after the move; from an outcome already at (or past) the demander it lets the
+        # move through. Reproduced here only; the default model keeps (5b) binding.
+        slack_p = np.where(slack_p <= _AT_DEMANDER, np.inf, slack_p)
+        slack_q = np.where(slack_q <= _AT_DEMANDER, np.inf, slack_q)
+    cap_p = np.minimum(rnd.lever_p * room_p, slack_p)  # (5a), (5b) on p
+    cap_q = np.minimum(rnd.lever_q * room_q, slack_q)
+    shift_p = np.minimum(cap_p, cap_q / rnd.rate)
+    shift_q = rnd.rate * shift_p
+    gain_u = rnd.s_uq * shift_q - rnd.s_up * shift_p  # (3)
+    gain_v = rnd.s_vp * shift_p - rnd.s_vq * shift_q
+    with np.errstate(divide="ignore", invalid="ignore"):
+        move_u = shift_p / rnd.lever_p
+        move_v = shift_q / rnd.lever_q
+    key = np.minimum(gain_u, gain_v)
+    within = np.ones(key.shape, dtype=bool)
+    if demanders is not None:
+        within = (demanders.history_u + rnd.dir_p * move_u <= SCALE) & (
+            demanders.history_v + rnd.dir_q * move_v <= SCALE
+        )
+    feasible = (
+        within
+        & rnd.alive
+        & (room_p > NEGLIGIBLE)
+        & (room_q > NEGLIGIBLE)
+        & (move_u > NEGLIGIBLE)
+        & (move_v > NEGLIGIBLE)
+        & (key > NEGLIGIBLE)
+    )
+    return shift_p, shift_q, gain_u, gain_v, key, feasible
+
+
+def _new_start(x: FloatArray, y: FloatArray, salience: FloatArray, p: ExchangeParams) -> FloatArray:
+    """Step 7: ``x + ((1 − s)·a + b)(y − x)``."""
+    return x + ((1.0 - salience) * p.salience_weight + p.fixed_weight) * (y - x)
+
+
+def _outcome(y: FloatArray, weight: FloatArray, fallback: FloatArray) -> FloatArray:
+    total = weight.sum(axis=1)
+    safe = np.where(total > 0, total, 1.0)
+    return np.where(total > 0, (weight * y).sum(axis=1) / safe, fallback)
+
+
+def run_exchange(
+    problem: BargainingProblem,
+    params: ExchangeParams | None = None,
+    rng: np.random.Generator | None = None,
+    name: str = "exchange",
+) -> ExchangeResult:
+    """Run the exchange model on a batch; see the module docstring for every step."""
+    params = params or ExchangeParams()
+    rng = ensure_rng(rng)
+    batch, n, k = problem.position.shape
+    span = problem.upper - problem.lower
+    x = (problem.position - problem.lower) / span * SCALE  # (B, n, k) round-start positions
+    salience = problem.salience
+    weight = problem.effective_capability[:, :, None] * salience
+    fallback = (problem.status_quo - problem.lower) / span * SCALE
+    cand = Candidates.build(n, k)
+
+    frames: list[FloatArray] = [x.copy()]
+    rounds = np.zeros(batch, dtype=np.int64)
+    converged = np.zeros(batch, dtype=bool)
+    running = np.ones(batch, dtype=bool)
+    last_outcome = _outcome(x, weight, fallback)
+    records: list[dict[str, NDArray[np.generic]]] = []  # one per realisation step, rows subset
+
+    for round_no in range(1, params.max_rounds + 1):
+        rows = np.flatnonzero(running)
+        y_all = frames[-1].copy()
+        if rows.size == 0:
+            frames.append(y_all)
+            continue
+        xr = x[rows]
+        wr = weight[rows]
+        sr = salience[rows]
+        start_outcome = _outcome(xr, wr, fallback[rows])
+        rnd = _setup_round(xr, start_outcome, sr, wr, cand, params.random_rate, rng)
+        y = xr.copy()
+        outcome = start_outcome.copy()
+        local = np.arange(rows.size)  # rows (of this round's subset) still searching
+        realised = np.zeros(rows.size, dtype=np.int64)
+        demanders = (
+            _Demanders(
+                start_outcome.copy(),
+                np.zeros((rows.size, n, k)),
+                np.full((rows.size, n, k, n), np.nan),
+                np.zeros((rows.size, cand.size)),
+                np.zeros((rows.size, cand.size)),
+            )
+            if params.decide_bookkeeping
+            else None
+        )
+        sub = rnd
+        while local.size:
+            shift_p, shift_q, gain_u, gain_v, key, feasible = _evaluate(
+                sub,
+                y[local],
+                outcome[local],
+                cand,
+                k,
+                None if demanders is None else demanders.take(local),
+            )
+            sub.alive = feasible  # infeasible candidates are dropped for the round
+            has = feasible.any(axis=1)
+            if not has.all():
+                keep = np.flatnonzero(has)
+                local, sub = local[keep], _subset(sub, keep)
+                shift_p, shift_q = shift_p[keep], shift_q[keep]
+                gain_u, gain_v, key, feasible = (
+                    gain_u[keep],
+                    gain_v[keep],
+                    key[keep],
+                    feasible[keep],
+                )
+            if local.size == 0:
+                break
+            best = np.argmax(np.where(feasible, key, -np.inf), axis=1)  # first index on ties
+            at = np.arange(local.size)
+            e = best
+            u, v = sub.u[at, e], sub.v[at, e]
+            ip, iq = cand.issue_p[e], cand.issue_q[e]
+            dp, dq = shift_p[at, e], shift_q[at, e]
+            move_u = sub.dir_p[at, e] * dp / sub.lever_p[at, e]
+            move_v = sub.dir_q[at, e] * dq / sub.lever_q[at, e]
+            before_p, before_q = y[local, u, ip], y[local, v, iq]
+            after_p = before_p + move_u
+            after_q = before_q + move_v
+            # Never past the demander's position by rounding (constraint 5a is exact in reals).
+            after_p = np.where(
+                sub.dir_p[at, e] > 0,
+                np.minimum(after_p, sub.target_p[at, e]),
+                np.maximum(after_p, sub.target_p[at, e]),
+            )
+            after_q = np.where(
+                sub.dir_q[at, e] > 0,
+                np.minimum(after_q, sub.target_q[at, e]),
+                np.maximum(after_q, sub.target_q[at, e]),
+            )
+            old_outcome = outcome[local].copy()
+            y[local, u, ip] = after_p
+            y[local, v, iq] = after_q
+            outcome[local] = _outcome(y[local], wr[local], fallback[rows[local]])
+            sub.alive[at, e] = False
+            if demanders is not None:
+                for side_actor, side_issue, side_dir, side_lever, side_shift, hist in (
+                    (sub.u, cand.issue_p, sub.dir_p, sub.lever_p, shift_p, demanders.history_u),
+                    (sub.v, cand.issue_q, sub.dir_q, sub.lever_q, shift_q, demanders.history_v),
+                ):
+                    same = ((side_actor == u[:, None]) & (side_issue[None, :] == ip[:, None])) | (
+                        (side_actor == v[:, None]) & (side_issue[None, :] == iq[:, None])
+                    )
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        kept = np.where(same, side_dir * side_shift / side_lever, 0.0)
+                    hist[local] += np.nan_to_num(kept)
+                lev_p, lev_q = sub.lever_p[at, e], sub.lever_q[at, e]
+                demanders.record(local, u, v, ip, after_p, sub.start_up[at, e], lev_p)
+                demanders.record(local, v, u, iq, after_q, sub.start_vq[at, e], lev_q)
+            realised[local] += 1
+            ext = _externality(xr[local], sr[local], old_outcome, outcome[local], ip, iq)
+            records.append(
+                {
+                    "row": rows[local],
+                    "round": np.full(local.size, round_no),
+                    "u": u,
+                    "v": v,
+                    "ip": ip,
+                    "iq": iq,
+                    "from_p": before_p,
+                    "to_p": after_p,
+                    "from_q": before_q,
+                    "to_q": after_q,
+                    "shift_p": outcome[local, ip] - old_outcome[at, ip],
+                    "shift_q": outcome[local, iq] - old_outcome[at, iq],
+                    "gain_p": gain_u[at, e],
+                    "gain_q": gain_v[at, e],
+                    "rate": sub.rate[at, e],
+                    "ext": ext,
+                }
+            )
+        y_all[rows] = y
+        frames.append(y_all)
+        end_outcome = _outcome(y, wr, fallback[rows])
+        change = np.abs(end_outcome - last_outcome[rows]).max(axis=1) if k else np.zeros(rows.size)
+        last_outcome[rows] = end_outcome
+        rounds[rows] = round_no
+        done = (realised == 0) | (change <= params.tolerance)
+        converged[rows[done]] = True
+        running[rows[done]] = False
+        x[rows] = _new_start(xr, y, sr, params)
+
+    trajectory = np.stack(frames, axis=1)
+    # Rows that stopped early: repeat their final voting positions (the Forecast contract).
+    for r in range(1, trajectory.shape[1]):
+        stopped = rounds < r
+        trajectory[stopped, r] = trajectory[stopped, r - 1]
+    trajectory_units = problem.lower + trajectory / SCALE * span
+    outcome_units = problem.lower + last_outcome / SCALE * span
+    forecast = Forecast(
+        model=name,
+        actor_ids=problem.actor_ids,
+        issue_ids=problem.issue_ids,
+        outcome=outcome_units,
+        trajectory=trajectory_units,
+        rounds=rounds,
+        converged=converged,
+    )
+    return _collect(forecast, records, batch, n, problem.lower, span)
+
+
+def _subset(rnd: _Round, idx: NDArray[np.intp]) -> _Round:
+    return _Round(**{f.name: getattr(rnd, f.name)[idx] for f in fields(_Round)})
+
+
+def _externality(
+    x: FloatArray,
+    salience: FloatArray,
+    before: FloatArray,
+    after: FloatArray,
+    ip: IntArray,
+    iq: IntArray,
+) -> FloatArray:
+    """``(b, n)`` utility change of every actor from one exchange (van Assen et al. 2003)."""
+    at = np.arange(x.shape[0])
+    total = np.zeros((x.shape[0], x.shape[1]))
+    for issue in (ip, iq):
+        xi = x[at, :, issue]  # (b, n)
+        si = salience[at, :, issue]
+        o0 = before[at, issue][:, None]
+        o1 = after[at, issue][:, None]
+        total += si * (np.abs(o0 - xi) - np.abs(o1 - xi))
+    return total
+
+
+def _collect(
+    forecast: Forecast,
+    records: list[dict[str, NDArray[np.generic]]],
+    batch: int,
+    n: int,
+    lower: FloatArray,
+    span: FloatArray,
+) -> ExchangeResult:
+    """Pad the per-step records into ``(B, S)`` arrays, in realisation order per row."""
+    count = np.zeros(batch, dtype=np.int64)
+    slot: list[IntArray] = []
+    for rec in records:
+        rows = rec["row"].astype(np.intp)
+        slot.append(count[rows].copy())
+        count[rows] += 1
+    s = int(count.max()) if batch else 0
+    ints = {
+        name: np.full((batch, s), -1, dtype=np.int64) for name in ("round", "u", "v", "ip", "iq")
+    }
+    floats = {
+        name: np.full((batch, s), np.nan)
+        for name in (
+            "from_p",
+            "to_p",
+            "from_q",
+            "to_q",
+            "shift_p",
+            "shift_q",
+            "gain_p",
+            "gain_q",
+            "rate",
+        )
+    }
+    ext = np.full((batch, s, n), np.nan)
+    for rec, pos in zip(records, slot, strict=True):
+        rows = rec["row"].astype(np.intp)
+        for name, out in ints.items():
+            out[rows, pos] = rec[name]
+        for name, out in floats.items():
+            out[rows, pos] = rec[name]
+        ext[rows, pos] = rec["ext"]
+    ip, iq = ints["ip"], ints["iq"]
+    lo_p, lo_q = lower[np.maximum(ip, 0)], lower[np.maximum(iq, 0)]
+    sp_p, sp_q = span[np.maximum(ip, 0)] / SCALE, span[np.maximum(iq, 0)] / SCALE
+    return ExchangeResult(
+        forecast=forecast,
+        count=count,
+        round=ints["round"],
+        supplier_p=ints["u"],
+        supplier_q=ints["v"],
+        issue_p=ip,
+        issue_q=iq,
+        from_p=lo_p + floats["from_p"] * sp_p,
+        to_p=lo_p + floats["to_p"] * sp_p,
+        from_q=lo_q + floats["from_q"] * sp_q,
+        to_q=lo_q + floats["to_q"] * sp_q,
+        shift_p=floats["shift_p"] * sp_p,
+        shift_q=floats["shift_q"] * sp_q,
+        gain_p=floats["gain_p"],
+        gain_q=floats["gain_q"],
+        rate=floats["rate"],
+        externality=ext,
+    )
+
+
+@dataclass(frozen=True)
+class ExchangeModel:
+    """Stokman & Van Oosten's exchange model (equal-gain; random-rate with ``random_rate > 0``)."""
+
+    name: str = "exchange"
+    label: str = "Exchange of voting positions (Stokman & Van Oosten 1994)"
+    dynamic: bool = True
+
+    def run(
+        self,
+        problem: BargainingProblem,
+        params: Mapping[str, float] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> ExchangeResult:
+        """The forecast together with every realised exchange (for ``peninsula deals``)."""
+        chosen = ExchangeParams.from_mapping(self.name, params)
+        validate_problem(problem, self.name)
+        return run_exchange(problem, chosen, rng, self.name)
+
+    def forecast(
+        self,
+        problem: BargainingProblem,
+        params: Mapping[str, float] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> Forecast:
+        return self.run(problem, params, rng).forecast
+
+
+MODEL = ExchangeModel()
