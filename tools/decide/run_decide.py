@@ -44,8 +44,10 @@ def _decide_file(case: dict[str, object], path: Path) -> None:
     rows: list[list[object]] = []
     for a in case["actors"]:  # type: ignore[attr-defined]
         rows.append(["#A", a, a, ""])
-    for i in case["issues"]:  # type: ignore[attr-defined]
-        rows += [["#P", i, i, i], ["#M", i, 0], ["#M", i, 100]]
+    lower = case.get("lower") or [0.0] * len(case["issues"])  # type: ignore[arg-type]
+    upper = case.get("upper") or [100.0] * len(case["issues"])  # type: ignore[arg-type]
+    for ii, i in enumerate(case["issues"]):  # type: ignore[arg-type]
+        rows += [["#P", i, i, i], ["#M", i, lower[ii]], ["#M", i, upper[ii]]]
     for ai, a in enumerate(case["actors"]):  # type: ignore[arg-type]
         for ii, i in enumerate(case["issues"]):  # type: ignore[arg-type]
             rows.append(
@@ -61,6 +63,34 @@ def _decide_file(case: dict[str, object], path: Path) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", quotechar="'", quoting=csv.QUOTE_NONNUMERIC)
         writer.writerows(rows)
+
+
+def _sample_data(decide_src: Path) -> dict[str, object]:
+    """decide's own ten-actor, six-issue input (``data/input/sample_data.txt``)."""
+    actors: list[str] = []
+    issues: list[str] = []
+    bounds: dict[str, list[float]] = {}
+    stances: dict[tuple[str, str], tuple[float, float, float]] = {}
+    path = decide_src / "data" / "input" / "sample_data.txt"
+    for row in csv.reader(path.read_text().splitlines(), delimiter="\t", quotechar="'"):
+        if row[0] == "#A":
+            actors.append(row[1])
+        elif row[0] == "#P":
+            issues.append(row[1])
+        elif row[0] == "#M":
+            bounds.setdefault(row[1], []).append(float(row[2]))
+        elif row[0] == "#D":
+            stances[(row[1], row[2])] = (float(row[3]), float(row[4]), float(row[5]))
+    return {
+        "name": "decide-sample-data",
+        "actors": actors,
+        "issues": issues,
+        "lower": [min(bounds[i]) for i in issues],
+        "upper": [max(bounds[i]) for i in issues],
+        "position": [[stances[(a, i)][0] for i in issues] for a in actors],
+        "salience": [[stances[(a, i)][1] for i in issues] for a in actors],
+        "capability": [stances[(a, issues[0])][2] for a in actors],
+    }
 
 
 def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
@@ -91,6 +121,7 @@ def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
             recorder.realised.append(
                 {
                     "gain": float(ex.gain),  # type: ignore[attr-defined]
+                    "issues": [ex.p.name, ex.q.name],  # type: ignore[attr-defined]
                     "suppliers": [
                         {
                             "actor": side.actor.actor_id,
@@ -131,6 +162,7 @@ def main() -> None:
             "salience": [[0.1, 0.9], [0.6, 0.5]],
             "capability": [1.0, 1.0],
         },
+        _sample_data(args.decide_src),
         _generated(1, 3, 2),
         _generated(2, 4, 3),
         _generated(3, 5, 3),
@@ -140,7 +172,7 @@ def main() -> None:
     results = [_run(case, args.rounds) for case in cases]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps({"generator": "tools/decide/run_decide.py", "cases": results}, indent=1) + "\n"
+        json.dumps({"generator": "tools/decide/run_decide.py", "cases": results}) + "\n"
     )
 
 

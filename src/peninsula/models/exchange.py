@@ -117,6 +117,8 @@ from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 SCALE = 100.0
 #: Moves and gains at or below this size count as no exchange (``decide``'s threshold).
 NEGLIGIBLE = 1e-10
+#: Gains this close (relative) are a tie, broken by candidate order.
+TIE = 1e-12
 #: An outcome this close to the demander's position counts as at it (decide bookkeeping only).
 _AT_DEMANDER = 1e-9
 
@@ -209,6 +211,7 @@ class ExchangeResult:
         shift_p, shift_q: ``(B, S)`` signed outcome shifts on the two issues (issue units).
         gain_p, gain_q: ``(B, S)`` utility gain of the ``issue_p`` / ``issue_q`` supplier.
         rate: ``(B, S)`` exchange rate ``Δo_q / Δo_p`` in 0–100 scale points.
+        outcome_before_p, outcome_before_q: ``(B, S)`` the two outcomes just before the exchange.
         externality: ``(B, S, n)`` every actor's utility change from the exchange (parties too).
     """
 
@@ -228,6 +231,8 @@ class ExchangeResult:
     gain_p: FloatArray
     gain_q: FloatArray
     rate: FloatArray
+    outcome_before_p: FloatArray
+    outcome_before_q: FloatArray
     externality: FloatArray
 
 
@@ -534,7 +539,11 @@ def run_exchange(
                 )
             if local.size == 0:
                 break
-            best = np.argmax(np.where(feasible, key, -np.inf), axis=1)  # first index on ties
+            scored = np.where(feasible, key, -np.inf)
+            top = scored.max(axis=1, keepdims=True)
+            # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
+            # then actor pair, in input order), which is also where decide's list puts them.
+            best = np.argmax(scored >= top - TIE * np.maximum(1.0, np.abs(top)), axis=1)
             at = np.arange(local.size)
             e = best
             u, v = sub.u[at, e], sub.v[at, e]
@@ -594,6 +603,8 @@ def run_exchange(
                     "gain_p": gain_u[at, e],
                     "gain_q": gain_v[at, e],
                     "rate": sub.rate[at, e],
+                    "before_p": old_outcome[at, ip],
+                    "before_q": old_outcome[at, iq],
                     "ext": ext,
                 }
             )
@@ -682,6 +693,8 @@ def _collect(
             "gain_p",
             "gain_q",
             "rate",
+            "before_p",
+            "before_q",
         )
     }
     ext = np.full((batch, s, n), np.nan)
@@ -712,7 +725,135 @@ def _collect(
         gain_p=floats["gain_p"],
         gain_q=floats["gain_q"],
         rate=floats["rate"],
+        outcome_before_p=lo_p + floats["before_p"] * sp_p,
+        outcome_before_q=lo_q + floats["before_q"] * sp_q,
         externality=ext,
+    )
+
+
+@dataclass(frozen=True)
+class Package:
+    """All exchanges two actors realised with each other in one round, taken as one deal.
+
+    Pairwise exchanges between the same two actors on different issue pairs add up to a package
+    over three or more issues (e.g. relief *and* normalisation for a freeze). ``utility`` is
+    each party's utility change from the package's outcome shifts alone, measured exactly
+    (``Σ_d s_id (|O_d − x_id| − |O_d + Δ_d − x_id|)``) from its *stated* positions and
+    saliences in the problem, not the model's moving start positions: the Pareto check asks
+    whether each party gains under its own saliences (Stokman & Van Oosten's rationale for an
+    exchange), which the linear gains of step 4 only approximate.
+    """
+
+    round: int
+    actors: tuple[int, int]
+    exchanges: tuple[int, ...]  # positions in the row's realised list
+    issues: tuple[int, ...]
+    shift: dict[int, float]  # net outcome shift per issue, issue units
+    utility: tuple[float, float]
+    third_party: FloatArray  # (n,) summed externalities (parties' entries included)
+
+    @property
+    def pareto(self) -> bool:
+        return self.utility[0] > 0 and self.utility[1] > 0
+
+
+def packages(result: ExchangeResult, problem: BargainingProblem, row: int = 0) -> list[Package]:
+    """Group one row's realised exchanges into packages (same two actors, same round)."""
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for s in range(int(result.count[row])):
+        pair = sorted((int(result.supplier_p[row, s]), int(result.supplier_q[row, s])))
+        groups.setdefault((int(result.round[row, s]), pair[0], pair[1]), []).append(s)
+    out: list[Package] = []
+    for (rnd, a, b), members in groups.items():
+        before: dict[int, float] = {}
+        shift: dict[int, float] = {}
+        for s in members:
+            for issue, start, moved in (
+                (result.issue_p[row, s], result.outcome_before_p[row, s], result.shift_p[row, s]),
+                (result.issue_q[row, s], result.outcome_before_q[row, s], result.shift_q[row, s]),
+            ):
+                before.setdefault(int(issue), float(start))
+                shift[int(issue)] = shift.get(int(issue), 0.0) + float(moved)
+        span = problem.upper - problem.lower
+        utility = []
+        for actor in (a, b):
+            total = 0.0
+            for issue, delta in shift.items():
+                x = float(problem.position[row, actor, issue])
+                s_ = float(problem.salience[row, actor, issue])
+                o = before[issue]
+                total += s_ * (abs(o - x) - abs(o + delta - x)) * SCALE / float(span[issue])
+            utility.append(total)
+        out.append(
+            Package(
+                round=rnd,
+                actors=(a, b),
+                exchanges=tuple(members),
+                issues=tuple(sorted(shift)),
+                shift=shift,
+                utility=(utility[0], utility[1]),
+                third_party=np.nansum(result.externality[row, members], axis=0),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class OpeningOffers:
+    """Every candidate exchange at the start of the first round, ``(B, E)`` arrays.
+
+    ``full_shift_p`` is the outcome shift on ``issue_p`` if its supplier moved all the way to
+    its partner's position (the left side of constraint 5a), in 0–100 scale points; ``shift_p``
+    and ``shift_q`` are the equal-gain exchange's actual shifts and ``gain`` its gain (0 where
+    the candidate is not feasible). ``candidates`` gives ``issue_p``/``issue_q`` per column.
+    """
+
+    candidates: Candidates
+    outcome: FloatArray  # (B, k) forecast (1) at the initial positions, 0–100 scale
+    opposite: BoolArray  # (B, E) on opposite sides of the outcome on both issues (step 2)
+    feasible: BoolArray
+    supplier_p: IntArray
+    supplier_q: IntArray
+    full_shift_p: FloatArray
+    full_shift_q: FloatArray
+    rate: FloatArray
+    shift_p: FloatArray
+    shift_q: FloatArray
+    gain: FloatArray
+
+
+def opening_offers(
+    problem: BargainingProblem,
+    params: ExchangeParams | None = None,
+    rng: np.random.Generator | None = None,
+) -> OpeningOffers:
+    """Steps 1–5 once, at the initial positions: what every pair could trade, and for how much."""
+    params = params or ExchangeParams()
+    span = problem.upper - problem.lower
+    x = (problem.position - problem.lower) / span * SCALE
+    weight = problem.effective_capability[:, :, None] * problem.salience
+    fallback = (problem.status_quo - problem.lower) / span * SCALE
+    cand = Candidates.build(problem.n_actors, problem.n_issues)
+    outcome = _outcome(x, weight, fallback)
+    rnd = _setup_round(
+        x, outcome, problem.salience, weight, cand, params.random_rate, ensure_rng(rng)
+    )
+    shift_p, shift_q, gain_u, _, _, feasible = _evaluate(rnd, x, outcome, cand, problem.n_issues)
+    full_p = rnd.lever_p * np.abs(rnd.target_p - rnd.start_up)
+    full_q = rnd.lever_q * np.abs(rnd.target_q - rnd.start_vq)
+    return OpeningOffers(
+        candidates=cand,
+        outcome=outcome,
+        opposite=rnd.alive,
+        feasible=feasible,
+        supplier_p=rnd.u,
+        supplier_q=rnd.v,
+        full_shift_p=np.where(rnd.alive, full_p, 0.0),
+        full_shift_q=np.where(rnd.alive, full_q, 0.0),
+        rate=rnd.rate,
+        shift_p=np.where(feasible, shift_p, 0.0),
+        shift_q=np.where(feasible, shift_q, 0.0),
+        gain=np.where(feasible, gain_u, 0.0),
     )
 
 
