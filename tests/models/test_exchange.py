@@ -191,3 +191,40 @@ def test_equal_gain_property(p: BargainingProblem) -> None:
     for deal in packages(result, p):
         if deal.round == 1:
             assert deal.utility[0] > -1e-9 and deal.utility[1] > -1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_problems(), st.sampled_from([0.0, 0.5]))
+def test_fast_path_equals_step_by_step_path(p: BargainingProblem, random_rate: float) -> None:
+    """The default path rewrites the caps for speed; it must realise the same exchanges."""
+    params = ExchangeParams(max_rounds=3, random_rate=random_rate)
+    fast = run_exchange(p, params, np.random.default_rng(1))
+    slow = run_exchange(p, params, np.random.default_rng(1), general=True)
+    assert np.array_equal(fast.count, slow.count)
+    assert np.array_equal(fast.supplier_p, slow.supplier_p)
+    assert np.array_equal(fast.issue_q, slow.issue_q)
+    np.testing.assert_allclose(fast.forecast.outcome, slow.forecast.outcome, atol=1e-9)
+    np.testing.assert_allclose(fast.gain_p, slow.gain_p, atol=1e-9)
+    np.testing.assert_allclose(fast.externality, slow.externality, atol=1e-9)
+
+
+def test_batch_rows_are_independent() -> None:
+    """A batch gives each row what it gives alone (rows stop at different rounds)."""
+    sample = golden_problem(golden_case("decide-sample-data"))
+    both = BargainingProblem(
+        actor_ids=sample.actor_ids,
+        issue_ids=sample.issue_ids,
+        position=np.concatenate([sample.position, sample.position[:, ::-1]]),
+        salience=np.concatenate([sample.salience, sample.salience[:, ::-1]]),
+        capability=np.concatenate([sample.capability, sample.capability[:, ::-1]]),
+        status_quo=np.concatenate([sample.status_quo, sample.status_quo]),
+        lower=sample.lower,
+        upper=sample.upper,
+    )
+    batch = MODEL.run(both, {"max_rounds": 4})
+    for row in range(2):
+        alone = MODEL.run(both.take(slice(row, row + 1)), {"max_rounds": 4})
+        n = int(alone.count[0])
+        assert batch.count[row] == n
+        np.testing.assert_allclose(batch.gain_p[row, :n], alone.gain_p[0, :n], atol=1e-12)
+        np.testing.assert_allclose(batch.forecast.outcome[row], alone.forecast.outcome[0])

@@ -238,8 +238,10 @@ class ExchangeResult:
 
 def _gather(values: FloatArray, actor: IntArray, issue: IntArray, k: int) -> FloatArray:
     """``values[b, actor[b, e], issue[b, e]]`` for ``(B, n, k)`` values and ``(B, E)`` indices."""
-    flat = values.reshape(values.shape[0], -1)
-    return np.take_along_axis(flat, actor * k + issue, axis=1)
+    b = values.shape[0]
+    row = np.arange(b).reshape(b, *([1] * (actor.ndim - 1))) * (values.size // max(b, 1))
+    # np.take on the flat array: the same as take_along_axis, a fraction of its overhead.
+    return np.take(values, row + actor * k + issue)
 
 
 @dataclass
@@ -276,30 +278,31 @@ def _setup_round(
 ) -> _Round:
     """Steps 2–4 for a batch of rows at the start of a round (``x``: round-start positions)."""
     b = x.shape[0]
-    k = x.shape[2]
     a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
-    left = x <= outcome[:, None, :]  # (b, n, k) decide's side convention
-    opposite = (left[:, a_, p] != left[:, b_, p]) & (left[:, a_, q] != left[:, b_, q])
-    active = weight > 0
-    alive = opposite & active[:, a_, p] & active[:, a_, q] & active[:, b_, p] & active[:, b_, q]
+    total = weight.sum(axis=1)  # (b, k)
+    lever = weight / np.where(total > 0, total, 1.0)[:, None, :]  # (2): Δo per unit move
+    # One fancy index per (actor, issue) combination fetches position, lever and salience.
+    values = np.stack([x, lever, salience], axis=-1)  # (b, n, k, 3)
+    ap, aq, bp, bq = values[:, a_, p], values[:, a_, q], values[:, b_, p], values[:, b_, q]
+    o_p, o_q = outcome[:, p], outcome[:, q]
+    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide).
+    opposite = ((ap[..., 0] <= o_p) != (bp[..., 0] <= o_p)) & (
+        (aq[..., 0] <= o_q) != (bq[..., 0] <= o_q)
+    )
+    active = (ap[..., 1] > 0) & (aq[..., 1] > 0) & (bp[..., 1] > 0) & (bq[..., 1] > 0)
+    alive = opposite & active
     # Step 3: a supplies p when s_ap / s_aq < s_bp / s_bq (cross-multiplied; saliences > 0).
-    a_supplies_p = salience[:, a_, p] * salience[:, b_, q] < salience[:, b_, p] * salience[:, a_, q]
+    a_supplies_p = ap[..., 2] * bq[..., 2] < bp[..., 2] * aq[..., 2]
     u = np.where(a_supplies_p, a_[None, :], b_[None, :]).astype(np.int64)
     v = np.where(a_supplies_p, b_[None, :], a_[None, :]).astype(np.int64)
-    pp = np.broadcast_to(p, u.shape)
-    qq = np.broadcast_to(q, u.shape)
-    target_p = _gather(x, v, pp, k)
-    target_q = _gather(x, u, qq, k)
-    dir_p = np.sign(target_p - _gather(x, u, pp, k))
-    dir_q = np.sign(target_q - _gather(x, v, qq, k))
-    total = weight.sum(axis=1)  # (b, k)
-    safe = np.where(total > 0, total, 1.0)
-    lever_p = _gather(weight, u, pp, k) / safe[:, p]
-    lever_q = _gather(weight, v, qq, k) / safe[:, q]
-    s_up = _gather(salience, u, pp, k)
-    s_uq = _gather(salience, u, qq, k)
-    s_vp = _gather(salience, v, pp, k)
-    s_vq = _gather(salience, v, qq, k)
+    flip = a_supplies_p[..., None]
+    up, uq = np.where(flip, ap, bp), np.where(flip, aq, bq)
+    vp, vq = np.where(flip, bp, ap), np.where(flip, bq, aq)
+    target_p, target_q = vp[..., 0], uq[..., 0]
+    dir_p = np.sign(target_p - up[..., 0])
+    dir_q = np.sign(target_q - vq[..., 0])
+    lever_p, lever_q = up[..., 1], vq[..., 1]
+    s_up, s_uq, s_vp, s_vq = up[..., 2], uq[..., 2], vp[..., 2], vq[..., 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (s_up + s_vp) / (s_uq + s_vq)  # (4)
         if random_rate > 0:
@@ -324,8 +327,8 @@ def _setup_round(
         s_uq=s_uq,
         s_vp=s_vp,
         s_vq=s_vq,
-        start_up=_gather(x, u, pp, k),
-        start_vq=_gather(x, v, qq, k),
+        start_up=up[..., 0],
+        start_vq=vq[..., 0],
     )
 
 
@@ -470,8 +473,15 @@ def run_exchange(
     params: ExchangeParams | None = None,
     rng: np.random.Generator | None = None,
     name: str = "exchange",
+    *,
+    general: bool = False,
 ) -> ExchangeResult:
-    """Run the exchange model on a batch; see the module docstring for every step."""
+    """Run the exchange model on a batch; see the module docstring for every step.
+
+    ``general`` forces the step-by-step reference path (:func:`_evaluate`) that the
+    ``decide_bookkeeping`` mode uses; the default path (:func:`_round_fast`) computes the same
+    numbers with fewer array operations per step, and a test holds the two equal.
+    """
     params = params or ExchangeParams()
     rng = ensure_rng(rng)
     batch, n, k = problem.position.shape
@@ -487,131 +497,26 @@ def run_exchange(
     converged = np.zeros(batch, dtype=bool)
     running = np.ones(batch, dtype=bool)
     last_outcome = _outcome(x, weight, fallback)
-    records: list[dict[str, NDArray[np.generic]]] = []  # one per realisation step, rows subset
+    records: list[dict[str, NDArray[np.generic]]] = []  # one per round
 
     for round_no in range(1, params.max_rounds + 1):
         rows = np.flatnonzero(running)
         y_all = frames[-1].copy()
         if rows.size == 0:
-            frames.append(y_all)
-            continue
-        xr = x[rows]
-        wr = weight[rows]
-        sr = salience[rows]
+            break
+        xr, wr, sr = x[rows], weight[rows], salience[rows]
         start_outcome = _outcome(xr, wr, fallback[rows])
         rnd = _setup_round(xr, start_outcome, sr, wr, cand, params.random_rate, rng)
-        y = xr.copy()
-        outcome = start_outcome.copy()
-        local = np.arange(rows.size)  # rows (of this round's subset) still searching
-        realised = np.zeros(rows.size, dtype=np.int64)
-        demanders = (
-            _Demanders(
-                start_outcome.copy(),
-                np.zeros((rows.size, n, k)),
-                np.full((rows.size, n, k, n), np.nan),
-                np.zeros((rows.size, cand.size)),
-                np.zeros((rows.size, cand.size)),
-            )
-            if params.decide_bookkeeping
-            else None
-        )
-        sub = rnd
-        while local.size:
-            shift_p, shift_q, gain_u, gain_v, key, feasible = _evaluate(
-                sub,
-                y[local],
-                outcome[local],
-                cand,
-                k,
-                None if demanders is None else demanders.take(local),
-            )
-            sub.alive = feasible  # infeasible candidates are dropped for the round
-            has = feasible.any(axis=1)
-            if not has.all():
-                keep = np.flatnonzero(has)
-                local, sub = local[keep], _subset(sub, keep)
-                shift_p, shift_q = shift_p[keep], shift_q[keep]
-                gain_u, gain_v, key, feasible = (
-                    gain_u[keep],
-                    gain_v[keep],
-                    key[keep],
-                    feasible[keep],
-                )
-            if local.size == 0:
-                break
-            scored = np.where(feasible, key, -np.inf)
-            top = scored.max(axis=1, keepdims=True)
-            # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
-            # then actor pair, in input order), which is also where decide's list puts them.
-            best = np.argmax(scored >= top - TIE * np.maximum(1.0, np.abs(top)), axis=1)
-            at = np.arange(local.size)
-            e = best
-            u, v = sub.u[at, e], sub.v[at, e]
-            ip, iq = cand.issue_p[e], cand.issue_q[e]
-            dp, dq = shift_p[at, e], shift_q[at, e]
-            move_u = sub.dir_p[at, e] * dp / sub.lever_p[at, e]
-            move_v = sub.dir_q[at, e] * dq / sub.lever_q[at, e]
-            before_p, before_q = y[local, u, ip], y[local, v, iq]
-            after_p = before_p + move_u
-            after_q = before_q + move_v
-            # Never past the demander's position by rounding (constraint 5a is exact in reals).
-            after_p = np.where(
-                sub.dir_p[at, e] > 0,
-                np.minimum(after_p, sub.target_p[at, e]),
-                np.maximum(after_p, sub.target_p[at, e]),
-            )
-            after_q = np.where(
-                sub.dir_q[at, e] > 0,
-                np.minimum(after_q, sub.target_q[at, e]),
-                np.maximum(after_q, sub.target_q[at, e]),
-            )
-            old_outcome = outcome[local].copy()
-            y[local, u, ip] = after_p
-            y[local, v, iq] = after_q
-            outcome[local] = _outcome(y[local], wr[local], fallback[rows[local]])
-            sub.alive[at, e] = False
-            if demanders is not None:
-                for side_actor, side_issue, side_dir, side_lever, side_shift, hist in (
-                    (sub.u, cand.issue_p, sub.dir_p, sub.lever_p, shift_p, demanders.history_u),
-                    (sub.v, cand.issue_q, sub.dir_q, sub.lever_q, shift_q, demanders.history_v),
-                ):
-                    same = ((side_actor == u[:, None]) & (side_issue[None, :] == ip[:, None])) | (
-                        (side_actor == v[:, None]) & (side_issue[None, :] == iq[:, None])
-                    )
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        kept = np.where(same, side_dir * side_shift / side_lever, 0.0)
-                    hist[local] += np.nan_to_num(kept)
-                lev_p, lev_q = sub.lever_p[at, e], sub.lever_q[at, e]
-                demanders.record(local, u, v, ip, after_p, sub.start_up[at, e], lev_p)
-                demanders.record(local, v, u, iq, after_q, sub.start_vq[at, e], lev_q)
-            realised[local] += 1
-            ext = _externality(xr[local], sr[local], old_outcome, outcome[local], ip, iq)
-            records.append(
-                {
-                    "row": rows[local],
-                    "round": np.full(local.size, round_no),
-                    "u": u,
-                    "v": v,
-                    "ip": ip,
-                    "iq": iq,
-                    "from_p": before_p,
-                    "to_p": after_p,
-                    "from_q": before_q,
-                    "to_q": after_q,
-                    "shift_p": outcome[local, ip] - old_outcome[at, ip],
-                    "shift_q": outcome[local, iq] - old_outcome[at, iq],
-                    "gain_p": gain_u[at, e],
-                    "gain_q": gain_v[at, e],
-                    "rate": sub.rate[at, e],
-                    "before_p": old_outcome[at, ip],
-                    "before_q": old_outcome[at, iq],
-                    "ext": ext,
-                }
-            )
+        if params.decide_bookkeeping or general:
+            y, steps = _round_general(rnd, xr, start_outcome, cand, params, wr, fallback[rows])
+        else:
+            y, steps = _round_fast(rnd, xr, start_outcome, cand)
+        realised = np.bincount(steps["loc"], minlength=rows.size)
+        records.append(_describe(steps, rnd, cand, xr, sr, rows, round_no))
         y_all[rows] = y
         frames.append(y_all)
         end_outcome = _outcome(y, wr, fallback[rows])
-        change = np.abs(end_outcome - last_outcome[rows]).max(axis=1) if k else np.zeros(rows.size)
+        change = np.abs(end_outcome - last_outcome[rows]).max(axis=1)
         last_outcome[rows] = end_outcome
         rounds[rows] = round_no
         done = (realised == 0) | (change <= params.tolerance)
@@ -624,42 +529,315 @@ def run_exchange(
     for r in range(1, trajectory.shape[1]):
         stopped = rounds < r
         trajectory[stopped, r] = trajectory[stopped, r - 1]
-    trajectory_units = problem.lower + trajectory / SCALE * span
-    outcome_units = problem.lower + last_outcome / SCALE * span
     forecast = Forecast(
         model=name,
         actor_ids=problem.actor_ids,
         issue_ids=problem.issue_ids,
-        outcome=outcome_units,
-        trajectory=trajectory_units,
+        outcome=problem.lower + last_outcome / SCALE * span,
+        trajectory=problem.lower + trajectory / SCALE * span,
         rounds=rounds,
         converged=converged,
     )
     return _collect(forecast, records, batch, n, problem.lower, span)
 
 
-def _subset(rnd: _Round, idx: NDArray[np.intp]) -> _Round:
-    return _Round(**{f.name: getattr(rnd, f.name)[idx] for f in fields(_Round)})
+_STEP_FIELDS = ("loc", "e", "from_p", "to_p", "from_q", "to_q", "before_p", "before_q", "shift")
 
 
-def _externality(
+def _steps(chunks: dict[str, list[NDArray[np.generic]]]) -> dict[str, NDArray[np.generic]]:
+    if not chunks["loc"]:
+        empty: dict[str, NDArray[np.generic]] = {f: np.zeros(0) for f in _STEP_FIELDS}
+        empty["loc"] = np.zeros(0, dtype=np.intp)
+        empty["e"] = np.zeros(0, dtype=np.intp)
+        return empty
+    return {f: np.concatenate(chunks[f]) for f in _STEP_FIELDS}
+
+
+def _clamp(value: FloatArray, target: FloatArray, direction: FloatArray) -> FloatArray:
+    """Never past the demander's position by rounding (constraint 5a is exact in reals)."""
+    return np.where(direction > 0, np.minimum(value, target), np.maximum(value, target))
+
+
+def _round_fast(
+    rnd: _Round, x: FloatArray, start_outcome: FloatArray, cand: Candidates
+) -> tuple[FloatArray, dict[str, NDArray[np.generic]]]:
+    """Steps 5–6 for one round with the caps rewritten as ``A − B·value`` (fewer operations).
+
+    Both sides' caps of (5a) and (5b) are put in units of ``Δo_p`` (the ``q`` side divided by
+    ``r``) and stacked along one axis, so one step is a handful of whole-array operations; what
+    the realisation needs of the chosen candidate is packed so that one ``take`` fetches it.
+    """
+    m, n, k = x.shape
+    e_count = cand.size
+    r = rnd.rate
+    cap_a = np.concatenate(
+        [rnd.lever_p * rnd.target_p * rnd.dir_p, rnd.lever_q * rnd.target_q * rnd.dir_q / r], axis=1
+    )
+    cap_b = np.concatenate([rnd.lever_p * rnd.dir_p, rnd.lever_q * rnd.dir_q / r], axis=1)
+    sl_a = np.concatenate([rnd.target_p * rnd.dir_p, rnd.target_q * rnd.dir_q / r], axis=1)
+    sl_b = np.concatenate([rnd.dir_p, rnd.dir_q / r], axis=1)
+    index = np.concatenate([rnd.u * k + cand.issue_p, rnd.v * k + cand.issue_q], axis=1)
+    issue2 = np.concatenate([cand.issue_p, cand.issue_q])
+    coef_u = r * rnd.s_uq - rnd.s_up  # gain of u per unit Δo_p, (3) with Δo_q = r Δo_p
+    coef_v = rnd.s_vp - rnd.s_vq * r
+    key_coef = np.minimum(coef_u, coef_v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Feasible iff both moves and the smaller gain exceed NEGLIGIBLE: one threshold on Δo_p.
+        threshold = NEGLIGIBLE * np.maximum(
+            np.maximum(rnd.lever_p, rnd.lever_q / r), 1.0 / np.where(key_coef > 0, key_coef, 0.0)
+        )
+        # Per candidate and side: outcome shift per unit Δo_p, position move per unit Δo_p,
+        # the demander's position (the clamp of 5a) and the side's direction.
+        info = np.stack(
+            [
+                np.stack([rnd.dir_p, rnd.dir_q * r], axis=-1),
+                np.stack([rnd.dir_p / rnd.lever_p, rnd.dir_q * r / rnd.lever_q], axis=-1),
+                np.stack([rnd.dir_p * rnd.target_p, rnd.dir_q * rnd.target_q], axis=-1),
+                np.stack([rnd.dir_p, rnd.dir_q], axis=-1),
+            ],
+            axis=-1,
+        )  # (m, E, 2, 4)
+    issue_pair = np.stack([cand.issue_p, cand.issue_q], axis=-1)  # (E, 2)
+    alive = rnd.alive & (key_coef > 0)
+    statics = [cap_a, cap_b, sl_a, sl_b, index, threshold, key_coef, info]
+    y_round = x.reshape(m, n * k).copy()
+    y = y_round.copy()
+    outcome = start_outcome.copy()
+    local = np.arange(m)
+    chunks: dict[str, list[NDArray[np.generic]]] = {f: [] for f in _STEP_FIELDS}
+    nk = n * k
+    pair_index = np.stack([index[:, :e_count], index[:, e_count:]], axis=-1)  # (m, E, 2)
+
+    def flat_positions(
+        rows: int, idx: IntArray, pairs: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        at = np.arange(rows)
+        return (
+            idx + at[:, None] * nk,  # into y.ravel(), scan layout (m, 2E)
+            issue2[None, :] + at[:, None] * k,  # into outcome.ravel(), scan layout
+            (pairs + at[:, None, None] * nk).reshape(-1, 2),  # into y.ravel(), per candidate
+            (issue_pair[None] + at[:, None, None] * k).reshape(-1, 2),  # into outcome.ravel()
+            at * e_count,
+        )
+
+    flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(m, index, pair_index)
+    ca, cb, sa, sb, idx, th, kc, inf = statics
+    packed = inf.reshape(-1, 2, 4)
+    while local.size:
+        values = np.take(y, flat_idx)
+        cap = np.minimum(ca - cb * values, sa - sb * np.take(outcome, flat_iss))
+        shift = np.minimum(cap[:, :e_count], cap[:, e_count:])
+        alive &= shift > th  # candidates that became infeasible are dropped for the round
+        has = alive.any(axis=1)
+        if not has.all():
+            done = ~has
+            y_round[local[done]] = y[done]
+            keep = np.flatnonzero(has)
+            local, y, outcome, alive, shift = (
+                local[keep],
+                y[keep],
+                outcome[keep],
+                alive[keep],
+                shift[keep],
+            )
+            statics = [a[keep] for a in statics]
+            pair_index = pair_index[keep]
+            ca, cb, sa, sb, idx, th, kc, inf = statics
+            packed = inf.reshape(-1, 2, 4)
+            if not local.size:
+                break
+            flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(
+                local.size, idx, pair_index
+            )
+        key = np.where(alive, shift * kc, -np.inf)
+        top = key.max(axis=1, keepdims=True)  # > 0: feasible gains exceed NEGLIGIBLE
+        # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
+        # then actor pair, in input order), which is also where decide's list puts them.
+        best = np.argmax(key >= top - TIE * np.maximum(1.0, top), axis=1)
+        pick = row_e + best  # flat position in the (m, E) arrays
+        step = np.take(shift, pick)[:, None]
+        chosen = packed[pick]  # (m, 2, 4): both sides of the chosen candidate
+        moved_at = flat_pair[pick]  # (m, 2) flat positions of the two suppliers
+        before = np.take(y, moved_at)
+        direction = chosen[..., 3]
+        # Clamp at the demander's position (5a holds exactly in reals; this guards rounding).
+        after = direction * np.minimum(direction * (before + chosen[..., 1] * step), chosen[..., 2])
+        np.put(y, moved_at, after)
+        out_at = flat_out[pick]
+        out_before = np.take(outcome, out_at)
+        np.put(outcome, out_at, out_before + chosen[..., 0] * step)
+        np.put(alive, pick, False)
+        for name, value in (
+            ("loc", local),
+            ("e", best),
+            ("from_p", before[:, 0]),
+            ("to_p", after[:, 0]),
+            ("from_q", before[:, 1]),
+            ("to_q", after[:, 1]),
+            ("before_p", out_before[:, 0]),
+            ("before_q", out_before[:, 1]),
+            ("shift", step[:, 0]),
+        ):
+            chunks[name].append(value)
+    y_round[local] = y
+    return y_round.reshape(m, n, k), _steps(chunks)
+
+
+def _round_general(
+    rnd: _Round,
+    x: FloatArray,
+    start_outcome: FloatArray,
+    cand: Candidates,
+    params: ExchangeParams,
+    weight: FloatArray,
+    fallback: FloatArray,
+) -> tuple[FloatArray, dict[str, NDArray[np.generic]]]:
+    """Steps 5–6 for one round, step by step through :func:`_evaluate` (also decide's mode)."""
+    m, n, k = x.shape
+    y = x.copy()
+    outcome = start_outcome.copy()
+    local = np.arange(m)
+    demanders = (
+        _Demanders(
+            start_outcome.copy(),
+            np.zeros((m, n, k)),
+            np.full((m, n, k, n), np.nan),
+            np.zeros((m, cand.size)),
+            np.zeros((m, cand.size)),
+        )
+        if params.decide_bookkeeping
+        else None
+    )
+    chunks: dict[str, list[NDArray[np.generic]]] = {f: [] for f in _STEP_FIELDS}
+    sub = rnd
+    while local.size:
+        shift_p, shift_q, _, _, key, feasible = _evaluate(
+            sub,
+            y[local],
+            outcome[local],
+            cand,
+            k,
+            None if demanders is None else demanders.take(local),
+        )
+        sub.alive = feasible  # infeasible candidates are dropped for the round
+        has = feasible.any(axis=1)
+        if not has.all():
+            keep = np.flatnonzero(has)
+            local, sub = local[keep], _subset(sub, keep)
+            shift_p, shift_q, key, feasible = (
+                shift_p[keep],
+                shift_q[keep],
+                key[keep],
+                feasible[keep],
+            )
+        if local.size == 0:
+            break
+        scored = np.where(feasible, key, -np.inf)
+        top = scored.max(axis=1, keepdims=True)
+        best = np.argmax(scored >= top - TIE * np.maximum(1.0, np.abs(top)), axis=1)
+        at = np.arange(local.size)
+        e = best
+        u, v = sub.u[at, e], sub.v[at, e]
+        ip, iq = cand.issue_p[e], cand.issue_q[e]
+        dp, dq = shift_p[at, e], shift_q[at, e]
+        before_p, before_q = y[local, u, ip], y[local, v, iq]
+        after_p = _clamp(
+            before_p + sub.dir_p[at, e] * dp / sub.lever_p[at, e],
+            sub.target_p[at, e],
+            sub.dir_p[at, e],
+        )
+        after_q = _clamp(
+            before_q + sub.dir_q[at, e] * dq / sub.lever_q[at, e],
+            sub.target_q[at, e],
+            sub.dir_q[at, e],
+        )
+        old_outcome = outcome[local].copy()
+        y[local, u, ip] = after_p
+        y[local, v, iq] = after_q
+        outcome[local] = _outcome(y[local], weight[local], fallback[local])
+        sub.alive[at, e] = False
+        if demanders is not None:
+            for side_actor, side_issue, side_dir, side_lever, side_shift, hist in (
+                (sub.u, cand.issue_p, sub.dir_p, sub.lever_p, shift_p, demanders.history_u),
+                (sub.v, cand.issue_q, sub.dir_q, sub.lever_q, shift_q, demanders.history_v),
+            ):
+                same = ((side_actor == u[:, None]) & (side_issue[None, :] == ip[:, None])) | (
+                    (side_actor == v[:, None]) & (side_issue[None, :] == iq[:, None])
+                )
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    kept = np.where(same, side_dir * side_shift / side_lever, 0.0)
+                hist[local] += np.nan_to_num(kept)
+            lev_p, lev_q = sub.lever_p[at, e], sub.lever_q[at, e]
+            demanders.record(local, u, v, ip, after_p, sub.start_up[at, e], lev_p)
+            demanders.record(local, v, u, iq, after_q, sub.start_vq[at, e], lev_q)
+        for name, value in (
+            ("loc", local),
+            ("e", e),
+            ("from_p", before_p),
+            ("to_p", after_p),
+            ("from_q", before_q),
+            ("to_q", after_q),
+            ("before_p", old_outcome[at, ip]),
+            ("before_q", old_outcome[at, iq]),
+            ("shift", dp),
+        ):
+            chunks[name].append(value)
+    return y, _steps(chunks)
+
+
+def _describe(
+    steps: dict[str, NDArray[np.generic]],
+    rnd: _Round,
+    cand: Candidates,
     x: FloatArray,
     salience: FloatArray,
-    before: FloatArray,
-    after: FloatArray,
-    ip: IntArray,
-    iq: IntArray,
-) -> FloatArray:
-    """``(b, n)`` utility change of every actor from one exchange (van Assen et al. 2003)."""
-    at = np.arange(x.shape[0])
-    total = np.zeros((x.shape[0], x.shape[1]))
-    for issue in (ip, iq):
-        xi = x[at, :, issue]  # (b, n)
-        si = salience[at, :, issue]
-        o0 = before[at, issue][:, None]
-        o1 = after[at, issue][:, None]
-        total += si * (np.abs(o0 - xi) - np.abs(o1 - xi))
-    return total
+    rows: NDArray[np.intp],
+    round_no: int,
+) -> dict[str, NDArray[np.generic]]:
+    """One round's realised exchanges: who, which issues, shifts, gains (3), externalities."""
+    loc = steps["loc"].astype(np.intp)
+    e = steps["e"].astype(np.intp)
+    shift_p = steps["shift"].astype(np.float64)
+    rate = rnd.rate[loc, e]
+    shift_q = rate * shift_p
+    ip, iq = cand.issue_p[e], cand.issue_q[e]
+    signed_p = rnd.dir_p[loc, e] * shift_p
+    signed_q = rnd.dir_q[loc, e] * shift_q
+    # van Assen et al. (2003): every actor's utility change from the two outcome shifts,
+    # measured from its round-start position.
+    externality = np.zeros((loc.size, x.shape[1]))
+    for issue, before, signed in (
+        (ip, steps["before_p"], signed_p),
+        (iq, steps["before_q"], signed_q),
+    ):
+        xt = x[loc, :, issue]
+        st = salience[loc, :, issue]
+        o0 = np.asarray(before, dtype=np.float64)[:, None]
+        externality += st * (np.abs(o0 - xt) - np.abs(o0 + signed[:, None] - xt))
+    return {
+        "row": rows[loc],
+        "round": np.full(loc.size, round_no),
+        "u": rnd.u[loc, e],
+        "v": rnd.v[loc, e],
+        "ip": ip,
+        "iq": iq,
+        "from_p": steps["from_p"],
+        "to_p": steps["to_p"],
+        "from_q": steps["from_q"],
+        "to_q": steps["to_q"],
+        "shift_p": signed_p,
+        "shift_q": signed_q,
+        "gain_p": rnd.s_uq[loc, e] * shift_q - rnd.s_up[loc, e] * shift_p,
+        "gain_q": rnd.s_vp[loc, e] * shift_p - rnd.s_vq[loc, e] * shift_q,
+        "rate": rate,
+        "before_p": steps["before_p"],
+        "before_q": steps["before_q"],
+        "ext": externality,
+    }
+
+
+def _subset(rnd: _Round, idx: NDArray[np.intp]) -> _Round:
+    return _Round(**{f.name: getattr(rnd, f.name)[idx] for f in fields(_Round)})
 
 
 def _collect(
@@ -670,63 +848,59 @@ def _collect(
     lower: FloatArray,
     span: FloatArray,
 ) -> ExchangeResult:
-    """Pad the per-step records into ``(B, S)`` arrays, in realisation order per row."""
-    count = np.zeros(batch, dtype=np.int64)
-    slot: list[IntArray] = []
-    for rec in records:
-        rows = rec["row"].astype(np.intp)
-        slot.append(count[rows].copy())
-        count[rows] += 1
-    s = int(count.max()) if batch else 0
-    ints = {
-        name: np.full((batch, s), -1, dtype=np.int64) for name in ("round", "u", "v", "ip", "iq")
-    }
-    floats = {
-        name: np.full((batch, s), np.nan)
-        for name in (
-            "from_p",
-            "to_p",
-            "from_q",
-            "to_q",
-            "shift_p",
-            "shift_q",
-            "gain_p",
-            "gain_q",
-            "rate",
-            "before_p",
-            "before_q",
-        )
-    }
+    """Pad the per-round records into ``(B, S)`` arrays, in realisation order per row."""
+    if records:
+        flat = {name: np.concatenate([r[name] for r in records]) for name in records[0]}
+    else:
+        flat = {
+            name: np.zeros(0, dtype=np.int64) for name in ("row", "round", "u", "v", "ip", "iq")
+        }
+    rows = flat["row"].astype(np.intp)
+    # Stable sort by row keeps each row's realisation order (rounds are appended in order and
+    # steps within a round in order).
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order]
+    count = np.bincount(rows, minlength=batch).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]]) if batch else np.zeros(0, dtype=np.int64)
+    slot = np.arange(rows.size) - starts[rows]
+    s = int(count.max()) if batch and rows.size else 0
+
+    def ints(name: str) -> IntArray:
+        out = np.full((batch, s), -1, dtype=np.int64)
+        out[rows, slot] = flat[name][order]
+        return out
+
+    def floats(name: str) -> FloatArray:
+        out = np.full((batch, s), np.nan)
+        if name in flat:
+            out[rows, slot] = flat[name][order]
+        return out
+
     ext = np.full((batch, s, n), np.nan)
-    for rec, pos in zip(records, slot, strict=True):
-        rows = rec["row"].astype(np.intp)
-        for name, out in ints.items():
-            out[rows, pos] = rec[name]
-        for name, out in floats.items():
-            out[rows, pos] = rec[name]
-        ext[rows, pos] = rec["ext"]
-    ip, iq = ints["ip"], ints["iq"]
+    if "ext" in flat:
+        ext[rows, slot] = flat["ext"][order]
+    ip, iq = ints("ip"), ints("iq")
     lo_p, lo_q = lower[np.maximum(ip, 0)], lower[np.maximum(iq, 0)]
     sp_p, sp_q = span[np.maximum(ip, 0)] / SCALE, span[np.maximum(iq, 0)] / SCALE
     return ExchangeResult(
         forecast=forecast,
         count=count,
-        round=ints["round"],
-        supplier_p=ints["u"],
-        supplier_q=ints["v"],
+        round=ints("round"),
+        supplier_p=ints("u"),
+        supplier_q=ints("v"),
         issue_p=ip,
         issue_q=iq,
-        from_p=lo_p + floats["from_p"] * sp_p,
-        to_p=lo_p + floats["to_p"] * sp_p,
-        from_q=lo_q + floats["from_q"] * sp_q,
-        to_q=lo_q + floats["to_q"] * sp_q,
-        shift_p=floats["shift_p"] * sp_p,
-        shift_q=floats["shift_q"] * sp_q,
-        gain_p=floats["gain_p"],
-        gain_q=floats["gain_q"],
-        rate=floats["rate"],
-        outcome_before_p=lo_p + floats["before_p"] * sp_p,
-        outcome_before_q=lo_q + floats["before_q"] * sp_q,
+        from_p=lo_p + floats("from_p") * sp_p,
+        to_p=lo_p + floats("to_p") * sp_p,
+        from_q=lo_q + floats("from_q") * sp_q,
+        to_q=lo_q + floats("to_q") * sp_q,
+        shift_p=floats("shift_p") * sp_p,
+        shift_q=floats("shift_q") * sp_q,
+        gain_p=floats("gain_p"),
+        gain_q=floats("gain_q"),
+        rate=floats("rate"),
+        outcome_before_p=lo_p + floats("before_p") * sp_p,
+        outcome_before_q=lo_q + floats("before_q") * sp_q,
         externality=ext,
     )
 
