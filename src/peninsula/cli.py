@@ -59,6 +59,9 @@ _register_events(app)
 from peninsula.ensemble.cli import register as _register_ensemble  # noqa: E402
 
 _register_ensemble(app)
+from peninsula.models.deals_cli import register as _register_deals  # noqa: E402
+
+_register_deals(app)
 # --- end of command registrations ---
 
 

@@ -241,7 +241,8 @@ def _gather(values: FloatArray, actor: IntArray, issue: IntArray, k: int) -> Flo
     b = values.shape[0]
     row = np.arange(b).reshape(b, *([1] * (actor.ndim - 1))) * (values.size // max(b, 1))
     # np.take on the flat array: the same as take_along_axis, a fraction of its overhead.
-    return np.take(values, row + actor * k + issue)
+    out: FloatArray = np.take(values, row + actor * k + issue)
+    return out
 
 
 @dataclass
