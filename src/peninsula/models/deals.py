@@ -221,9 +221,7 @@ def find_trade(
             shifts[first_issue] / float(span[first_issue])
         )
     diagnosis = "" if matches else _diagnose(problem, trade)
-    between = [
-        e for e in exchanges if {side.actor for side in e.sides} == set(trade.concessions)
-    ]
+    between = [e for e in exchanges if {side.actor for side in e.sides} == set(trade.concessions)]
     if not matches and between:
         gave: dict[str, list[str]] = {}
         for e in between:

@@ -569,6 +569,23 @@ def _round_fast(
     the realisation needs of the chosen candidate is packed so that one ``take`` fetches it.
     """
     m, n, k = x.shape
+    # Only candidates alive in some row of this batch take part (step 2 leaves roughly a third
+    # of the pairs on opposite sides on both issues); ``columns`` maps back to candidate ids.
+    columns = np.flatnonzero(rnd.alive.any(axis=0))
+    if columns.size == 0:
+        return x.copy(), _steps({f: [] for f in _STEP_FIELDS})
+    if columns.size < cand.size:
+        rnd = _Round(
+            **{
+                f.name: getattr(rnd, f.name)
+                if f.name == "rows"
+                else getattr(rnd, f.name)[:, columns]
+                for f in fields(_Round)
+            }
+        )
+        cand = Candidates(
+            cand.first[columns], cand.second[columns], cand.issue_p[columns], cand.issue_q[columns]
+        )
     e_count = cand.size
     r = rnd.rate
     cap_a = np.concatenate(
@@ -670,7 +687,7 @@ def _round_fast(
         np.put(alive, pick, False)
         for name, value in (
             ("loc", local),
-            ("e", best),
+            ("e", columns[best]),
             ("from_p", before[:, 0]),
             ("to_p", after[:, 0]),
             ("from_q", before[:, 1]),
@@ -912,11 +929,14 @@ class Package:
 
     Pairwise exchanges between the same two actors on different issue pairs add up to a package
     over three or more issues (e.g. relief *and* normalisation for a freeze). ``utility`` is
-    each party's utility change from the package's outcome shifts alone, measured exactly
-    (``Σ_d s_id (|O_d − x_id| − |O_d + Δ_d − x_id|)``) from its *stated* positions and
-    saliences in the problem, not the model's moving start positions: the Pareto check asks
-    whether each party gains under its own saliences (Stokman & Van Oosten's rationale for an
-    exchange), which the linear gains of step 4 only approximate.
+    each party's exact utility change from the package's exchanges, each measured against the
+    outcome just before it (``Σ s_id (|O_d − x_id| − |O_d + Δ_d − x_id|)``), from the party's
+    *stated* positions and saliences in the problem rather than the model's moving start
+    positions. The Pareto check asks whether each party gains under its own saliences
+    (Stokman & Van Oosten's rationale for an exchange). In round 1 it holds by construction
+    (the exact change is at least the linear gain of (3): the demander's side is exact under
+    (5b) and the supplier's loss is at most ``s·Δo``); in later rounds, whose start positions
+    have moved away from the stated ones, it can fail, and then it says so.
     """
 
     round: int
@@ -938,27 +958,22 @@ def packages(result: ExchangeResult, problem: BargainingProblem, row: int = 0) -
     for s in range(int(result.count[row])):
         pair = sorted((int(result.supplier_p[row, s]), int(result.supplier_q[row, s])))
         groups.setdefault((int(result.round[row, s]), pair[0], pair[1]), []).append(s)
+    span = problem.upper - problem.lower
     out: list[Package] = []
     for (rnd, a, b), members in groups.items():
-        before: dict[int, float] = {}
         shift: dict[int, float] = {}
+        utility = [0.0, 0.0]
         for s in members:
             for issue, start, moved in (
                 (result.issue_p[row, s], result.outcome_before_p[row, s], result.shift_p[row, s]),
                 (result.issue_q[row, s], result.outcome_before_q[row, s], result.shift_q[row, s]),
             ):
-                before.setdefault(int(issue), float(start))
-                shift[int(issue)] = shift.get(int(issue), 0.0) + float(moved)
-        span = problem.upper - problem.lower
-        utility = []
-        for actor in (a, b):
-            total = 0.0
-            for issue, delta in shift.items():
-                x = float(problem.position[row, actor, issue])
-                s_ = float(problem.salience[row, actor, issue])
-                o = before[issue]
-                total += s_ * (abs(o - x) - abs(o + delta - x)) * SCALE / float(span[issue])
-            utility.append(total)
+                d = int(issue)
+                shift[d] = shift.get(d, 0.0) + float(moved)
+                for side, actor in enumerate((a, b)):
+                    x = float(problem.position[row, actor, d])
+                    weight = float(problem.salience[row, actor, d]) * SCALE / float(span[d])
+                    utility[side] += weight * (abs(start - x) - abs(start + moved - x))
         out.append(
             Package(
                 round=rnd,
