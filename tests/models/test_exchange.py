@@ -234,3 +234,28 @@ def test_batch_rows_are_independent() -> None:
         assert batch.count[row] == n
         np.testing.assert_allclose(batch.gain_p[row, :n], alone.gain_p[0, :n], atol=1e-12)
         np.testing.assert_allclose(batch.forecast.outcome[row], alone.forecast.outcome[0])
+
+
+def test_blocks_of_rows_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ExchangeModel.run splits big batches into CHUNK-row blocks: a speed setting only."""
+    import peninsula.models.exchange as exchange
+
+    rng = np.random.default_rng(3)
+    batch = BargainingProblem(
+        actor_ids=tuple(f"a{i}" for i in range(4)),
+        issue_ids=("x", "y", "z"),
+        position=rng.uniform(0, 100, (5, 4, 3)),
+        salience=rng.uniform(0.05, 1, (5, 4, 3)),
+        capability=rng.uniform(0.1, 1, (5, 4)),
+        status_quo=np.zeros((5, 3)),
+        lower=np.zeros(3),
+        upper=np.full(3, 100.0),
+    )
+    whole = MODEL.run(batch, {"max_rounds": 3})
+    monkeypatch.setattr(exchange, "CHUNK", 2)
+    blocks = MODEL.run(batch, {"max_rounds": 3})
+    assert np.array_equal(whole.count, blocks.count)
+    np.testing.assert_array_equal(whole.forecast.outcome, blocks.forecast.outcome)
+    width = whole.gain_p.shape[1]
+    np.testing.assert_array_equal(whole.gain_p, blocks.gain_p[:, :width])
+    np.testing.assert_array_equal(whole.externality, blocks.externality[:, :width])
