@@ -130,3 +130,33 @@ def test_trade_with_unknown_ids_is_located(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(_write(tmp_path, three))
     assert "exactly two actors" in str(caught.value)
+
+
+def test_trade_realised_is_vectorised_over_the_batch() -> None:
+    """Row by row it agrees with the deals report's own check (korea-2018, dual suspension)."""
+    import numpy as np
+
+    from peninsula.ensemble.sampling import sample_problem
+    from peninsula.models.deals import trade_realised
+    from peninsula.models.exchange import MODEL
+
+    scenario = load_scenario("korea-2018")
+    trade = scenario.policy("dual-suspension").trade
+    assert trade is not None
+    problem = sample_problem(scenario, 12, np.random.default_rng(5))[0]
+    result = MODEL.run(problem, {"max_rounds": 1})
+    happened = trade_realised(result, problem, trade)
+    for row in range(12):
+        alone = MODEL.run(problem.take(slice(row, row + 1)), {"max_rounds": 1})
+        pairs = {
+            (
+                problem.actor_ids[int(alone.supplier_p[0, s])],
+                problem.issue_ids[int(alone.issue_p[0, s])],
+                problem.actor_ids[int(alone.supplier_q[0, s])],
+                problem.issue_ids[int(alone.issue_q[0, s])],
+            )
+            for s in range(int(alone.count[0]))
+        }
+        expected = any({(u, i), (v, j)} == set(trade.concessions.items()) for u, i, v, j in pairs)
+        assert happened[row] == float(expected)
+    assert 0 < happened.sum() < 12  # the sample contains both outcomes

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from peninsula.errors import NotFoundError
 from peninsula.models.exchange import MODEL, ExchangeResult, Package, opening_offers, packages
@@ -142,7 +143,7 @@ class DealsReport:
                     "happened": t.happened,
                     "exchanges": list(t.exchanges),
                     "outcome_shifts": t.shifts,
-                    "rate": t.rate,
+                    "rate": t.rate if t.happened else None,
                     "diagnosis": t.diagnosis,
                 }
                 for t in self.trades
@@ -278,6 +279,27 @@ def _diagnose(problem: BargainingProblem, trade: Trade) -> str:
             "with higher gains used up the room on its issues first"
         )
     return "the opening candidate is infeasible (no room left to move without overshooting)"
+
+
+def trade_realised(
+    result: ExchangeResult, problem: BargainingProblem, trade: Trade
+) -> NDArray[np.float64]:
+    """``(B,)``: 1 where the trade is among a row's realised exchanges (any round), else 0.
+
+    The ensemble's trade measure (one per declared trade), vectorised over the batch. A trade
+    naming an actor or issue missing from ``problem`` never happens (0).
+    """
+    (first, first_issue), (second, second_issue) = trade.concessions.items()
+    actors, issues = problem.actor_ids, problem.issue_ids
+    if not {first, second} <= set(actors) or not {first_issue, second_issue} <= set(issues):
+        return np.zeros(problem.batch_size)
+    a, b = actors.index(first), actors.index(second)
+    da, db = issues.index(first_issue), issues.index(second_issue)
+    forward = (result.supplier_p == a) & (result.issue_p == da)
+    forward &= (result.supplier_q == b) & (result.issue_q == db)
+    backward = (result.supplier_p == b) & (result.issue_p == db)
+    backward &= (result.supplier_q == a) & (result.issue_q == da)
+    return np.asarray((forward | backward).any(axis=1), dtype=np.float64)
 
 
 def declared_trades(scenario: Scenario, policy: str | None) -> list[tuple[str, Trade]]:
