@@ -139,6 +139,18 @@ def test_registered() -> None:
     assert MODEL.dynamic
 
 
+def test_issues_are_linked() -> None:
+    """On one issue there is nothing to trade: the forecast is the compromise point (1). So
+    the model declares links_issues and the ensemble never forecasts it issue by issue."""
+    assert MODEL.links_issues
+    sample = golden_problem(golden_case("decide-sample-data"))
+    one = sample.select_issues(sample.issue_ids[:1])
+    alone = MODEL.forecast(one).outcome
+    assert alone == pytest.approx(get_model("compromise").forecast(one).outcome)
+    together = MODEL.forecast(sample, {"max_rounds": 1}).outcome[:, :1]
+    assert not np.allclose(alone, together)
+
+
 def test_random_rate_is_seeded_and_between_break_even_rates() -> None:
     sample = golden_problem(golden_case("decide-sample-data"))
     params = ExchangeParams(max_rounds=2, random_rate=1.0)

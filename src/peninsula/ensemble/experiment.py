@@ -100,11 +100,19 @@ def _forecast(
     return forecast.outcome, forecast.converged
 
 
+def _links_issues(model_name: str) -> bool:
+    """Whether a model's forecast of one issue depends on the others (``links_issues``)."""
+    from peninsula.models.registry import get_model
+
+    return bool(getattr(get_model(model_name), "links_issues", False))
+
+
 def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -> ChunkResult:
     """Sample ``stop - start`` worlds and evaluate every (policy, model) pair on them.
 
-    Issues are independent in every model (the models contract), so an issue a policy leaves
-    untouched has the status quo's forecast: with ``plan.reuse_issues`` the status quo is
+    Issues are independent in every model except those that declare ``links_issues`` (the
+    exchange model), so an issue a policy leaves untouched has the status quo's forecast: with
+    ``plan.reuse_issues`` the status quo is
     forecast issue by issue once and each policy only re-forecasts the issues it changes. The
     result is identical to forecasting every policy on every issue (tested), only faster.
     """
@@ -120,7 +128,10 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
         unchanged = _unchanged_issues(world, applied) if plan.reuse_issues else [False] * k
         row, conv = [], []
         for m, model_name in enumerate(plan.models):
-            if plan.reuse_issues and m not in baseline:
+            # A model that links issues (the exchange model trades across them) must see every
+            # issue at once: per-issue reuse would forecast it without any exchange.
+            reuse = plan.reuse_issues and not _links_issues(model_name)
+            if reuse and m not in baseline:
                 per_issue = [
                     _forecast(
                         plan, model_name, world.select_issues((issue,)), _derive(seq, 2, m, i)
@@ -131,7 +142,7 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
                     np.column_stack([o[:, 0] for o, _ in per_issue]),
                     np.column_stack([c for _, c in per_issue]),
                 )
-            if plan.reuse_issues:
+            if reuse:
                 outcome = baseline[m][0].copy()
                 ok: BoolArray = np.asarray(baseline[m][1][:, unchanged].all(axis=1))
                 todo = tuple(world.issue_ids[i] for i in range(k) if not unchanged[i])

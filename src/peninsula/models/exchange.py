@@ -650,17 +650,21 @@ def _round_fast(
         cap = np.minimum(ca - cb * values, sa - sb * np.take(outcome, flat_iss))
         shift = np.minimum(cap[:, :e_count], cap[:, e_count:])
         alive &= shift > th  # candidates that became infeasible are dropped for the round
-        has = alive.any(axis=1)
+        key = np.where(alive, shift * kc, -np.inf)
+        top = key.max(axis=1, keepdims=True)  # > 0 where a row has a feasible candidate
+        has = top[:, 0] > 0
         if not has.all():
             done = ~has
             y_round[local[done]] = y[done]
             keep = np.flatnonzero(has)
-            local, y, outcome, alive, shift = (
+            local, y, outcome, alive, shift, key, top = (
                 local[keep],
                 y[keep],
                 outcome[keep],
                 alive[keep],
                 shift[keep],
+                key[keep],
+                top[keep],
             )
             statics = [a[keep] for a in statics]
             pair_index = pair_index[keep]
@@ -671,8 +675,6 @@ def _round_fast(
             flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(
                 local.size, idx, pair_index
             )
-        key = np.where(alive, shift * kc, -np.inf)
-        top = key.max(axis=1, keepdims=True)  # > 0: feasible gains exceed NEGLIGIBLE
         # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
         # then actor pair, in input order), which is also where decide's list puts them.
         best = np.argmax(key >= top - TIE * np.maximum(1.0, top), axis=1)
@@ -1108,6 +1110,9 @@ class ExchangeModel:
     name: str = "exchange"
     label: str = "Exchange of voting positions (Stokman & Van Oosten 1994)"
     dynamic: bool = True
+    #: Unlike every other model, an issue's forecast depends on the other issues (exchanges
+    #: link them), so callers must not forecast it issue by issue (the ensemble checks this).
+    links_issues: bool = True
 
     def run(
         self,
