@@ -29,7 +29,7 @@ from peninsula.ensemble.sampling import (
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
-from peninsula.scenario.schema import Policy, Scenario
+from peninsula.scenario.schema import Policy, Scenario, Trade
 
 STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 1024
@@ -49,6 +49,10 @@ class _Plan:
     method: str
     config: MeasureConfig
     reuse_issues: bool = True
+    #: Trades the scenario's policies declare, ``(policy id, trade)``: each gives a measure
+    #: ``trade.<policy id>`` (1 where a model that links issues realises it, else 0; NaN for
+    #: models that do not trade across issues).
+    trades: tuple[tuple[str, Trade], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,28 @@ def _links_issues(model_name: str) -> bool:
     return bool(getattr(get_model(model_name), "links_issues", False))
 
 
+def _forecast_linked(
+    plan: _Plan,
+    model_name: str,
+    problem: BargainingProblem,
+    seq: np.random.SeedSequence,
+) -> tuple[FloatArray, BoolArray, dict[str, FloatArray]]:
+    """Like :func:`_forecast` for a model that links issues, plus whether each declared trade
+    is among its realised exchanges (``peninsula.models.deals.trade_realised``)."""
+    from peninsula.models.deals import trade_realised
+    from peninsula.models.registry import get_model
+
+    model = get_model(model_name)
+    run = getattr(model, "run", None)
+    rng = np.random.default_rng(seq)
+    if run is None:
+        forecast = model.forecast(problem, plan.params.get(model_name), rng)
+        return forecast.outcome, forecast.converged, {}
+    result = run(problem, plan.params.get(model_name), rng)
+    found = {f"trade.{pid}": trade_realised(result, problem, trade) for pid, trade in plan.trades}
+    return result.forecast.outcome, result.forecast.converged, found
+
+
 def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -> ChunkResult:
     """Sample ``stop - start`` worlds and evaluate every (policy, model) pair on them.
 
@@ -142,6 +168,7 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
                     np.column_stack([o[:, 0] for o, _ in per_issue]),
                     np.column_stack([c for _, c in per_issue]),
                 )
+            trades = {f"trade.{pid}": np.full(stop - start, np.nan) for pid, _ in plan.trades}
             if reuse:
                 outcome = baseline[m][0].copy()
                 ok: BoolArray = np.asarray(baseline[m][1][:, unchanged].all(axis=1))
@@ -152,9 +179,15 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
                     )
                     outcome[:, [not u for u in unchanged]] = out
                     ok = np.asarray(ok & c)
+            elif _links_issues(model_name):
+                outcome, ok, found = _forecast_linked(
+                    plan, model_name, applied, _derive(seq, 1, p, m)
+                )
+                trades.update(found)
             else:
                 outcome, ok = _forecast(plan, model_name, applied, _derive(seq, 1, p, m))
             measures = compute_measures(world, applied, outcome, plan.config)
+            measures.update(trades)
             names = tuple(measures)
             row.append(np.column_stack(list(measures.values())))
             conv.append(np.asarray(ok, dtype=np.float64))
@@ -296,6 +329,7 @@ def run_experiments(
         method=method,
         config=cfg,
         reuse_issues=reuse_issues,
+        trades=tuple((p.id, p.trade) for p in scenario.policies if p.trade is not None),
     )
     if method not in ("lhs", "sobol", "random"):
         raise PeninsulaError(f"unknown sampling method {method!r}; choose lhs, sobol or random")
