@@ -117,20 +117,19 @@ def _forecast_linked(
     problem: BargainingProblem,
     seq: np.random.SeedSequence,
 ) -> tuple[FloatArray, BoolArray, dict[str, FloatArray]]:
-    """Like :func:`_forecast` for a model that links issues, plus whether each declared trade
-    is among its realised exchanges (``peninsula.models.deals.trade_realised``)."""
-    from peninsula.models.deals import trade_realised
+    """Like :func:`_forecast` for a model that links issues, plus the ``trade.<policy>``
+    measures (whether each declared trade is among its realised exchanges)."""
+    from peninsula.models.deals import forecast_with_trades
     from peninsula.models.registry import get_model
 
-    model = get_model(model_name)
-    run = getattr(model, "run", None)
-    rng = np.random.default_rng(seq)
-    if run is None:
-        forecast = model.forecast(problem, plan.params.get(model_name), rng)
-        return forecast.outcome, forecast.converged, {}
-    result = run(problem, plan.params.get(model_name), rng)
-    found = {f"trade.{pid}": trade_realised(result, problem, trade) for pid, trade in plan.trades}
-    return result.forecast.outcome, result.forecast.converged, found
+    forecast, found = forecast_with_trades(
+        get_model(model_name),
+        problem,
+        plan.params.get(model_name),
+        np.random.default_rng(seq),
+        plan.trades,
+    )
+    return forecast.outcome, forecast.converged, found
 
 
 def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -> ChunkResult:

@@ -106,9 +106,11 @@ def _scenario_evaluator(
     seed: int,
     progress: Progress | None = None,
 ) -> Evaluate:
+    from peninsula.models.deals import forecast_with_trades
     from peninsula.models.registry import get_model
 
     ((_, chosen),) = resolve_policies(scenario, [policy or STATUS_QUO])
+    declared = [(p.id, p.trade) for p in scenario.policies if p.trade is not None]
     base = to_problem(scenario)
     forecaster = get_model(model)
 
@@ -118,8 +120,10 @@ def _scenario_evaluator(
             world = build_problem(base, inputs, values[start : start + chunk_size])
             applied = world if chosen is None else apply_policy(world, chosen)
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(start,)))
-            outcome = forecaster.forecast(applied, None, rng).outcome
-            parts.append(compute_measures(world, applied, outcome, config))
+            forecast, trades = forecast_with_trades(forecaster, applied, None, rng, declared)
+            measures = compute_measures(world, applied, forecast.outcome, config)
+            measures.update(trades)  # trade.<policy>: NaN for models that do not link issues
+            parts.append(measures)
             if progress is not None:
                 progress(min(start + chunk_size, values.shape[0]), values.shape[0])
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from peninsula.errors import NotFoundError
+from peninsula.models.base import Forecast, Model
 from peninsula.models.exchange import MODEL, ExchangeResult, Package, opening_offers, packages
 from peninsula.problem import BargainingProblem
 from peninsula.scenario.arrays import to_problem
@@ -300,6 +301,30 @@ def trade_realised(
     backward = (result.supplier_p == b) & (result.issue_p == db)
     backward &= (result.supplier_q == a) & (result.issue_q == da)
     return np.asarray((forward | backward).any(axis=1), dtype=np.float64)
+
+
+def forecast_with_trades(
+    model: Model,
+    problem: BargainingProblem,
+    params: Mapping[str, float] | None,
+    rng: np.random.Generator,
+    trades: Sequence[tuple[str, Trade]],
+) -> tuple[Forecast, dict[str, NDArray[np.float64]]]:
+    """A model's forecast and, per declared trade, the ensemble measure ``trade.<policy id>``.
+
+    For a model with realised exchanges (one that links issues and offers ``run``, i.e. the
+    exchange model) the measure is :func:`trade_realised`; for any other model it is NaN (the
+    model trades nothing across issues, so "did the trade happen" has no answer, not "no").
+    The policy comparison and the Sobol' analysis both call this, so they agree.
+    """
+    run = getattr(model, "run", None)
+    if run is None or not getattr(model, "links_issues", False):
+        forecast = model.forecast(problem, params, rng)
+        nan = np.full(problem.batch_size, np.nan)
+        return forecast, {f"trade.{pid}": nan.copy() for pid, _ in trades}
+    result: ExchangeResult = run(problem, params, rng)
+    found = {f"trade.{pid}": trade_realised(result, problem, trade) for pid, trade in trades}
+    return result.forecast, found
 
 
 def declared_trades(scenario: Scenario, policy: str | None) -> list[tuple[str, Trade]]:
