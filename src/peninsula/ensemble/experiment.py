@@ -328,7 +328,11 @@ def run_experiments(
         method=method,
         config=cfg,
         reuse_issues=reuse_issues,
-        trades=tuple((p.id, p.trade) for p in scenario.policies if p.trade is not None),
+        # trade.<policy> measures only when a model that trades across issues is run (for the
+        # others in the same run they are NaN; the measure set is one per experiment).
+        trades=tuple((p.id, p.trade) for p in scenario.policies if p.trade is not None)
+        if any(_links_issues(m) for m in models)
+        else (),
     )
     if method not in ("lhs", "sobol", "random"):
         raise PeninsulaError(f"unknown sampling method {method!r}; choose lhs, sobol or random")

@@ -110,9 +110,14 @@ def _scenario_evaluator(
     from peninsula.models.registry import get_model
 
     ((_, chosen),) = resolve_policies(scenario, [policy or STATUS_QUO])
-    declared = [(p.id, p.trade) for p in scenario.policies if p.trade is not None]
     base = to_problem(scenario)
     forecaster = get_model(model)
+    # trade.<policy> measures only for a model that trades across issues (the exchange model).
+    declared = [
+        (p.id, p.trade)
+        for p in scenario.policies
+        if p.trade is not None and getattr(forecaster, "links_issues", False)
+    ]
 
     def evaluate(values: FloatArray) -> dict[str, FloatArray]:
         parts: list[dict[str, FloatArray]] = []
