@@ -120,6 +120,8 @@ SCALE = 100.0
 NEGLIGIBLE = 1e-10
 #: Rows per block in :meth:`ExchangeModel.run` (a speed setting only; rows are independent).
 CHUNK = 64
+#: Finished rows are dropped from a round's arrays once fewer than this share is still active.
+COMPACT = 0.5
 #: Gains this close (relative) are a tie, broken by candidate order.
 TIE = 1e-12
 #: An outcome this close to the demander's position counts as at it (decide bookkeeping only).
@@ -279,22 +281,36 @@ def _setup_round(
     cand: Candidates,
     random_rate: float,
     rng: np.random.Generator,
-) -> _Round:
-    """Steps 2–4 for a batch of rows at the start of a round (``x``: round-start positions)."""
-    b = x.shape[0]
-    a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
+    restrict: bool = True,
+) -> tuple[_Round, Candidates]:
+    """Steps 2–4 for a batch of rows at the start of a round (``x``: round-start positions).
+
+    With ``restrict`` only the candidates on opposite sides in some row are kept (step 2
+    leaves about a third of them), and the returned :class:`Candidates` is that subset.
+    """
     total = weight.sum(axis=1)  # (b, k)
     lever = weight / np.where(total > 0, total, 1.0)[:, None, :]  # (2): Δo per unit move
+    a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
+    o_p, o_q = outcome[:, p], outcome[:, q]
+    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide),
+    # and both actors with weight on both issues.
+    alive = ((x[:, a_, p] <= o_p) != (x[:, b_, p] <= o_p)) & (
+        (x[:, a_, q] <= o_q) != (x[:, b_, q] <= o_q)
+    )
+    alive &= (lever[:, a_, p] > 0) & (lever[:, a_, q] > 0)
+    alive &= (lever[:, b_, p] > 0) & (lever[:, b_, q] > 0)
+    # The random rate's draws are made for every candidate, so a row's draws do not depend on
+    # which candidates the other rows of the batch keep.
+    draw = rng.random(alive.shape) if random_rate > 0 else None
+    if restrict:
+        keep = np.flatnonzero(alive.any(axis=0))
+        cand = Candidates(a_[keep], b_[keep], p[keep], q[keep])
+        a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
+        alive = alive[:, keep]
+        draw = None if draw is None else draw[:, keep]
     # One fancy index per (actor, issue) combination fetches position, lever and salience.
     values = np.stack([x, lever, salience], axis=-1)  # (b, n, k, 3)
     ap, aq, bp, bq = values[:, a_, p], values[:, a_, q], values[:, b_, p], values[:, b_, q]
-    o_p, o_q = outcome[:, p], outcome[:, q]
-    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide).
-    opposite = ((ap[..., 0] <= o_p) != (bp[..., 0] <= o_p)) & (
-        (aq[..., 0] <= o_q) != (bq[..., 0] <= o_q)
-    )
-    active = (ap[..., 1] > 0) & (aq[..., 1] > 0) & (bp[..., 1] > 0) & (bq[..., 1] > 0)
-    alive = opposite & active
     # Step 3: a supplies p when s_ap / s_aq < s_bp / s_bq (cross-multiplied; saliences > 0).
     a_supplies_p = ap[..., 2] * bq[..., 2] < bp[..., 2] * aq[..., 2]
     u = np.where(a_supplies_p, a_[None, :], b_[None, :]).astype(np.int64)
@@ -309,14 +325,13 @@ def _setup_round(
     s_up, s_uq, s_vp, s_vq = up[..., 2], uq[..., 2], vp[..., 2], vq[..., 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (s_up + s_vp) / (s_uq + s_vq)  # (4)
-        if random_rate > 0:
+        if draw is not None:
             r_u = s_up / s_uq  # u breaks even
             r_v = s_vp / s_vq  # v breaks even
-            draw = rng.random(u.shape)
             rate = (1 - random_rate) * rate + random_rate * (r_u + draw * (r_v - r_u))
     alive &= np.isfinite(rate) & (rate > 0)
     return _Round(
-        rows=np.arange(b),
+        rows=np.arange(x.shape[0]),
         alive=alive,
         u=u,
         v=v,
@@ -333,7 +348,7 @@ def _setup_round(
         s_vq=s_vq,
         start_up=up[..., 0],
         start_vq=vq[..., 0],
-    )
+    ), cand
 
 
 @dataclass
@@ -510,13 +525,13 @@ def run_exchange(
             break
         xr, wr, sr = x[rows], weight[rows], salience[rows]
         start_outcome = _outcome(xr, wr, fallback[rows])
-        rnd = _setup_round(xr, start_outcome, sr, wr, cand, params.random_rate, rng)
+        rnd, kept = _setup_round(xr, start_outcome, sr, wr, cand, params.random_rate, rng)
         if params.decide_bookkeeping or general:
-            y, steps = _round_general(rnd, xr, start_outcome, cand, params, wr, fallback[rows])
+            y, steps = _round_general(rnd, xr, start_outcome, kept, params, wr, fallback[rows])
         else:
-            y, steps = _round_fast(rnd, xr, start_outcome, cand)
+            y, steps = _round_fast(rnd, xr, start_outcome, kept)
         realised = np.bincount(steps["loc"], minlength=rows.size)
-        records.append(_describe(steps, rnd, cand, xr, sr, rows, round_no))
+        records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
         y_all[rows] = y
         frames.append(y_all)
         end_outcome = _outcome(y, wr, fallback[rows])
@@ -572,23 +587,8 @@ def _round_fast(
     the realisation needs of the chosen candidate is packed so that one ``take`` fetches it.
     """
     m, n, k = x.shape
-    # Only candidates alive in some row of this batch take part (step 2 leaves roughly a third
-    # of the pairs on opposite sides on both issues); ``columns`` maps back to candidate ids.
-    columns = np.flatnonzero(rnd.alive.any(axis=0))
-    if columns.size == 0:
+    if cand.size == 0:
         return x.copy(), _steps({f: [] for f in _STEP_FIELDS})
-    if columns.size < cand.size:
-        rnd = _Round(
-            **{
-                f.name: getattr(rnd, f.name)
-                if f.name == "rows"
-                else getattr(rnd, f.name)[:, columns]
-                for f in fields(_Round)
-            }
-        )
-        cand = Candidates(
-            cand.first[columns], cand.second[columns], cand.issue_p[columns], cand.issue_q[columns]
-        )
     e_count = cand.size
     r = rnd.rate
     cap_a = np.concatenate(
@@ -653,7 +653,11 @@ def _round_fast(
         key = np.where(alive, shift * kc, -np.inf)
         top = key.max(axis=1, keepdims=True)  # > 0 where a row has a feasible candidate
         has = top[:, 0] > 0
-        if not has.all():
+        if not has.any():
+            break
+        if has.sum() < COMPACT * local.size:
+            # Enough rows have finished their round: drop them (copying every array costs
+            # about a step, so finished rows ride along, masked, until then).
             done = ~has
             y_round[local[done]] = y[done]
             keep = np.flatnonzero(has)
@@ -670,8 +674,7 @@ def _round_fast(
             pair_index = pair_index[keep]
             ca, cb, sa, sb, idx, th, kc, inf = statics
             packed = inf.reshape(-1, 2, 4)
-            if not local.size:
-                break
+            has = np.ones(local.size, dtype=bool)
             flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(
                 local.size, idx, pair_index
             )
@@ -694,9 +697,11 @@ def _round_fast(
             ob_u, ob_v = float(o_flat[j_u]), float(o_flat[j_v])
             o_flat[j_u], o_flat[j_v] = ob_u + o_u * step1, ob_v + o_v * step1
             alive[0, b] = False
-            single.append((int(local[0]), int(columns[b]), b_u, a_u, b_v, a_v, ob_u, ob_v, step1))
+            single.append((int(local[0]), b, b_u, a_u, b_v, a_v, ob_u, ob_v, step1))
             continue
-        pick = row_e + best  # flat position in the (m, E) arrays
+        act = np.flatnonzero(has)  # rows with a feasible candidate
+        best = best[act]
+        pick = row_e[act] + best  # flat position in the (m, E) arrays
         step = np.take(shift, pick)[:, None]
         chosen = packed[pick]  # (m, 2, 4): both sides of the chosen candidate
         moved_at = flat_pair[pick]  # (m, 2) flat positions of the two suppliers
@@ -710,8 +715,8 @@ def _round_fast(
         np.put(outcome, out_at, out_before + chosen[..., 0] * step)
         np.put(alive, pick, False)
         for name, value in (
-            ("loc", local),
-            ("e", columns[best]),
+            ("loc", local[act]),
+            ("e", best),
             ("from_p", before[:, 0]),
             ("to_p", after[:, 0]),
             ("from_q", before[:, 1]),
@@ -1053,8 +1058,8 @@ def opening_offers(
     fallback = (problem.status_quo - problem.lower) / span * SCALE
     cand = Candidates.build(problem.n_actors, problem.n_issues)
     outcome = _outcome(x, weight, fallback)
-    rnd = _setup_round(
-        x, outcome, problem.salience, weight, cand, params.random_rate, ensure_rng(rng)
+    rnd, _ = _setup_round(
+        x, outcome, problem.salience, weight, cand, params.random_rate, ensure_rng(rng), False
     )
     shift_p, shift_q, gain_u, _, _, feasible = _evaluate(rnd, x, outcome, cand, problem.n_issues)
     full_p = rnd.lever_p * np.abs(rnd.target_p - rnd.start_up)
