@@ -254,7 +254,6 @@ def _gather(values: FloatArray, actor: IntArray, issue: IntArray, k: int) -> Flo
 class _Round:
     """Per-round quantities of the candidates that do not change within the round."""
 
-    rows: NDArray[np.intp]  # which batch rows these are
     alive: BoolArray  # (b, E)
     u: IntArray  # (b, E) supplier on p
     v: IntArray  # (b, E) supplier on q
@@ -331,7 +330,6 @@ def _setup_round(
             rate = (1 - random_rate) * rate + random_rate * (r_u + draw * (r_v - r_u))
     alive &= np.isfinite(rate) & (rate > 0)
     return _Round(
-        rows=np.arange(x.shape[0]),
         alive=alive,
         u=u,
         v=v,
