@@ -76,14 +76,20 @@ Our choices where the sources leave room (each documented in
 - The forecast of a round is the weighted mean of the *voting* positions at the end of the
   round (``decide`` reports the same); ``trajectory[:, r]`` holds those voting positions.
 - Constraint (5b) is checked against the current outcome including *every* exchange realised
-  so far in the round. ``decide`` checks it against an outcome that only includes moves made
-  towards the same demander; the two agree whenever the constraint does not bind across
-  unrelated exchanges (see the golden comparison in ``tests/models/test_exchange_decide.py``).
+  so far in the round, and blocks a move once the outcome has reached the demander. ``decide``
+  checks it against an outcome that only includes moves made towards the same demander, lets a
+  move through from an outcome already at the demander, and drops an exchange once the signed
+  sum of its supplier's successive candidate moves exceeds 100. ``decide_bookkeeping=1``
+  reproduces those three behaviours, and with it our forecasts and realised exchanges match
+  decide's to 1e-9 (``tests/models/test_exchange_decide.py``); it is not the default.
+- Ties between gains (equal to 1e-12, relative) go to the first candidate in input order.
 - A candidate dropped as infeasible stays dropped for the round (as in ``decide``); this also
   bounds a round to at most one step per candidate.
 - The random-rate variant orders candidates by the smaller of the two gains.
 - Actors with zero capability × salience on an issue (excluded by a policy, or silent on the
   issue) take no part in exchanges involving it.
+- Issues are linked, so unlike every other model this one must see all issues at once
+  (``ExchangeModel.links_issues``; the ensemble honours it).
 
 Externalities (van Assen, Stokman & van Oosten 2003, "Conflict measures in cooperative
 exchange models of collective decision-making", *Rationality and Society* 15(1)): each
