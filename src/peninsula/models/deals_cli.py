@@ -34,12 +34,14 @@ def deals(
 ) -> None:
     """List the vote trades (package deals) the exchange model realises, and the policy's trade."""
     from peninsula.files import check_writable, write_json
-    from peninsula.models.deals import deals_report
     from peninsula.scenario.loader import load_scenario
 
     if json_out not in (None, "-"):
         check_writable(Path(json_out))
-    report = deals_report(load_scenario(scenario), policy, rounds, seed)
+    loaded = load_scenario(scenario)  # a bad name fails before the engine is imported
+    from peninsula.models.deals import deals_report
+
+    report = deals_report(loaded, policy, rounds, seed)
     if json_out == "-":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
         return
