@@ -10,12 +10,13 @@ from peninsula.models.deals import trade_realised
 from peninsula.models.exchange import MODEL
 from peninsula.scenario.arrays import apply_policy, to_problem
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.policies import find_policy
 
 
 def test_trade_measure_matches_a_recomputation_from_the_sampled_inputs() -> None:
     scenario = load_scenario("korea-2025")
-    policy = scenario.policy("freeze-for-relief")
-    assert policy.trade is not None
+    policy = find_policy(scenario, "freeze-for-relief")
+    assert policy is not None and policy.trade is not None
     experiment = run_experiments(
         scenario, 32, seed=4, models=("exchange", "compromise"), policies=(policy.id,)
     )

@@ -11,6 +11,7 @@ from clirun import run_cli as _run
 from peninsula.errors import InputError
 from peninsula.models.deals import deals_report
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.policies import find_policy
 
 TWO_ISSUES = """\
 format_version: 1
@@ -141,8 +142,9 @@ def test_trade_realised_is_vectorised_over_the_batch() -> None:
     from peninsula.models.exchange import MODEL
 
     scenario = load_scenario("korea-2018")
-    trade = scenario.policy("dual-suspension").trade
-    assert trade is not None
+    policy = find_policy(scenario, "dual-suspension")
+    assert policy is not None and policy.trade is not None
+    trade = policy.trade
     problem = sample_problem(scenario, 12, np.random.default_rng(5))[0]
     result = MODEL.run(problem, {"max_rounds": 1})
     happened = trade_realised(result, problem, trade)

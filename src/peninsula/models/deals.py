@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from peninsula.errors import NotFoundError
 from peninsula.models.base import Forecast, Model
 from peninsula.models.exchange import MODEL, ExchangeResult, Package, opening_offers, packages
 from peninsula.problem import BargainingProblem
 from peninsula.scenario.arrays import to_problem
+from peninsula.scenario.policies import find_policy
 from peninsula.scenario.schema import Scenario, Trade
 
 #: Third-party effects smaller than this (in gain units) are left out of the sentence.
@@ -329,10 +329,9 @@ def forecast_with_trades(
 
 def declared_trades(scenario: Scenario, policy: str | None) -> list[tuple[str, Trade]]:
     """The chosen policy's trade if it declares one, else every trade the scenario declares."""
-    if policy is not None:
-        chosen = scenario.policy(policy)
-        if chosen.trade is not None:
-            return [(chosen.id, chosen.trade)]
+    chosen = find_policy(scenario, policy)
+    if chosen is not None and chosen.trade is not None:
+        return [(chosen.id, chosen.trade)]
     return [(p.id, p.trade) for p in scenario.policies if p.trade is not None]
 
 
@@ -350,13 +349,8 @@ def deals_report(
     the new start positions (step 7) and list further, smaller exchanges. ``params`` sets the
     model's other parameters (``random_rate`` ...).
     """
-    if policy == "status-quo":
-        policy = None
-    if policy is not None and policy not in {p.id for p in scenario.policies}:
-        known = ", ".join(["status-quo", *(p.id for p in scenario.policies)])
-        raise NotFoundError(
-            f"unknown policy {policy!r} in scenario {scenario.metadata.id!r}; available: {known}"
-        )
+    chosen_policy = find_policy(scenario, policy)  # None for the status quo; unknown: error
+    policy = None if chosen_policy is None else chosen_policy.id
     problem = to_problem(scenario, policy)
     chosen = {**(params or {}), "max_rounds": float(rounds)}
     result = MODEL.run(problem, chosen, np.random.default_rng(seed))

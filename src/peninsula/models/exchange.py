@@ -114,9 +114,11 @@ from peninsula.models.base import (
     Forecast,
     IntArray,
     ensure_rng,
+    influence_weights,
     resolve_params,
     stack_forecasts,
     validate_problem,
+    weighted_mean,
 )
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
@@ -485,12 +487,6 @@ def _new_start(x: FloatArray, y: FloatArray, salience: FloatArray, p: ExchangePa
     return x + ((1.0 - salience) * p.salience_weight + p.fixed_weight) * (y - x)
 
 
-def _outcome(y: FloatArray, weight: FloatArray, fallback: FloatArray) -> FloatArray:
-    total = weight.sum(axis=1)
-    safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, (weight * y).sum(axis=1) / safe, fallback)
-
-
 def run_exchange(
     problem: BargainingProblem,
     params: ExchangeParams | None = None,
@@ -511,7 +507,7 @@ def run_exchange(
     span = problem.upper - problem.lower
     x = (problem.position - problem.lower) / span * SCALE  # (B, n, k) round-start positions
     salience = problem.salience
-    weight = problem.effective_capability[:, :, None] * salience
+    weight = influence_weights(problem)  # c·s, zero for excluded actors
     fallback = (problem.status_quo - problem.lower) / span * SCALE
     cand = Candidates.build(n, k)
 
@@ -519,7 +515,7 @@ def run_exchange(
     rounds = np.zeros(batch, dtype=np.int64)
     converged = np.zeros(batch, dtype=bool)
     running = np.ones(batch, dtype=bool)
-    last_outcome = _outcome(x, weight, fallback)
+    last_outcome = weighted_mean(x, weight, fallback)
     records: list[dict[str, NDArray[np.generic]]] = []  # one per round
 
     for round_no in range(1, params.max_rounds + 1):
@@ -528,7 +524,7 @@ def run_exchange(
         if rows.size == 0:
             break
         xr, wr, sr = x[rows], weight[rows], salience[rows]
-        start_outcome = _outcome(xr, wr, fallback[rows])
+        start_outcome = weighted_mean(xr, wr, fallback[rows])
         rnd, kept = _setup_round(xr, start_outcome, sr, wr, cand, params.random_rate, rng)
         if params.decide_bookkeeping or general:
             y, steps = _round_general(rnd, xr, start_outcome, kept, params, wr, fallback[rows])
@@ -538,7 +534,7 @@ def run_exchange(
         records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
         y_all[rows] = y
         frames.append(y_all)
-        end_outcome = _outcome(y, wr, fallback[rows])
+        end_outcome = weighted_mean(y, wr, fallback[rows])
         change = np.abs(end_outcome - last_outcome[rows]).max(axis=1)
         last_outcome[rows] = end_outcome
         rounds[rows] = round_no
@@ -809,7 +805,7 @@ def _round_general(
         old_outcome = outcome[local].copy()
         y[local, u, ip] = after_p
         y[local, v, iq] = after_q
-        outcome[local] = _outcome(y[local], weight[local], fallback[local])
+        outcome[local] = weighted_mean(y[local], weight[local], fallback[local])
         sub.alive[at, e] = False
         if demanders is not None:
             for side_actor, side_issue, side_dir, side_lever, side_shift, hist in (
@@ -1058,10 +1054,10 @@ def opening_offers(
     params = params or ExchangeParams()
     span = problem.upper - problem.lower
     x = (problem.position - problem.lower) / span * SCALE
-    weight = problem.effective_capability[:, :, None] * problem.salience
+    weight = influence_weights(problem)
     fallback = (problem.status_quo - problem.lower) / span * SCALE
     cand = Candidates.build(problem.n_actors, problem.n_issues)
-    outcome = _outcome(x, weight, fallback)
+    outcome = weighted_mean(x, weight, fallback)
     rnd, _ = _setup_round(
         x, outcome, problem.salience, weight, cand, params.random_rate, ensure_rng(rng), False
     )
