@@ -29,3 +29,11 @@ def test_deals_section_matches_the_cli_engine() -> None:
     numbers = json.loads(json.dumps(section.numbers, allow_nan=False))
     assert len(numbers["reports"][0]["exchanges"]) == len(engine.exchanges)
     assert "dual-suspension" in section.summary or "declared" in section.summary
+
+
+def test_trade_measure_is_labelled_as_a_share() -> None:
+    from peninsula.report.sections.policies import describe
+
+    info = describe("trade.freeze-for-relief", load_scenario("korea-2025"))
+    assert info.share and info.unit == "%"
+    assert "freeze for sanctions relief" in info.label
