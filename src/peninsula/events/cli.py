@@ -74,13 +74,19 @@ def ingest(
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row (exit 2)."),
     show: int = typer.Option(20, "--show-bad", help="How many bad rows to list per file."),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="This file's rows replace stored versions of the same events "
+        "(e.g. after a damaged copy was ingested first).",
+    ),
 ) -> None:
     """Ingest event files into the store (one transaction per file, idempotent)."""
     from peninsula.events.store import EventStore
 
     with EventStore(db) as store:
         for path in files:
-            if not path.is_file():
+            if not path.exists():
                 raise InputError([Located("no such file", file=path)])
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -99,13 +105,14 @@ def ingest(
                 from peninsula.events.readers import EventFile
 
                 bar.update(task, total=EventFile.total_bytes(path))
-                report = store.ingest(path, fmt, strict=strict, on_bytes=advance)
+                report = store.ingest(path, fmt, strict=strict, on_bytes=advance, replace=replace)
             name = escape(str(path))
             if report.skipped:
                 console.print(f"{name}: already ingested (same content), nothing added")
                 continue
             console.print(
-                f"{name} ({', '.join(report.formats)}): {report.rows_read:,} rows read, "
+                f"{name} ({', '.join(report.formats) or 'empty'}): "
+                f"{report.rows_read:,} rows read, "
                 f"[green]{report.added:,} added[/], {report.duplicates:,} duplicates, "
                 f"[{'red' if report.bad else 'green'}]{report.bad:,} bad[/]",
                 soft_wrap=True,
@@ -127,7 +134,8 @@ def _reject_unknown_actors(codes: tuple[str, str], source: str) -> None:
     """
     from peninsula.events.codebook import load_actors
 
-    known = load_actors().cameo_codes
+    actors = load_actors()
+    known = actors.cameo_codes
     problems = [
         Located(
             f"unknown actor code '{code}': not in the actor codes and no events in {source}; "
@@ -135,7 +143,7 @@ def _reject_unknown_actors(codes: tuple[str, str], source: str) -> None:
             field=field,
         )
         for code, field in zip(codes, ("A", "B"), strict=True)
-        if code not in known
+        if not actors.is_known(code)
     ]
     if problems:
         raise InputError(problems)
