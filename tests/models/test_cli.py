@@ -80,6 +80,7 @@ def test_unknown_names_are_clean_errors(
 def test_unwritable_json_is_a_clean_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "no").write_text("a file, not a folder")
     code, _, err = _run(
         ["forecast", "korea-2025", "-m", "median", "--json", str(tmp_path / "no" / "f.json")],
         capsys,

@@ -104,6 +104,10 @@ def simulate_command(
     from peninsula.crisis.api import simulate_policies
     from peninsula.ensemble.executors import get_executor
 
+    if plot is not None:
+        from peninsula.crisis.plot import check_plot_path
+
+        check_plot_path(plot)  # before the run, not after it
     loaded = load_scenario(scenario)
     columns = (
         TextColumn("[progress.description]{task.description}"),

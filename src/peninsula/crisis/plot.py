@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from peninsula import files
 from peninsula.crisis.simulate import CrisisResult
 from peninsula.errors import InputError, Located
 
@@ -23,26 +22,24 @@ def _month_labels(start: str, horizon: int) -> list[str]:
     return out
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def fan_chart(result: CrisisResult, path: str | Path) -> Path:
-    """Median tension with 50% and 90% bands per policy; ``.png`` (matplotlib) or ``.html``."""
+def check_plot_path(path: str | Path) -> Path:
+    """Refuse a fan-chart path that cannot be written, before the (long) simulation runs."""
     out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix not in (".png", ".html"):
+    if out.suffix.lower() not in (".png", ".html"):
         raise InputError([Located("plot file must end in .png or .html", file=out)])
     if not out.parent.exists():
         raise InputError([Located("directory does not exist", file=out.parent)])
+    return files.check_writable(out)
+
+
+def fan_chart(result: CrisisResult, path: str | Path) -> Path:
+    """Median tension with 50% and 90% bands per policy; ``.png`` (matplotlib) or ``.html``.
+
+    The HTML embeds plotly.js (~4.6 MB) rather than loading it from a CDN, so the chart
+    works offline and fetches nothing.
+    """
+    out = check_plot_path(path)
+    suffix = out.suffix.lower()
     months = _month_labels(result.start, result.horizon)
     if suffix == ".html":
         import plotly.graph_objects as go
@@ -65,7 +62,7 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
             fig.add_trace(go.Scatter(x=months, y=q[2], name=f"{label} median"))
         fig.add_hline(y=result.threshold, line_dash="dash", annotation_text="crisis threshold")
         fig.update_layout(title="Simulated tension by policy", yaxis_title="tension (-1..1)")
-        _atomic_write(out, fig.to_html(include_plotlyjs="cdn").encode("utf-8"))
+        files.write_text(out, fig.to_html(include_plotlyjs=True))
         return out
     import io
 
@@ -95,5 +92,5 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    _atomic_write(out, buffer.getvalue())
+    files.write_bytes(out, buffer.getvalue())
     return out

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
+import math
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from peninsula import files
 from peninsula.errors import InputError, Located
 
 console = Console()
@@ -49,20 +48,6 @@ def _period_end(start: pd.Timestamp, freq: str) -> date:
     code = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}[freq]
     end: date = start.to_period(code).end_time.date()
     return end
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @events_app.command("ingest")
@@ -163,7 +148,9 @@ def dyad(
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a chart (.png or .html)."),
     csv: Path | None = typer.Option(None, "--csv", help="Write the series as CSV."),
-    peaks: int = typer.Option(3, "--peaks", help="Annotate this many peaks each way (0: none)."),
+    peaks: int = typer.Option(
+        3, "--peaks", min=0, help="Annotate this many peaks each way (0: none)."
+    ),
     penalty: float | None = typer.Option(
         None, "--penalty", help="Change-point penalty (default: BIC-type, see docs)."
     ),
@@ -175,6 +162,13 @@ def dyad(
     a, b = a.strip().upper(), b.strip().upper()
     if plot is not None and plot.suffix.lower() not in (".png", ".html"):
         raise InputError([Located("must end in .png or .html", file=plot, field="--plot")])
+    if penalty is not None and not (math.isfinite(penalty) and penalty >= 0):
+        raise InputError(
+            [Located(f"must be a finite number >= 0, got {penalty}", field="--penalty")]
+        )
+    for out in (plot, csv):
+        if out is not None:
+            files.check_writable(out)  # before the queries, not after them
     analysis._period_code(freq)
     if history and db is not None:
         raise InputError([Located("give --db or --history, not both", field="--history")])
@@ -271,11 +265,11 @@ def dyad(
                         soft_wrap=True,
                     )
     if csv is not None:
-        write_atomic(csv, lambda tmp: series.to_csv(tmp, index_label="period"))
+        files.write_atomic(csv, lambda tmp: series.to_csv(tmp, index_label="period"))
         console.print(f"wrote {escape(str(csv))}")
     if plot is not None:
         title = f"{a} {arrow} {b}: Goldstein mean by {freq}"
-        write_atomic(plot, lambda tmp: _plot(series, breaks, title, tmp, plot.suffix.lower()))
+        files.write_atomic(plot, lambda tmp: _plot(series, breaks, title, tmp, plot.suffix.lower()))
         console.print(f"wrote {escape(str(plot))}")
 
 
@@ -362,6 +356,7 @@ def export(
     """Export every event of the store to Parquet."""
     from peninsula.events.store import EventStore, default_path
 
+    files.check_writable(out)
     path = db if db is not None else default_path()
     if not path.exists():
         raise InputError([Located("no event store here", file=path)])

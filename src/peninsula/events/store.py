@@ -39,6 +39,7 @@ import pandas as pd
 import platformdirs
 import pyarrow as pa
 
+from peninsula import files
 from peninsula.errors import InputError, Located, PeninsulaError
 from peninsula.events.codebook import ActorCodes, Codebook
 from peninsula.events.history import with_event_dtypes
@@ -496,19 +497,11 @@ class EventStore:
 
     def export(self, out: Path) -> int:
         """Write every event to a Parquet file (atomically); returns the row count."""
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
+        with files.atomic_path(Path(out)) as tmp:
             self.con.execute(
                 f"COPY (SELECT {', '.join(EVENT_COLUMNS)}, event_id FROM events "
-                f"ORDER BY date, file_id, line) TO '{_sql_str(tmp)}' (FORMAT parquet)"
+                f"ORDER BY date, file_id, line) TO '{_sql_str(str(tmp))}' (FORMAT parquet)"
             )
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return self.count()
 
 

@@ -8,9 +8,7 @@ once on the nominal problem (a batch of one), then print a table per issue or wr
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from peninsula import files
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.models.base import ROUNDS_PARAM, Forecast, influence_weights
 from peninsula.models.registry import available_models, get_model
@@ -256,24 +255,6 @@ def render(report: dict[str, Any], out: Console) -> None:
     out.print(f"[dim]{notes}[/]")
 
 
-def write_json_atomic(data: dict[str, Any], path: Path) -> None:
-    """Write JSON to ``path`` via a temporary file in the same directory and ``os.replace``,
-    so a reader never sees a half-written file."""
-    text = json.dumps(data, indent=2) + "\n"
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise PeninsulaError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        raise PeninsulaError(f"cannot write {path}: {error.strerror or error}") from None
-
-
 def forecast(
     scenario: str = typer.Argument(..., help="A built-in scenario name or a path to a YAML file."),
     model: list[str] = typer.Option(
@@ -292,6 +273,8 @@ def forecast(
     ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
+    if json_out is not None and json_out != "-":
+        files.check_writable(Path(json_out))  # before the run, not after it
     s = load_scenario(scenario)
     report = forecast_report(s, model, issue, policy, seed, rounds)
     if json_out == "-":
@@ -299,7 +282,7 @@ def forecast(
         return
     render(report, console)
     if json_out is not None:
-        write_json_atomic(report, Path(json_out))
+        files.write_json(Path(json_out), report)
         err_console.print(f"wrote {json_out}")
 
 
