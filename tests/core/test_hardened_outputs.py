@@ -105,6 +105,7 @@ def test_simulate_html_plot_is_self_contained(
         ["events", "dyad", "USA", "PRK", "--history", "--csv"],
         ["events", "dyad", "USA", "PRK", "--history", "--plot"],
         ["events", "export", "--db", "unused.duckdb"],
+        ["compare", "korea-2025", "--runs", "50", "--save"],
     ],
 )
 def test_unwritable_output_is_refused_before_the_run(

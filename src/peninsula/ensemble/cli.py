@@ -126,6 +126,10 @@ def compare(
     """Compare a scenario's policies across sampled worlds: a policy × measure table."""
     from peninsula.ensemble.experiment import run_experiments
 
+    if save is not None:
+        from peninsula.ensemble.store import check_save_path
+
+        check_save_path(save)  # before the run, not after it
     loaded = load_scenario(scenario)
     _widen()
     if scheduler is not None and executor == "local":
