@@ -285,3 +285,32 @@ def test_ingest_report_rows_read_matches_csv_rows(tmp_path: Path) -> None:
     with EventStore(tmp_path / "e.duckdb") as store:
         report = store.ingest(p)
     assert report.rows_read == n == 5
+
+
+# --- found by the fuzz suite ------------------------------------------------------------------------
+def test_negative_mentions_are_a_bad_row(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "date,source,target,cameo_code,goldstein,mentions,description,source_url\n"
+        "2019-02-28,USA,PRK,043,,-11,x,\n"
+    )
+    rows, bad = read_all(p)
+    assert rows == [] and [(b.line, b.reason.split(":")[0]) for b in bad] == [(2, "mentions")]
+
+
+def test_short_row_with_a_latin1_byte_is_a_bad_row_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    raised: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", raised.append)  # pyarrow raised in its handler
+    good = GDELT2.read_bytes().splitlines()[0]
+    p = tmp_path / "20190228120000.export.CSV"
+    p.write_bytes(good + b"\n" + b"1\tZusammenk\xfcnfte\n" + good + b"\n")
+    rows, bad = read_all(p)
+    assert raised == []
+    assert len(rows) == 2 and [(b.line, b.reason.split(":")[0]) for b in bad] == [
+        (2, "wrong column count")
+    ]
+    assert "Zusammenk\ufffdnfte" in bad[0].text

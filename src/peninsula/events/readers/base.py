@@ -17,6 +17,7 @@ and ICEWS never quote), so one row is one physical line.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
@@ -125,24 +126,50 @@ class _Restart(Exception):  # noqa: N818 - control flow, not an error
 
 
 class Tap(io.RawIOBase):
-    """A read-only stream wrapper that hashes and counts the bytes passing through."""
+    """A read-only stream wrapper that hashes and counts the bytes passing through, and hands
+    on valid UTF-8: every invalid byte becomes U+FFFD.
+
+    The repair happens here, before pyarrow, because pyarrow decodes the text of a row with
+    the wrong column count strictly to give it to ``invalid_row_handler``: one latin-1 byte
+    in such a row raised inside pyarrow (printed as a traceback, and the file refused). Valid
+    rows would get the same U+FFFD from :func:`_as_text` anyway. Hash and progress count the
+    file's own bytes.
+    """
 
     def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
         super().__init__()
         self._raw = raw
         self._on_bytes = on_bytes
         self.sha256 = hashlib.sha256()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = bytearray()
+        self._eof = False
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def _fill(self, size: int) -> None:
         data = self._raw.read(size)
         if data:
             self.sha256.update(data)
             if self._on_bytes is not None:
                 self._on_bytes(len(data))
-        return data
+            if data.isascii() and not self._decoder.getstate()[0]:  # common: nothing to repair
+                self._pending += data
+            else:
+                self._pending += self._decoder.decode(data).encode("utf-8")
+        else:
+            self._pending += self._decoder.decode(b"", final=True).encode("utf-8")
+            self._eof = True
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._eof and (size < 0 or len(self._pending) < size):
+            self._fill(size if size > 0 else 1 << 20)
+        if size < 0:
+            size = len(self._pending)
+        out = bytes(self._pending[:size])
+        del self._pending[:size]
+        return out
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -382,6 +409,8 @@ def _validate(
         gold, bad_gold = book_g, pa.array(np.zeros(n, dtype=bool))
     if raw.mentions is not None:
         ment, bad_ment = _numbers(clean(raw.mentions), _INTEGER, pa.int32())
+        # the fast cast path accepts "-11": a mention count is never negative
+        bad_ment = pc.or_(bad_ment, pc.fill_null(pc.less(ment, 0), False))
         ment = pc.coalesce(ment, pa.scalar(1, pa.int32()))
     else:
         ment, bad_ment = pa.array(np.ones(n, dtype=np.int32)), pa.array(np.zeros(n, dtype=bool))
