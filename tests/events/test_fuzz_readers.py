@@ -57,7 +57,7 @@ HOSTILE = [
 
 
 def _rows(fmt: str) -> tuple[str | None, list[str], str]:
-    name, header, good, fixture, delimiter = SAMPLES[fmt]
+    _name, header, good, fixture, delimiter = SAMPLES[fmt]
     lines = (FIXTURES / fixture).read_text(encoding="utf-8").splitlines()
     head = lines[0] if header else None
     return head, [lines[i - 1] for i in good], delimiter

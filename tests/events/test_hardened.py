@@ -61,7 +61,7 @@ def icews_text(rows: list[dict[str, str]], bom: bool = False) -> str:
     return ("\ufeff" if bom else "") + "\n".join(out) + "\n"
 
 
-# --- 12: quad class -----------------------------------------------------------------------------
+# --- 12: quad class ---------------------------------------------------------------------------
 def test_bundled_quad_classes_follow_gdelt() -> None:
     book = load_codebook()
     wrong = [
@@ -99,7 +99,7 @@ def test_quad_class_comes_from_the_files_own_column(tmp_path: Path) -> None:
     assert [(b.line, b.reason.split(":")[0]) for b in bad] == [(4, "quad_class")]
 
 
-# --- 13: ICEWS countries ------------------------------------------------------------------------
+# --- 13: ICEWS countries ----------------------------------------------------------------------
 def test_every_icews_country_name_is_mapped_and_missing_is_null(tmp_path: Path) -> None:
     pairs = [
         ("Nigeria", "NGA"),
@@ -146,7 +146,7 @@ def test_dyad_finds_icews_events_of_any_state(
     assert "2018-06" in out and "no events" not in out
 
 
-# --- 14: BOM, gzip, empty files, directories ------------------------------------------------------
+# --- 14: BOM, gzip, empty files, directories ----------------------------------------------------
 @pytest.mark.parametrize("fmt", [None, "icews"])
 def test_icews_with_a_byte_order_mark(tmp_path: Path, fmt: str | None) -> None:
     p = tmp_path / "bom.tab"
@@ -215,7 +215,7 @@ def test_directory_is_named_as_a_directory(
         EventFile(tmp_path)
 
 
-# --- 15: replacing a file's rows ---------------------------------------------------------------
+# --- 15: replacing a file's rows -------------------------------------------------------------
 def test_replace_swaps_damaged_rows_for_clean_ones(tmp_path: Path) -> None:
     clean = icews_text([{"Source Name": "Kim Jong-Un", "Event Text": "Zusammenkünfte"}])
     damaged = tmp_path / "copy.tab"
@@ -241,7 +241,7 @@ def test_replace_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert store.count() == 4  # replaced, not doubled
 
 
-# --- 16: --db must be a DuckDB store, and DuckDB never reaches for the network -----------------
+# --- 16: --db must be a DuckDB store, and DuckDB never reaches for the network ---------------
 def test_db_that_is_a_json_file_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -287,7 +287,7 @@ def test_ingest_report_rows_read_matches_csv_rows(tmp_path: Path) -> None:
     assert report.rows_read == n == 5
 
 
-# --- found by the fuzz suite ------------------------------------------------------------------------
+# --- found by the fuzz suite ----------------------------------------------------------------------
 def test_negative_mentions_are_a_bad_row(tmp_path: Path) -> None:
     p = tmp_path / "e.csv"
     p.write_text(

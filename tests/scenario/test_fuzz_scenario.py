@@ -70,7 +70,7 @@ def _check_located(error: PeninsulaError, path: Path, n_lines: int) -> None:
         assert len(problem.message) < 400, problem.message  # a message, not an echo
 
 
-# --- random YAML documents ------------------------------------------------------------------------
+# --- random YAML documents ----------------------------------------------------------------------
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -97,7 +97,7 @@ documents = st.recursive(
 @given(documents)
 def test_any_yaml_document_loads_or_is_located(document: object) -> None:
     text = yaml.safe_dump(document, allow_unicode=True)
-    scenario, error, path = _load(text)
+    _scenario, error, path = _load(text)
     if error is not None:
         _check_located(error, path, text.count("\n"))
 
@@ -119,7 +119,7 @@ def test_any_bytes_load_or_are_located(data: bytes) -> None:
     _check_located(error, path, data.count(b"\n"))
 
 
-# --- mutated built-ins ------------------------------------------------------------------------------
+# --- mutated built-ins ----------------------------------------------------------------------------
 @st.composite
 def mutated(draw: st.DrawFn, base: str) -> str:
     lines = base.splitlines()
@@ -189,7 +189,7 @@ class _Captured:
         self.out, self.err = out, err
 
 
-# --- the classes of the numbered defects ------------------------------------------------------------
+# --- the classes of the numbered defects ----------------------------------------------------------
 numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(min_value=-(10**20), max_value=10**20),
@@ -205,7 +205,7 @@ def test_capability_is_accepted_iff_a_finite_non_negative_number_within_range(
 ) -> None:  # items 5: strict numbers
     written = f'"{value}"' if isinstance(value, str) else yaml.safe_dump(value).strip()
     text = MINIMAL.replace("capability: 40", f"capability: {written.removesuffix('...')}")
-    scenario, error, path = _load(text)
+    scenario, error, _path = _load(text)
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     ok = is_number and math.isfinite(float(value)) and 0 <= float(value) <= MAX_MAGNITUDE  # type: ignore[arg-type]
     if ok:
@@ -223,7 +223,7 @@ def test_any_nesting_depth_parses_or_is_refused_at_the_limit(depth: int, opener:
         body = "".join("  " * i + "-\n" for i in range(depth))  # block sequences
     else:
         body = "x: " + opener * depth + "\n"
-    _, error, path = _load(body)
+    _, error, _path = _load(body)
     assert error is not None  # never a scenario; the point is: no RecursionError
     deep = any("deeper than" in p.message for p in error.problems)  # type: ignore[attr-defined]
     if depth + 2 <= MAX_DEPTH:
@@ -237,7 +237,7 @@ def test_any_character_anywhere_loads_or_is_located(code: int, where: int) -> No
     char = chr(code)
     position = min(where, len(MINIMAL))
     text = MINIMAL[:position] + char + MINIMAL[position:]
-    scenario, error, path = _load(text)
+    _scenario, error, path = _load(text)
     if error is not None:
         _check_located(error, path, text.count("\n"))
         if code < 32 and char not in "\t\n\r":
