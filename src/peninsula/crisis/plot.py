@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from peninsula import files
 from peninsula.crisis.simulate import CrisisResult
 from peninsula.errors import InputError, Located
+from peninsula.files import check_writable, write_bytes, write_text
 
 
 def _month_labels(start: str, horizon: int) -> list[str]:
@@ -29,7 +29,7 @@ def check_plot_path(path: str | Path) -> Path:
         raise InputError([Located("plot file must end in .png or .html", file=out)])
     if not out.parent.exists():
         raise InputError([Located("directory does not exist", file=out.parent)])
-    return files.check_writable(out)
+    return check_writable(out)
 
 
 def fan_chart(result: CrisisResult, path: str | Path) -> Path:
@@ -62,7 +62,7 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
             fig.add_trace(go.Scatter(x=months, y=q[2], name=f"{label} median"))
         fig.add_hline(y=result.threshold, line_dash="dash", annotation_text="crisis threshold")
         fig.update_layout(title="Simulated tension by policy", yaxis_title="tension (-1..1)")
-        files.write_text(out, fig.to_html(include_plotlyjs=True))
+        write_text(out, fig.to_html(include_plotlyjs=True))
         return out
     import io
 
@@ -92,5 +92,5 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    files.write_bytes(out, buffer.getvalue())
+    write_bytes(out, buffer.getvalue())
     return out

@@ -20,12 +20,12 @@ import errno
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from peninsula.errors import PeninsulaError
+from peninsula.files import staging_directory
 from peninsula.report.charts import to_png
 from peninsula.report.content import Report
 from peninsula.report.render_html import render_html
@@ -122,12 +122,8 @@ def _staging_dir(out: Path) -> Path:
         raise UnwritableOutputError(f"cannot write the report to {out}: {home} is not a directory")
     clean_stale_staging(home)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
+        staging = staging_directory(home, STAGING_PREFIX)
         (staging / STAGING_MARKER).write_text(f"{os.getpid()}\n")
-        # mkdtemp makes it private (0700); it may become ``out`` itself, so use the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)
         return staging
     except OSError as error:
         reason = os.strerror(error.errno or errno.EACCES)
