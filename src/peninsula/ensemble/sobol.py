@@ -117,11 +117,17 @@ def _scenario_evaluator(
     seed: int,
     progress: Progress | None = None,
 ) -> Evaluate:
+    from peninsula.ensemble.experiment import bytes_per_world
+    from peninsula.memory import fitting_chunk
     from peninsula.models.registry import get_model
 
     chosen = find_policy(scenario, policy)
     base = to_problem(scenario)
     forecaster = get_model(model)
+    # a big scenario is evaluated in smaller chunks (fixed byte target, same on every machine)
+    chunk_size = fitting_chunk(
+        bytes_per_world(len(scenario.actors), len(scenario.issues)), chunk_size
+    )
 
     def evaluate(values: FloatArray) -> dict[str, FloatArray]:
         parts: list[dict[str, FloatArray]] = []
