@@ -56,6 +56,14 @@ HOSTILE = [
 ]  # fmt: skip
 
 
+_BASE: list[Path] = []  # a pytest temporary folder (pytest keeps the last three runs only)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _scratch(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _BASE[:] = [tmp_path_factory.mktemp("fuzz")]
+
+
 def _rows(fmt: str) -> tuple[str | None, list[str], str]:
     _name, header, good, fixture, delimiter = SAMPLES[fmt]
     lines = (FIXTURES / fixture).read_text(encoding="utf-8").splitlines()
@@ -102,7 +110,7 @@ def mutated_file(draw: st.DrawFn, fmt: str) -> bytes:
 
 
 def _write(fmt: str, data: bytes) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix=f"fuzz-{fmt}-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"fuzz-{fmt}-", dir=_BASE[0]))
     path = folder / SAMPLES[fmt][0]
     if data[:2] == b"\x1f\x8b":
         path = path.with_name(path.name + ".gz")
@@ -184,7 +192,7 @@ INGEST = settings(
 
 @pytest.mark.parametrize("fmt", sorted(SAMPLES))
 def test_ingest_accounts_for_every_row_or_changes_nothing(fmt: str) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-store-"))
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-store-", dir=_BASE[0]))
     store = EventStore(folder / "e.duckdb")
     first = FIXTURES / SAMPLES[fmt][3]
     store.ingest(first)  # something already stored, which a failed ingest must not touch

@@ -47,9 +47,17 @@ HOSTILE_SCALARS = [
 ]  # fmt: skip
 
 
+_BASE: list[Path] = []  # a pytest temporary folder (pytest keeps the last three runs only)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _scratch(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _BASE[:] = [tmp_path_factory.mktemp("fuzz")]
+
+
 def _load(text: str | bytes) -> tuple[Scenario | None, PeninsulaError | None, Path]:
     """Load ``text`` from a private file; any exception but a PeninsulaError propagates."""
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-scenario-"))
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-scenario-", dir=_BASE[0]))
     path = folder / "s.yaml"
     if isinstance(text, str):
         path.write_text(text, encoding="utf-8")
@@ -155,7 +163,7 @@ def test_mutated_builtin_loads_or_is_located(text: str) -> None:
 @settings(max_examples=15 * SCALE, deadline=None)
 @given(mutated(MINIMAL))
 def test_validate_cli_exits_0_or_2_without_traceback(text: str) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-cli-"))
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-cli-", dir=_BASE[0]))
     path = folder / "s.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context():
@@ -249,7 +257,7 @@ def test_any_character_anywhere_loads_or_is_located(code: int, where: int) -> No
 @settings(max_examples=25 * SCALE, deadline=None)
 @given(st.lists(st.sampled_from(["..", "etc", "passwd", "sub", "base.yaml", "/", "~"]), max_size=6))
 def test_extends_never_leaves_the_tree_or_echoes(parts: list[str]) -> None:  # item 6
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-extends-"))
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-extends-", dir=_BASE[0]))
     (folder / "tree" / "sub").mkdir(parents=True)
     (folder / "secret.yaml").write_text("token: s3cr3t-value-never-shown\n")
     (folder / "tree" / "sub" / "base.yaml").write_text(MINIMAL)
