@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def _load(text: str | bytes) -> tuple[Scenario | None, PeninsulaError | None, Pa
         return None, error, path
 
 
+def _breaks(text: str) -> int:
+    """Line breaks as YAML counts them: LF, CRLF, a lone CR, and NEL, LS, PS (YAML 1.1)."""
+    return len(re.findall("\r\n|[\r\n\x85\u2028\u2029]", text))
+
+
 def _check_located(error: PeninsulaError, path: Path, n_lines: int) -> None:
     assert isinstance(error, InputError), repr(error)
     for problem in error.problems:
@@ -107,7 +113,7 @@ def test_any_yaml_document_loads_or_is_located(document: object) -> None:
     text = yaml.safe_dump(document, allow_unicode=True)
     _scenario, error, path = _load(text)
     if error is not None:
-        _check_located(error, path, text.count("\n"))
+        _check_located(error, path, _breaks(text))
 
 
 @FAST
@@ -116,7 +122,7 @@ def test_any_text_loads_or_is_located(text: str) -> None:
     scenario, error, path = _load(text)
     assert scenario is None  # random text is never a whole scenario
     assert error is not None
-    _check_located(error, path, text.count("\n"))
+    _check_located(error, path, _breaks(text))
 
 
 @settings(max_examples=40 * SCALE, deadline=None)
@@ -124,7 +130,7 @@ def test_any_text_loads_or_is_located(text: str) -> None:
 def test_any_bytes_load_or_are_located(data: bytes) -> None:
     _, error, path = _load(data)
     assert error is not None
-    _check_located(error, path, data.count(b"\n"))
+    _check_located(error, path, _breaks(data.decode("utf-8", "replace")))
 
 
 # --- mutated built-ins ----------------------------------------------------------------------------
@@ -157,7 +163,7 @@ def mutated(draw: st.DrawFn, base: str) -> str:
 def test_mutated_builtin_loads_or_is_located(text: str) -> None:
     _, error, path = _load(text)
     if error is not None:
-        _check_located(error, path, text.count("\n"))
+        _check_located(error, path, _breaks(text))
 
 
 @settings(max_examples=15 * SCALE, deadline=None)
@@ -247,9 +253,9 @@ def test_any_character_anywhere_loads_or_is_located(code: int, where: int) -> No
     text = MINIMAL[:position] + char + MINIMAL[position:]
     _scenario, error, path = _load(text)
     if error is not None:
-        _check_located(error, path, text.count("\n"))
+        _check_located(error, path, _breaks(text))
         if code < 32 and char not in "\t\n\r":
-            line = text[:position].count("\n") + 1
+            line = _breaks(text[:position]) + 1
             assert [p.line for p in error.problems] == [line]  # type: ignore[attr-defined]
             assert f"U+{code:04X}" in str(error)
 
