@@ -507,7 +507,25 @@ def run_exchange(
     numbers with fewer array operations per step, and a test holds the two equal.
     """
     params = params or ExchangeParams()
-    rng = ensure_rng(rng)
+    forecast, records = _simulate(problem, params, ensure_rng(rng), name, general, describe=True)
+    span = problem.upper - problem.lower
+    return _collect(forecast, records, problem.batch_size, problem.n_actors, problem.lower, span)
+
+
+def _simulate(
+    problem: BargainingProblem,
+    params: ExchangeParams,
+    rng: np.random.Generator,
+    name: str,
+    general: bool,
+    describe: bool,
+) -> tuple[Forecast, list[dict[str, NDArray[np.generic]]]]:
+    """The rounds of :func:`run_exchange`; with ``describe`` also each round's exchanges.
+
+    Describing the exchanges (who, gains, every actor's externality) does not feed back into
+    the rounds and draws nothing from ``rng``, so a forecast alone skips it (about a fifth of
+    a Monte Carlo batch's time).
+    """
     batch, n, k = problem.position.shape
     span = problem.upper - problem.lower
     x = (problem.position - problem.lower) / span * SCALE  # (B, n, k) round-start positions
@@ -536,7 +554,8 @@ def run_exchange(
         else:
             y, steps = _round_fast(rnd, xr, start_outcome, kept)
         realised = np.bincount(steps["loc"], minlength=rows.size)
-        records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
+        if describe:
+            records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
         y_all[rows] = y
         frames.append(y_all)
         end_outcome = weighted_mean(y, wr, fallback[rows])
@@ -562,7 +581,7 @@ def run_exchange(
         rounds=rounds,
         converged=converged,
     )
-    return _collect(forecast, records, batch, n, problem.lower, span)
+    return forecast, records
 
 
 _STEP_FIELDS = ("loc", "e", "from_p", "to_p", "from_q", "to_q", "before_p", "before_q", "shift")
@@ -653,6 +672,7 @@ def _round_fast(
     single: list[tuple[int, int, float, float, float, float, float, float, float]] = []
 
     def segments(rows: IntArray) -> tuple[IntArray, IntArray]:
+        """Where each row's run of cells starts, and each cell's run number."""
         new = np.empty(rows.size, dtype=bool)
         new[0] = True
         np.not_equal(rows[1:], rows[:-1], out=new[1:])
@@ -1134,18 +1154,10 @@ class ExchangeModel:
         """The forecast together with every realised exchange (for ``peninsula deals``)."""
         chosen = ExchangeParams.from_mapping(self.name, params)
         validate_problem(problem, self.name)
-        block = CHUNK if chosen.random_rate == 0 else RANDOM_RATE_CHUNK
-        if problem.batch_size <= block:
+        blocks = _blocks(problem, chosen)
+        if len(blocks) == 1:
             return run_exchange(problem, chosen, rng, self.name)
-        # Blocks of rows: large enough to spread each step's fixed cost over many rows, small
-        # enough that a round's steps (as many as its busiest row needs) are not set by a rare
-        # slow row and that the arrays stay in cache (256 measured fastest on korea-2025
-        # samples, against 64, 128, 512 and 1024). Rows are independent, so only speed changes.
-        parts = [
-            run_exchange(problem.take(slice(lo, lo + block)), chosen, rng, self.name)
-            for lo in range(0, problem.batch_size, block)
-        ]
-        return concat_results(parts)
+        return concat_results([run_exchange(b, chosen, rng, self.name) for b in blocks])
 
     def forecast(
         self,
@@ -1153,7 +1165,29 @@ class ExchangeModel:
         params: Mapping[str, float] | None = None,
         rng: np.random.Generator | None = None,
     ) -> Forecast:
-        return self.run(problem, params, rng).forecast
+        """The forecast of :meth:`run`, without describing the exchanges (the ensemble's call)."""
+        chosen = ExchangeParams.from_mapping(self.name, params)
+        validate_problem(problem, self.name)
+        # ensure_rng per block, as run() does through run_exchange (same draws as run()).
+        parts = [
+            _simulate(block, chosen, ensure_rng(rng), self.name, False, describe=False)[0]
+            for block in _blocks(problem, chosen)
+        ]
+        return parts[0] if len(parts) == 1 else stack_forecasts(parts)
+
+
+def _blocks(problem: BargainingProblem, params: ExchangeParams) -> list[BargainingProblem]:
+    """Blocks of rows for :class:`ExchangeModel` (a speed setting only; rows are independent).
+
+    Large enough to spread each step's fixed cost over many rows, small enough that a round's
+    steps (as many as its busiest row needs) are not set by a rare slow row and that the arrays
+    stay in cache: 256 rows measured fastest on korea-2025 samples (against 64, 128, 512 and
+    1024; ``bench/bench_exchange.py``).
+    """
+    block = CHUNK if params.random_rate == 0 else RANDOM_RATE_CHUNK
+    if problem.batch_size <= block:
+        return [problem]
+    return [problem.take(slice(lo, lo + block)) for lo in range(0, problem.batch_size, block)]
 
 
 MODEL = ExchangeModel()
