@@ -392,39 +392,79 @@ def pce(pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel) ->
         p = np.where(available, p, 0.0)
         return np.asarray(p / p.sum(axis=-1, keepdims=True))
     count = available.sum(axis=-1, keepdims=True).astype(np.float64)
-    p = np.where(available, 1.0 / np.maximum(count, 1.0), 0.0)
+    p0 = np.where(available, 1.0 / np.maximum(count, 1.0), 0.0)
     pvm = np.where(mask, pv, 0.0)
+    m = pv.shape[-1]
+    eye = np.eye(m, dtype=bool)
+    # Both chains are linear, q = M p: uniform M = (diag(Σ_j P_ij) + P) / N; incentive
+    # (q_i = Σ_j P_ij (p_i χ_ji + p_j χ_ij), χ_ij = chance that i challenges j):
+    # M = diag(Σ_j P_ij χ_ji) + P ∘ χ.
     if model == PCEModel.MARKOV_UNIFORM:
         tol = 1e-6
-        rowsum = pvm.sum(axis=-1)
-
-        def update(p: FloatArray) -> FloatArray:
-            return np.asarray(
-                (rowsum * p + np.einsum("...ij,...j->...i", pvm, p)) / np.maximum(count, 1.0)
-            )
-
+        chain = (np.where(eye, pvm.sum(axis=-1)[..., None], 0.0) + pvm) / np.maximum(
+            count, 1.0
+        )[..., None]
     else:
         tol = 1e-8
-        eye = np.eye(pv.shape[-1], dtype=bool)
         incentive = np.where(mask, c * pv, 0.0) + np.where(eye & available[..., None], 1e-10, 0.0)
         total = incentive.sum(axis=-2, keepdims=True)
-        challenge = incentive / np.where(total > 0, total, 1.0)  # [.., i, j] = P[i -> j]
+        challenge = incentive / np.where(total > 0, total, 1.0)
+        inflow = (pvm * np.swapaxes(challenge, -1, -2)).sum(axis=-1)
+        chain = np.where(eye, inflow[..., None], 0.0) + pvm * challenge
+    return _iterate_chain(chain, p0, tol)
 
-        def update(p: FloatArray) -> FloatArray:
-            # q_i = Σ_j P_ij (ct_ij + ct_ji), ct_ij = p_i χ_ji
-            ct = p[..., :, None] * np.swapaxes(challenge, -1, -2)
-            return np.asarray((pvm * (ct + np.swapaxes(ct, -1, -2))).sum(axis=-1))
 
-    running = np.ones(p.shape[:-1], dtype=bool)
+#: Steps of the Markov iteration computed per convergence check (powers of the update), for
+#: chains of up to ``_BLOCK_MAX_OPTIONS`` options (beyond, the powers cost more than the steps).
+_BLOCK = 16
+_BLOCK_MAX_OPTIONS = 12
+
+
+def _iterate_stepwise(step: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
+    """``_iterate_chain`` one step at a time (large chains)."""
+    p = p0
+    running = np.ones(p0.shape[:-1], dtype=bool)
     for _ in range(_PCE_MAX_ITER):
-        q = np.where(available, update(p), 0.0)
-        change = np.abs(q - p).max(axis=-1)
-        new = np.where(running[..., None], (p + q) / 2.0, p)
-        p = new
-        running = running & (change > tol)
+        new = (step @ p[..., :, None])[..., 0]
+        change = 2.0 * np.abs(new - p).max(axis=-1)
+        p = np.where(running[..., None], new, p)
+        running &= change > tol
         if not running.any():
             break
     return np.asarray(p)
+
+
+def _iterate_chain(chain: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
+    """KTAB's damped iteration ``p ← (p + M p)/2`` from ``p0``, stopping (per problem) after
+    the first step whose change ``max|M p − p|`` is at most ``tol``. The update is linear, so
+    ``_BLOCK`` steps are taken at once with the powers of ``A = (I + M)/2``; the step at which
+    each problem stops is the same as KTAB's (up to rounding in the last bits)."""
+    m = chain.shape[-1]
+    step = (np.eye(m) + chain) / 2.0
+    if m > _BLOCK_MAX_OPTIONS:
+        return _iterate_stepwise(step, p0, tol)
+    powers = step[..., None, :, :]
+    while powers.shape[-3] < _BLOCK:
+        last = powers[..., -1:, :, :]
+        powers = np.concatenate([powers, last @ powers], axis=-3)
+    p = p0
+    result = p0.copy()
+    running = np.ones(p0.shape[:-1], dtype=bool)
+    for _ in range(0, _PCE_MAX_ITER, _BLOCK):
+        seq = (powers @ p[..., None, :, None])[..., 0]  # (..., K, m): the next K steps
+        prev = np.concatenate([p[..., None, :], seq[..., :-1, :]], axis=-2)
+        change = 2.0 * np.abs(seq - prev).max(axis=-1)  # = max|M p - p| of each step
+        done = change <= tol
+        first = np.argmax(done, axis=-1)
+        newly = running & done.any(axis=-1)
+        if newly.any():
+            picked = np.take_along_axis(seq, first[..., None, None], axis=-2)[..., 0, :]
+            result = np.where(newly[..., None], picked, result)
+        running &= ~newly
+        if not running.any():
+            break
+        p = seq[..., -1, :]
+    return np.asarray(np.where(running[..., None], p, result))
 
 
 def big_r(p: FloatArray, active: BoolArray, rng_mode: BigRRange) -> FloatArray:
