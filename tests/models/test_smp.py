@@ -46,7 +46,9 @@ def test_coalitions_and_victory_probability_hand_worked() -> None:
     assert smp.victory_probability(c, smp.VictoryProb.SQUARE)[0, 0, 1] == pytest.approx(16 / 17)
     # Binary: 2 >= 1.1 · ½, a sure win (1 against 1e-6).
     binary = smp.victory_probability(c, smp.VictoryProb.BINARY)[0]
-    assert binary[0, 1] == pytest.approx(1 / (1 + 1e-6)) and binary[1, 0] == pytest.approx(1e-6, rel=1e-3)
+    assert binary[0, 1] == pytest.approx(1 / (1 + 1e-6)) and binary[1, 0] == pytest.approx(
+        1e-6, rel=1e-3
+    )
     assert smp.victory_probability(c, smp.VictoryProb.LINEAR)[0, 0, 0] == 0.5
 
 

@@ -183,8 +183,16 @@ def run_smpc(smpc: Path, case: Case, set_name: str, work: Path) -> dict[str, obj
         "source": case.source,
         "parameter_set": set_name,
         "ktab_parameters": params,
-        "command": " ".join(["smpc", "--xml", f"{stem}.xml", "--logmin", "--connstr",
-                             f'"Driver=QSQLITE;Database={stem}"']),
+        "command": " ".join(
+            [
+                "smpc",
+                "--xml",
+                f"{stem}.xml",
+                "--logmin",
+                "--connstr",
+                f'"Driver=QSQLITE;Database={stem}"',
+            ]
+        ),
         "smpc_seconds": round(seconds, 3),
         "actors": case.actors,
         "dimensions": case.dims,

@@ -401,9 +401,9 @@ def pce(pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel) ->
     # M = diag(Σ_j P_ij χ_ji) + P ∘ χ.
     if model == PCEModel.MARKOV_UNIFORM:
         tol = 1e-6
-        chain = (np.where(eye, pvm.sum(axis=-1)[..., None], 0.0) + pvm) / np.maximum(
-            count, 1.0
-        )[..., None]
+        chain = (np.where(eye, pvm.sum(axis=-1)[..., None], 0.0) + pvm) / np.maximum(count, 1.0)[
+            ..., None
+        ]
     else:
         tol = 1e-8
         incentive = np.where(mask, c * pv, 0.0) + np.where(eye & available[..., None], 1e-10, 0.0)
@@ -685,12 +685,7 @@ def _turn(
     best = score.max(axis=2, keepdims=True)
     tied = valid & (score >= best - _TIE * np.maximum(np.abs(best), 1.0))
     # Among tied targets: the lowest position (lexicographic over dimensions), then lowest index.
-    order = np.broadcast_to(idx, (b, n)).copy()
-    for k in reversed(range(d)):
-        vals = np.take_along_axis(x[:, :, k], order, axis=1)
-        order = np.take_along_axis(order, np.argsort(vals, axis=1, kind="stable"), axis=1)
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.broadcast_to(idx, (b, n)), axis=1)
+    rank = _lexicographic_rank(x)
     target = np.argmin(np.where(tied, rank[:, None, :], n + 1), axis=2)  # [b, i]
     has = valid.any(axis=2)
     p_it = np.take_along_axis(p_ij, target[:, :, None], axis=2)[:, :, 0]
@@ -765,6 +760,7 @@ def _turn(
     c = coalitions(values, cap, prm.voting_rule)  # [b, 1 + M, 1 + M]
     pv = victory_probability(c, prm.victory_prob)
     m_opts = values.shape[2]
+    offered = np.asarray(offered, dtype=bool)
     mine = offered[:, None, :] & (
         (initiator[:, None, :] == idx[None, :, None]) | (receiver[:, None, :] == idx[None, :, None])
     )
@@ -851,16 +847,44 @@ def simulate(
     return Run(trajectory=np.stack(states, axis=1), rounds=rounds, converged=converged)
 
 
+def position_classes(position: FloatArray, active: BoolArray) -> IntArray:
+    """``rep`` (B, n): for each active actor the first active actor, in lexicographic order of
+    positions, whose position is within KTAB's ``posTol`` (unweighted Euclidean,
+    ``SMPState::equivNdx``); ``rep == index`` marks the distinct positions. Inactive: -1.
+
+    KTAB scans in actor order (``setUENdx``); we scan in position order (*ours*), so that which
+    of two nearly equal positions stands for both does not depend on how actors are listed."""
+    n = position.shape[1]
+    rank = _lexicographic_rank(position)
+    gap = np.sqrt(((position[:, :, None, :] - position[:, None, :, :]) ** 2).sum(axis=-1))
+    same = (gap < _POS_TOL) & (rank[:, None, :] <= rank[:, :, None]) & active[:, None, :]
+    rep = np.argmin(np.where(same, rank[:, None, :], n + 1), axis=2)
+    return np.asarray(np.where(active, rep, -1), dtype=np.int64)
+
+
+def _lexicographic_rank(x: FloatArray) -> IntArray:
+    """Rank (B, n) of each actor when positions are sorted lexicographically (ties: index)."""
+    b, n, d = x.shape
+    idx = np.arange(n)
+    order = np.broadcast_to(idx, (b, n)).copy()
+    for k in reversed(range(d)):
+        vals = np.take_along_axis(x[:, :, k], order, axis=1)
+        order = np.take_along_axis(order, np.argsort(vals, axis=1, kind="stable"), axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(idx, (b, n)), axis=1)
+    return np.asarray(rank, dtype=np.int64)
+
+
 def position_probabilities(
     position: FloatArray,
     salience: FloatArray,
     capability: FloatArray,
     params: SMPParams | None = None,
 ) -> FloatArray:
-    """``SMPState::pDist(-1)``: probability (B, n) that each actor's position prevails, from a
-    PCE over the distinct positions (within KTAB's ``posTol``) in which every actor votes with
-    its own risk-aware utilities. Duplicates share their class's probability once: the first
-    actor of a class carries it, the others get 0 (so the row sums to 1)."""
+    """``SMPState::pDist(-1)`` and ``posProb``: probability (B, n) that each actor's position
+    prevails, from a PCE over the distinct positions in which every actor votes with its own
+    risk-aware utilities. Actors sharing a position all get that position's probability (as in
+    KTAB, a row may then sum to more than 1); spectators get 0."""
     prm = params or SMPParams()
     x = np.asarray(position, dtype=np.float64)
     sal = np.asarray(salience, dtype=np.float64)
@@ -872,12 +896,12 @@ def position_probabilities(
     _, _, util = _utilities(x, sal, cap, active, prm)
     idx = np.arange(n)
     own = util[:, idx, idx, :]  # [b, i, j] = U_i(i, j)
-    gap = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1))
-    earlier = (gap < _POS_TOL) & (idx[None, :, None] > idx[None, None, :]) & active[:, None, :]
-    unique = active & ~earlier.any(axis=2)
+    rep = position_classes(x, active)
+    unique = active & (rep == idx)
     c = coalitions(own, cap, prm.voting_rule)
     pv = victory_probability(c, prm.victory_prob)
-    return pce(pv, c, unique, prm.pce)
+    p = pce(pv, c, unique, prm.pce)
+    return np.asarray(np.where(active, np.take_along_axis(p, np.maximum(rep, 0), axis=1), 0.0))
 
 
 # ------------------------------------------------------------------------ the Model adapter
@@ -930,7 +954,17 @@ class SpatialModelOfPolitics:
         scale = upper - lower
         trajectory = np.clip(lower + traj * scale, lower, upper)
         trajectory[:, 0] = problem.position  # round 0 exactly as given
-        result = np.clip(lower + outcome * scale, lower, upper)
+        # KTAB rounds bargains to 1e-4 of the range, which can put a position up to 5e-5 of
+        # the range outside the span of the stated positions: the forecast is kept inside it.
+        influential = (
+            problem.participating[:, :, None]
+            & (problem.effective_capability[:, :, None] > 0)
+            & (problem.salience > 0)
+        )
+        low = np.where(influential, problem.position, np.inf).min(axis=1)
+        high = np.where(influential, problem.position, -np.inf).max(axis=1)
+        result = lower + outcome * scale
+        result = np.where(influential.any(axis=1), np.clip(result, low, high), problem.status_quo)
         return Forecast(
             model=self.name,
             actor_ids=problem.actor_ids,
@@ -981,21 +1015,35 @@ def _outcome(
     issues: list[int],
     prm: SMPParams,
 ) -> FloatArray:
-    """Forecast (B, len(issues)) in [0, 1] from the final positions (``outcome``)."""
+    """Forecast (B, len(issues)) in [0, 1] from the final positions (``outcome``).
+
+    The expectation (or the most probable position) on an issue counts only the distinct
+    final positions held by at least one actor with salience on that issue (*ours*: in a joint
+    run an actor indifferent to an issue is moved on it by others' bargains, but its stance
+    there is nobody's policy). Where there is none, the status quo.
+    """
+    n = final.shape[1]
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
-    sq = (problem.status_quo[:, issues] - problem.lower[issues]) / (
-        problem.upper[issues] - problem.lower[issues]
-    )
+    lower, upper = problem.lower[issues], problem.upper[issues]
+    sq = (problem.status_quo[:, issues] - lower) / (upper - lower)
+    salient = active[:, :, None] & (problem.salience[:, :, issues] > 0)  # (B, n, k)
     if prm.outcome == 2:
         weight = cap[:, :, None] * problem.salience[:, :, issues]
         return weighted_median(final, weight, sq)
     probs = position_probabilities(final, sal, cap, prm)
+    rep = position_classes(final, active)
+    idx = np.arange(n)
+    member = rep[:, :, None] == idx[None, None, :]  # [b, actor, class]
+    class_salient = (member[:, :, :, None] & salient[:, :, None, :]).any(axis=1)  # [b, j, k]
+    unique = active & (rep == idx)
+    weight = np.where(unique[:, :, None] & class_salient, probs[:, :, None], 0.0)
+    total = weight.sum(axis=1)
     if prm.outcome == 1:
-        best = np.argmax(probs, axis=1)
-        value = np.take_along_axis(final, best[:, None, None], axis=1)[:, 0]
+        best = np.argmax(weight, axis=1)  # (B, k)
+        value = np.take_along_axis(final, best[:, None, :], axis=1)[:, 0]
     else:
-        value = np.einsum("bn,bnk->bk", probs, final)
-    return np.asarray(np.where(active.any(axis=1)[:, None], value, sq))
+        value = (weight * final).sum(axis=1) / np.where(total > 0, total, 1.0)
+    return np.asarray(np.where(total > 0, value, sq))
 
 
 MODEL = SpatialModelOfPolitics()
