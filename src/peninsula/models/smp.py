@@ -598,24 +598,19 @@ def _contest(
     cj = vote(rule, w_j, u_ji - u_jj)
     chij = _MIN_CLTN + np.maximum(ci, 0.0) + np.maximum(cj, 0.0)
     chji = _MIN_CLTN + np.maximum(-ci, 0.0) + np.maximum(-cj, 0.0)
+    if prm.third_party_commit != ThirdPartyCommit.SEMI_COMMIT:
+        # Full and no commitment value joining either side alike (3u_ni vs 3u_ni, 3u_nj vs
+        # 3u_nj; 2u + u_nn likewise): third parties' votes are exactly 0.
+        return np.asarray(chij / (chij + chji))
     cn = vote(rule, w_n, u_ni - u_nj)
     cni = chij[..., None] + np.maximum(cn, 0.0)
     cnj = chji[..., None] + np.maximum(-cn, 0.0)
     pin = cni / (cni + cnj)
-    pjn = 1.0 - pin
-    commit = prm.third_party_commit
-    if commit == ThirdPartyCommit.FULL_COMMIT:
-        ik_def_j, j_def_ik = 3 * u_ni, 3 * u_nj
-        i_def_jk, jk_def_i = 3 * u_ni, 3 * u_nj
-    elif commit == ThirdPartyCommit.SEMI_COMMIT:
-        ik_def_j, j_def_ik = 2 * u_ni + u_nn, 3 * u_nj
-        i_def_jk, jk_def_i = 3 * u_ni, 2 * u_nj + u_nn
-    else:
-        ik_def_j, j_def_ik = 2 * u_ni + u_nn, 2 * u_nj + u_nn
-        i_def_jk, jk_def_i = 2 * u_ni + u_nn, 2 * u_nj + u_nn
-    u_ik_j = pin * ik_def_j + pjn * j_def_ik
-    u_i_jk = pin * i_def_jk + pjn * jk_def_i
-    vk = np.where(third, vote(rule, w_n, u_ik_j - u_i_jk), 0.0)
+    # SemiCommit: u(ik > j) = 2u_ni + u_nn, u(j > ik) = 3u_nj, u(i > jk) = 3u_ni,
+    # u(jk > i) = 2u_nj + u_nn; the vote is on the difference of the two expectations,
+    # P_in (u_nn − u_ni) + P_jn (u_nj − u_nn).
+    du = pin * (u_nn - u_ni) + (1.0 - pin) * (u_nj - u_nn)
+    vk = np.where(third, vote(rule, w_n, du), 0.0)
     chij = chij + np.maximum(vk, 0.0).sum(axis=-1)
     chji = chji + np.maximum(-vk, 0.0).sum(axis=-1)
     return np.asarray(chij / (chij + chji))
