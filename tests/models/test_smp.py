@@ -235,7 +235,7 @@ def test_params_by_code_or_ktab_name() -> None:
         {"pce": 3.0},
         {"pce": "Markov"},
         {"voting_rule": 0.5},
-        {"dimensions": 2.0},
+        {"joint": 2.0},
         {"max_rounds": -1.0},
         {"stop_ratio": -0.1},
         {"gamma": 2.0},
@@ -273,13 +273,13 @@ def test_korea_scenario_converges_within_bounds() -> None:
     from peninsula.scenario.arrays import to_problem
 
     problem = to_problem(peninsula.load_scenario("korea-2025"))
-    for dims in (0, 1):
-        forecast = get_model("smp").forecast(problem, {"dimensions": dims})
+    for joint in (0, 1):
+        forecast = get_model("smp").forecast(problem, {"joint": joint})
         assert np.all(forecast.trajectory >= problem.lower)
         assert np.all(forecast.trajectory <= problem.upper)
         # One by one every issue settles; jointly, under KTAB's defaults, the five issues keep
         # cycling until the 100-turn cap (smpc does the same: fixture korea-2025-joint).
-        assert forecast.converged.all() == (dims == 1)
+        assert forecast.converged.all() == (joint == 0)
 
 
 @st.composite

@@ -66,9 +66,12 @@ def test_korea_forecast_through_the_model_matches_smpc(path: Path) -> None:
     of a scenario onto KTAB's input (scales, saliences, spectators) is tested too."""
     golden = _load(path)
     problem = to_problem(peninsula.load_scenario("korea-2025"))
-    if golden["case"] != "korea-2025-joint":
+    params = _params(golden)
+    if golden["case"] == "korea-2025-joint":
+        params["joint"] = 1
+    else:
         problem = problem.select_issues(tuple(golden["dimensions"]))
-    forecast = get_model("smp").forecast(problem, _params(golden))
+    forecast = get_model("smp").forecast(problem, params)
     final = (forecast.trajectory[0, -1] - problem.lower) / (problem.upper - problem.lower) * 100
     rows = [problem.actor_ids.index(a) for a in golden["actors"]]
     deviation = np.abs(final[rows] - np.array(golden["final"])).max()
@@ -76,3 +79,18 @@ def test_korea_forecast_through_the_model_matches_smpc(path: Path) -> None:
     # Spectators (left out of KTAB's input) keep their initial positions.
     others = [a for a in range(problem.n_actors) if a not in rows]
     assert np.array_equal(forecast.trajectory[0, -1, others], problem.position[0, others])
+
+
+@pytest.mark.parametrize("parameter_set", ["default", "simplified"])
+def test_whole_korea_scenario_by_default_is_the_five_issue_runs(parameter_set: str) -> None:
+    """By default (``joint=0``) a multi-issue forecast is one KTAB run per issue: the whole
+    korea-2025 scenario must reproduce all five per-issue goldens at once."""
+    problem = to_problem(peninsula.load_scenario("korea-2025"))
+    params = dict(smp.SIMPLIFIED) if parameter_set == "simplified" else {}
+    forecast = get_model("smp").forecast(problem, params)
+    final = (forecast.trajectory[0, -1] - problem.lower) / (problem.upper - problem.lower) * 100
+    for k, issue in enumerate(problem.issue_ids):
+        golden = _load(FIXTURES / f"korea-2025-{issue}__{parameter_set}.json")
+        rows = [problem.actor_ids.index(a) for a in golden["actors"]]
+        deviation = np.abs(final[rows, k] - np.array(golden["final"])[:, 0]).max()
+        assert deviation <= TOLERANCE, f"{issue}: max |ours - smpc| = {deviation:.3f}"

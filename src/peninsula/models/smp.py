@@ -45,10 +45,12 @@ One turn ("bargain, challenge, negotiate"):
    over actors of the distance moved in the last turn is below 2% of the first turn's
    (+1e-4), or after 100 turns.
 
-Multi-issue scenarios (*ours*, how a scenario maps onto KTAB): with ``dimensions=0`` (default)
-all issues form one KTAB problem, as KTAB treats a scenario's dimensions jointly, each actor's
-salience on an issue divided by the number of issues (KTAB needs ``Σ_k s_ik <= 1``); with
-``dimensions=1`` every issue is its own one-dimensional KTAB run. Actors with zero capability
+Multi-issue scenarios (*ours*, how a scenario maps onto KTAB): by default (``joint=0``) every
+issue is its own one-dimensional KTAB run, because a scenario's saliences are per-issue
+intensities in [0, 1] while KTAB's multi-dimensional saliences are a budget (``Σ_k s_ik <= 1``)
+and rescaling them changes every actor's commitment ``1 − s_j``. With ``joint=1`` all issues
+form one KTAB problem, as KTAB treats a scenario's dimensions jointly, each actor's
+salience on an issue divided by the number of issues. Actors with zero capability
 or zero salience on every dimension (KTAB rejects both) are spectators: they keep their
 position and have no influence. Capabilities are rescaled to a mean of 100 over the
 influential actors before the run (*ours*: KTAB's absolute floors 1e-8/1e-10 then act alike at
@@ -177,7 +179,7 @@ KTAB_TAGS: dict[str, str] = {
 @dataclass(frozen=True)
 class SMPParams:
     """The SMP's parameters; defaults are KTAB's (``Model``/``SMPModel`` member defaults and the
-    constants of ``SMPModel::configExec``), except ``dimensions`` and ``outcome`` (*ours*)."""
+    constants of ``SMPModel::configExec``), except ``joint`` and ``outcome`` (*ours*)."""
 
     victory_prob: VictoryProb = VictoryProb.LINEAR
     voting_rule: VotingRule = VotingRule.PROPORTIONAL
@@ -188,8 +190,8 @@ class SMPParams:
     third_party_commit: ThirdPartyCommit = ThirdPartyCommit.SEMI_COMMIT
     interp: InterVecBrgn = InterVecBrgn.S2P2
     bargain_model: BargainModel = BargainModel.INIT_ONLY
-    #: 0 = all issues jointly (KTAB's multi-dimensional SMP), 1 = each issue separately.
-    dimensions: int = 0
+    #: 0 = each issue its own KTAB run, 1 = all issues as one multi-dimensional KTAB run.
+    joint: int = 0
     #: KTAB's turn cap (``maxIter``), minimum turns (``minIter``) and quiet ratio.
     max_rounds: int = 100
     min_rounds: int = 2
@@ -210,8 +212,8 @@ class SMPParams:
                             field=f"smp.{f.name}",
                         )
                     )
-        if self.dimensions not in (0, 1):
-            problems.append(Located("must be 0 (joint) or 1 (separate)", field="smp.dimensions"))
+        if self.joint not in (0, 1):
+            problems.append(Located("must be 0 (separate) or 1 (joint)", field="smp.joint"))
         if self.outcome not in (0, 1, 2):
             problems.append(Located("must be 0, 1 or 2", field="smp.outcome"))
         if not (isinstance(self.max_rounds, int) and self.max_rounds >= 0):
@@ -916,7 +918,7 @@ class SpatialModelOfPolitics:
         params: Mapping[str, float] | None = None,
         rng: np.random.Generator | None = None,
     ) -> Forecast:
-        """Forecast every issue (jointly or one by one, ``dimensions``); ``rng`` drives the
+        """Forecast every issue (one by one, or jointly with ``joint=1``); ``rng`` drives the
         stochastic state transitions only."""
         prm = SMPParams.from_mapping(params)
         validate_problem(problem, self.name)
@@ -925,7 +927,7 @@ class SpatialModelOfPolitics:
         lower, upper = problem.lower, problem.upper
         x = problem.normalised_position()
         cap = np.asarray(problem.effective_capability, dtype=np.float64)
-        groups = [list(range(k))] if prm.dimensions == 0 else [[i] for i in range(k)]
+        groups = [list(range(k))] if prm.joint == 1 else [[i] for i in range(k)]
         traj = np.empty((b, 0, n, k))
         parts: list[tuple[list[int], Run, FloatArray]] = []
         for issues in groups:
