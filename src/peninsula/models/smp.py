@@ -681,14 +681,17 @@ def _turn(
     score = np.where(valid, gain, -np.inf)
     best = score.max(axis=2, keepdims=True)
     tied = valid & (score >= best - _TIE * np.maximum(np.abs(best), 1.0))
-    # Among tied targets: the lowest position (lexicographic over dimensions), then lowest index.
-    rank = _lexicographic_rank(x)
-    target = np.argmin(np.where(tied, rank[:, None, :], n + 1), axis=2)  # [b, i]
+    bi = np.arange(b)[:, None]
+    if (tied.sum(axis=2) > 1).any():
+        # Among tied targets: the lowest position (lexicographic), then the lowest index.
+        rank = _lexicographic_rank(x)
+        target = np.argmin(np.where(tied, rank[:, None, :], n + 1), axis=2)  # [b, i]
+    else:
+        target = np.argmax(score, axis=2)
     has = valid.any(axis=2)
-    p_it = np.take_along_axis(p_ij, target[:, :, None], axis=2)[:, :, 0]
-
-    x_t = np.take_along_axis(x, target[:, :, None], axis=1)  # [b, i, d]
-    s_t = np.take_along_axis(sal, target[:, :, None], axis=1)
+    p_it = p_ij[bi, idx[None, :], target]
+    x_t = x[bi, target]  # [b, i, d]
+    s_t = sal[bi, target]
     pi = p_it[:, :, None]
     init_i, rcvr_i = interpolate(x, sal, pi, x_t, s_t, 1.0 - pi, prm.interp)
 
@@ -744,12 +747,9 @@ def _turn(
     sq_sum = np.where(active[:, None, :], own_util, 0.0).sum(axis=2)  # [b, a]
     u_init_new = bs_util(distance(x, options_init, sal), risk[:, :, None])  # [b, a, m]
     u_rcvr_new = bs_util(distance(x, options_rcvr, sal), risk[:, :, None])
-    u_init_old = np.take_along_axis(
-        own_util, np.broadcast_to(initiator[:, None, :], u_init_new.shape), axis=2
-    )
-    u_rcvr_old = np.take_along_axis(
-        own_util, np.broadcast_to(receiver[:, None, :], u_init_new.shape), axis=2
-    )
+    b3, a3 = np.arange(b)[:, None, None], idx[None, :, None]
+    u_init_old = own_util[b3, a3, initiator[:, None, :]]
+    u_rcvr_old = own_util[b3, a3, receiver[:, None, :]]
     value = (sq_sum[:, :, None] - u_init_old - u_rcvr_old + u_init_new + u_rcvr_new) / n_act[
         :, :, None
     ]
@@ -774,15 +774,13 @@ def _turn(
         draw = rng.random((b, n, 1)) * cum[:, :, -1:]
         choice = np.minimum((cum <= draw).sum(axis=2), m_opts - 1)
         # never pick an unavailable (zero-probability) option
-        choice = np.where(
-            np.take_along_axis(available, choice[:, :, None], axis=2)[:, :, 0], choice, 0
-        )
+        choice = np.where(available[bi, idx[None, :], choice], choice, 0)
     else:
         choice = np.argmax(probs, axis=2)  # first maximum, as ndxMaxAbs
     opt = np.maximum(choice - 1, 0)
-    chosen_init = np.take_along_axis(options_init, opt[:, :, None], axis=1)
-    chosen_rcvr = np.take_along_axis(options_rcvr, opt[:, :, None], axis=1)
-    is_init = np.take_along_axis(initiator, opt, axis=1) == idx[None, :]
+    chosen_init = options_init[bi, opt]
+    chosen_rcvr = options_rcvr[bi, opt]
+    is_init = initiator[bi, opt] == idx[None, :]
     moved = np.where(is_init[:, :, None], chosen_init, chosen_rcvr)
     new = np.where((choice > 0)[:, :, None], moved, x)
     return _Turn(position=np.asarray(new), risk=risk)
