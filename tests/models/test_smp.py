@@ -219,6 +219,7 @@ def test_defaults_are_ktabs() -> None:
     }
     prm = smp.SMPParams()
     assert (prm.max_rounds, prm.min_rounds, prm.stop_ratio) == (100, 2, 0.02)
+    assert smp.SMPParams.from_mapping(smp.DEFAULTS) == prm  # the numeric form round-trips
 
 
 def test_params_by_code_or_ktab_name() -> None:

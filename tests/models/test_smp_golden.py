@@ -55,6 +55,9 @@ def test_final_positions_match_smpc(path: Path) -> None:
     deviation = np.abs(ours - theirs).max()
     assert deviation <= TOLERANCE, f"max |ours - smpc| = {deviation:.3f}"
     assert run.rounds[0] == golden["turns"]
+    # Every intermediate turn too (smpc's per-turn positions are in the fixture).
+    path_deviation = np.abs(run.trajectory[0] * 100.0 - np.array(golden["trajectory"])).max()
+    assert path_deviation <= TOLERANCE, f"max |ours - smpc| over turns = {path_deviation:.3f}"
 
 
 KOREA = [p for p in CASES if _load(p)["case"].startswith("korea-2025")]

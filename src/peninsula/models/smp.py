@@ -286,6 +286,12 @@ class SMPParams:
         return {KTAB_TAGS[name]: KTAB_NAMES[name][int(getattr(self, name))] for name in KTAB_NAMES}
 
 
+#: Defaults as ``{name: number}`` (enumerations as KTAB's indices), like the other models'
+#: ``DEFAULTS``; ``SMPParams`` is the validated form.
+DEFAULTS: dict[str, float] = {
+    f.name: float(getattr(SMPParams(), f.name)) for f in fields(SMPParams)
+}
+
 #: The parameter set matching the simplifications of our earlier SMP (full third-party
 #: commitment, uniform Markov PCE, no mutual risk adjustment); every golden case is also
 #: generated and tested under it.
