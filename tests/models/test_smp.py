@@ -353,3 +353,17 @@ def test_other_ktab_options_run_and_stay_in_bounds(params: dict[str, str]) -> No
         [get_model("smp").forecast(problem.take(slice(r, r + 1)), params) for r in range(2)]
     )
     np.testing.assert_allclose(forecast.outcome, rows.outcome, atol=1e-9)
+
+
+def test_challenges_in_blocks_give_the_same_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large problems compute the challenges in blocks of initiators; force tiny blocks here.
+    rng = np.random.default_rng(3)
+    x, s, c = (
+        rng.uniform(0, 1, (2, 9, 2)),
+        rng.uniform(0.1, 0.5, (2, 9, 2)),
+        rng.uniform(1, 9, (2, 9)),
+    )
+    whole = smp.simulate(x, s, c)
+    monkeypatch.setattr(smp, "_CHALLENGE_ELEMENTS", 200)
+    blocked = smp.simulate(x, s, c)
+    assert whole.trajectory.tobytes() == blocked.trajectory.tobytes()

@@ -658,25 +658,31 @@ def _turn(
     u_ni = u_at_h[:, :, None, :]  # [b, i, 1, n]
     u_nj = np.swapaxes(u_h, 2, 3)  # [b, i, j, n] = U_i(n, j)
     u_nn = u_self[:, :, None, :]  # [b, i, 1, n]
-    third = (
-        active[:, None, None, :]
-        & (idx[None, :, None, None] != idx[None, None, None, :])
-        & (idx[None, None, :, None] != idx[None, None, None, :])
-    )
-    p_ij = _contest(
-        u_ii,
-        u_ij,
-        u_ji,
-        u_jj,
-        u_ni,
-        u_nj,
-        u_nn,
-        w[:, :, None],
-        w[:, None, :],
-        w[:, None, None, :],
-        third,
-        prm,
-    )
+    # Initiators in blocks, so the (B, i, j, third party) temporaries stay near
+    # _CHALLENGE_ELEMENTS (one block unless n is large).
+    p_ij = np.empty((b, n, n))
+    step = max(1, _CHALLENGE_ELEMENTS // max(b * n * n, 1))
+    for lo in range(0, n, step):
+        sl = slice(lo, lo + step)
+        third = (
+            active[:, None, None, :]
+            & (idx[sl][None, :, None, None] != idx[None, None, None, :])
+            & (idx[None, None, :, None] != idx[None, None, None, :])
+        )
+        p_ij[:, sl] = _contest(
+            u_ii[:, sl],
+            u_ij[:, sl],
+            u_ji[:, sl],
+            u_jj[:, sl],
+            u_ni[:, sl],
+            u_nj[:, sl],
+            u_nn[:, sl],
+            w[:, sl, None],
+            w[:, None, :],
+            w[:, None, None, :],
+            third,
+            prm,
+        )
     gain = _gain(p_ij, u_ii, u_ij, s_tot[:, None, :])
     valid = (
         active[:, :, None]
@@ -976,6 +982,9 @@ class SpatialModelOfPolitics:
             converged=converged,
         )
 
+
+#: Elements of the largest temporaries of one block of challenges (see ``_turn``).
+_CHALLENGE_ELEMENTS = 2_000_000
 
 #: Batch rows per chunk, so memory stays near ``_CHUNK_ELEMENTS`` floats per array
 #: (the largest arrays are B·n³).
