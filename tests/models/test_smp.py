@@ -367,3 +367,24 @@ def test_challenges_in_blocks_give_the_same_run(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(smp, "_CHALLENGE_ELEMENTS", 200)
     blocked = smp.simulate(x, s, c)
     assert whole.trajectory.tobytes() == blocked.trajectory.tobytes()
+
+
+def test_stochastic_choices_follow_the_menu_probabilities() -> None:
+    # 4,000 copies of one state: each actor's draws must match its menu's PCE probabilities
+    # (within 5 binomial standard errors), and the deterministic choice is the most probable.
+    rng = np.random.default_rng(11)
+    n, rows = 5, 4000
+    x = np.repeat(rng.uniform(0, 1, (1, n, 1)), rows, 0)
+    s = np.repeat(rng.uniform(0.3, 0.9, (1, n, 1)), rows, 0)
+    c = np.repeat(rng.uniform(50, 150, (1, n)), rows, 0)
+    active = np.ones((rows, n), dtype=bool)
+    stochastic = smp.SMPParams(state_transitions=smp.StateTransitions.STOCHASTIC)
+    turn = smp._turn(x, s, c, active, stochastic, np.random.default_rng(0))
+    probs = turn.probability[0]  # identical rows, identical menus
+    for actor in range(n):
+        for item in np.flatnonzero(probs[actor] > 0):
+            share = float((turn.choice[:, actor] == item).mean())
+            p = float(probs[actor, item])
+            assert abs(share - p) <= 5 * np.sqrt(p * (1 - p) / rows) + 1e-12
+    det = smp._turn(x[:1], s[:1], c[:1], active[:1], smp.SMPParams(), np.random.default_rng(0))
+    assert np.array_equal(det.choice[0], np.argmax(probs, axis=1))

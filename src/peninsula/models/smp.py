@@ -566,6 +566,8 @@ class _Turn:
 
     position: FloatArray  # (B, n, d)
     risk: FloatArray  # (B, n) R_i of the state the turn started from
+    probability: FloatArray  # (B, n, 1 + M) PCE over each actor's menu (0 = status quo)
+    choice: IntArray  # (B, n) the menu item each actor took
 
 
 def _utilities(
@@ -795,7 +797,12 @@ def _turn(
     is_init = initiator[bi, opt] == idx[None, :]
     moved = np.where(is_init[:, :, None], chosen_init, chosen_rcvr)
     new = np.where((choice > 0)[:, :, None], moved, x)
-    return _Turn(position=np.asarray(new), risk=risk)
+    return _Turn(
+        position=np.asarray(new),
+        risk=risk,
+        probability=np.asarray(probs),
+        choice=np.asarray(choice, dtype=np.int64),
+    )
 
 
 @dataclass(frozen=True)
