@@ -9,7 +9,7 @@ by array, the C++ of ``examples/smp/libsrc`` (``SMPState::setAllAUtil``, ``doBCN
 ``vProb``, ``condPCE``, ``markovUniformPCE``, ``markovIncentivePCE``, ``bigRfromProb``,
 ``estNRA``, ``Actor::vProbLittle``, ``thirdPartyVoteSU``). Every choice below is KTAB's unless
 marked *ours*; the parameters default to KTAB's defaults (``Model``/``SMPModel`` members).
-Golden outputs of ``smpc`` on 13 inputs are committed in ``tests/models/fixtures/ktab`` and
+Golden outputs of ``smpc`` on 14 inputs are committed in ``tests/models/fixtures/ktab`` and
 reproduced by ``tests/models/test_smp_golden.py``; the explanation page is
 ``docs/explanation/model-smp.md``.
 
