@@ -64,6 +64,7 @@ positions (``SMPState::pDist(-1)``); 1 = the most probable final position; 2 = t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum
@@ -321,6 +322,14 @@ _CAP_SCALE = 100.0
 # ------------------------------------------------------------------------------- primitives
 
 
+@functools.lru_cache(maxsize=64)
+def _eye(m: int) -> BoolArray:
+    """A read-only boolean identity (cached: built once per size, used several times a turn)."""
+    eye = np.eye(m, dtype=bool)
+    eye.flags.writeable = False
+    return eye
+
+
 def vote(rule: VotingRule, weight: FloatArray, du: FloatArray) -> FloatArray:
     """``Model::vote``: influence an actor of ``weight`` exerts for a utility difference ``du``."""
     if rule == VotingRule.PROPORTIONAL:
@@ -362,7 +371,7 @@ def coalitions(u: FloatArray, weight: FloatArray, rule: VotingRule) -> FloatArra
         c = np.maximum(v, 0.0).sum(axis=-3)
     c = c + _MIN_C
     m = u.shape[-1]
-    diag = np.eye(m, dtype=bool)
+    diag = _eye(m)
     return np.asarray(np.where(diag, _MIN_C, c))
 
 
@@ -380,7 +389,7 @@ def victory_probability(c: FloatArray, model: VictoryProb) -> FloatArray:
         x1, x2 = c**power, cji**power
     p = x1 / (x1 + x2)
     m = c.shape[-1]
-    return np.asarray(np.where(np.eye(m, dtype=bool), 0.5, p))
+    return np.asarray(np.where(_eye(m), 0.5, p))
 
 
 def pce(pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel) -> FloatArray:
@@ -403,7 +412,7 @@ def pce(pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel) ->
     p0 = np.where(available, 1.0 / np.maximum(count, 1.0), 0.0)
     pvm = np.where(mask, pv, 0.0)
     m = pv.shape[-1]
-    eye = np.eye(m, dtype=bool)
+    eye = _eye(m)
     # Both chains are linear, q = M p: uniform M = (diag(Σ_j P_ij) + P) / N; incentive
     # (q_i = Σ_j P_ij (p_i χ_ji + p_j χ_ij), χ_ij = chance that i challenges j):
     # M = diag(Σ_j P_ij χ_ji) + P ∘ χ.
@@ -686,12 +695,7 @@ def _turn(
             prm,
         )
     gain = _gain(p_ij, u_ii, u_ij, s_tot[:, None, :])
-    valid = (
-        active[:, :, None]
-        & active[:, None, :]
-        & ~np.eye(n, dtype=bool)[None]
-        & (gain > _MIN_SIG_EDU)
-    )
+    valid = active[:, :, None] & active[:, None, :] & ~_eye(n)[None] & (gain > _MIN_SIG_EDU)
     score = np.where(valid, gain, -np.inf)
     best = score.max(axis=2, keepdims=True)
     tied = valid & (score >= best - _TIE * np.maximum(np.abs(best), 1.0))
