@@ -141,6 +141,7 @@ def korea_draws(count: int, seed: int) -> BargainingProblem:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smpc", default=None, help="path to KTAB's smpc (or $KTAB_SMPC)")
+    parser.add_argument("--no-smpc", action="store_true", help="skip the comparison with smpc")
     parser.add_argument("--forecasts", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=200, help="batch size for per-forecast cost")
     parser.add_argument("--repeat", type=int, default=3)
@@ -152,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         args.cases = "korea-2025-denuclearisation,random-n12-d4"
     result: dict[str, Any] = {"cases": []}
 
-    smpc = find_smpc(args.smpc)
+    smpc = None if args.no_smpc else find_smpc(args.smpc)
     print("1. per forecast, ours vs KTAB smpc --logmin (KTAB defaults, identical inputs)")
     if smpc is None:
         print("   smpc not found (--smpc or $KTAB_SMPC): comparison skipped")
