@@ -1,8 +1,9 @@
 """KTAB's Spatial Model of Politics (SMP), as KTAB's ``smpc`` computes it.
 
 Source: B. Wise, L. Lester, B. Efird et al., the KAPSARC Toolkit for Behavioral Analysis (KTAB),
-KAPSARC 2015–2017 (open source, MIT; the SMP papers and notes are in its ``doc`` folders, e.g.
-"Markov Voting with Incentives in KTAB" and the SMP tutorial). This module re-implements, array
+KAPSARC 2015–2017 (open source, MIT): "An Introduction to the KAPSARC Toolkit for Behavioral
+Analysis", "Multidimensional Bargaining Using KTAB", "Markov Voting with Incentives in KTAB"
+(``KTAB/kmodel/doc/markov-incentives.tex``) and the SMP tutorial. This module re-implements, array
 by array, the C++ of ``examples/smp/libsrc`` (``SMPState::setAllAUtil``, ``doBCN``,
 ``probEduChlg``, ``bestChallenge``, ``interpolateBrgn``, ``updateBestBrgnPositions``,
 ``smpStopFn``, ``SMPModel::configExec``) and of ``kmodel`` (``Model::vote``, ``coalitions``,
