@@ -30,12 +30,36 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 import peninsula
-from peninsula.models.smp import SIMPLIFIED, SMPParams
+from peninsula.models.smp import SIMPLIFIED, SMPParams, normalise_capability
 from peninsula.scenario.arrays import to_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "models" / "fixtures" / "ktab"
-PARAM_SETS = {"default": {}, "simplified": SIMPLIFIED}
+PARAM_SETS: dict[str, dict[str, float | str]] = {"default": {}, "simplified": SIMPLIFIED}
+#: Further KTAB options, run on the small cases only (at most SMALL actors).
+VARIANTS: dict[str, dict[str, float | str]] = {
+    "variant-a": {
+        "bargain_model": "InitRcvrInterp",
+        "pce": "MarkovIncentive",
+        "voting_rule": "PropCbc",
+        "victory_prob": "Square",
+    },
+    "variant-b": {
+        "bargain_model": "PWCompInterp",
+        "interp": "S1P1",
+        "big_r_range": "Max",
+        "big_r_adjust": "Half",
+        "third_party_commit": "NoCommit",
+    },
+    "variant-c": {
+        "interp": "S2PMax",
+        "voting_rule": "Cubic",
+        "victory_prob": "Quartic",
+        "big_r_range": "Min",
+        "big_r_adjust": "TwoThirds",
+    },
+}
+SMALL = 12
 SEED = "03707583219545544125"  # irrelevant for deterministic transitions; fixed anyway
 
 
@@ -68,15 +92,18 @@ def read_ktab_csv(path: Path) -> Case:
 
 def korea_cases() -> list[Case]:
     """The five korea-2025 issues one by one, and all five jointly (saliences / 5). Actors
-    with zero salience or capability are left out (KTAB rejects them; ours are spectators)."""
+    with zero salience or capability are left out (KTAB rejects them; ours are spectators).
+    Capabilities are given to smpc in the units our model uses (``normalise_capability``: mean
+    100 over the actors in the run), so that the public model and smpc get the same numbers."""
     scenario = peninsula.load_scenario("korea-2025")
     problem = to_problem(scenario)
     x = problem.normalised_position()[0] * 100.0
     s = problem.salience[0] * 100.0
-    c = problem.effective_capability[0]
+    raw = problem.effective_capability
     k = problem.n_issues
     cases = []
     for i, issue in enumerate(problem.issue_ids):
+        c = normalise_capability(raw, problem.salience[:, :, [i]])[0]
         keep = [a for a in range(problem.n_actors) if s[a, i] > 0 and c[a] > 0]
         cases.append(
             Case(
@@ -89,6 +116,7 @@ def korea_cases() -> list[Case]:
                 [[float(s[a, i])] for a in keep],
             )
         )
+    c = normalise_capability(raw, problem.salience / k)[0]
     keep = [a for a in range(problem.n_actors) if s[a].sum() > 0 and c[a] > 0]
     cases.append(
         Case(
@@ -150,7 +178,7 @@ def to_xml(case: Case, params: dict[str, str]) -> str:
 
 
 def run_smpc(smpc: Path, case: Case, set_name: str, work: Path) -> dict[str, object]:
-    params = SMPParams.from_mapping(PARAM_SETS[set_name]).ktab_names()
+    params = SMPParams.from_mapping({**PARAM_SETS, **VARIANTS}[set_name]).ktab_names()
     stem = f"{case.name}__{set_name}"
     xml = work / f"{stem}.xml"
     xml.write_text(to_xml(case, params))
@@ -230,6 +258,7 @@ def main() -> None:
     parser.add_argument("--smpc", type=Path, required=True)
     parser.add_argument("--ktab-doc", type=Path, required=True)
     parser.add_argument("--only", default="", help="comma-separated case names")
+    parser.add_argument("--sets", default="", help="comma-separated parameter sets (default all)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     only = {c for c in args.only.split(",") if c}
@@ -241,7 +270,12 @@ def main() -> None:
         for case in all_cases(args.ktab_doc):
             if only and case.name not in only:
                 continue
-            for set_name in PARAM_SETS:
+            sets = list(PARAM_SETS)
+            if len(case.actors) <= SMALL:
+                sets += list(VARIANTS)
+            for set_name in sets:
+                if args.sets and set_name not in args.sets.split(","):
+                    continue
                 result = run_smpc(args.smpc.resolve(), case, set_name, work)
                 path = OUT / f"{case.name}__{set_name}.json"
                 path.write_text(json.dumps(result, indent=None, separators=(",", ":")) + "\n")

@@ -53,9 +53,10 @@ and rescaling them changes every actor's commitment ``1 − s_j``. With ``joint=
 form one KTAB problem, as KTAB treats a scenario's dimensions jointly, each actor's
 salience on an issue divided by the number of issues. Actors with zero capability
 or zero salience on every dimension (KTAB rejects both) are spectators: they keep their
-position and have no influence. Capabilities are rescaled to a mean of 100 over the
-influential actors before the run (*ours*: KTAB's absolute floors 1e-8/1e-10 then act alike at
-any capability scale; KTAB's own examples use capabilities of that order).
+position and have no influence. The model rescales capabilities to a mean of 100 over the
+influential actors before the run (*ours*, ``normalise_capability``: KTAB's absolute floors
+1e-8/1e-10 then act alike at any capability scale; KTAB's own examples use capabilities of that
+order); ``simulate`` takes them as given, like ``smpc``.
 
 The issue's forecast (``outcome``, *ours*, KTAB reports positions and their probabilities):
 0 = the expectation of the final positions under KTAB's final-state PCE over distinct
@@ -744,8 +745,10 @@ def _turn(
             # second bargain's *initiator*, i.e. i: reproduced as is).
             wi = (cap * s_tot)[:, :, None]
             wj = (cap * s_tt)[:, :, None]
-            init_i = (wi * init_i + wj * init_j) / (wi + wj)
-            rcvr_i = (wi * rcvr_i + wj * rcvr_j) / (wi + wj)
+            total = wi + wj
+            safe = np.where(total > 0, total, 1.0)  # 0 only for spectators, never offered
+            init_i = (wi * init_i + wj * init_j) / safe
+            rcvr_i = (wi * rcvr_i + wj * rcvr_j) / safe
             options_init, options_rcvr = init_i, rcvr_i
             initiator = np.broadcast_to(idx, (b, n))
             receiver, offered = target, has
@@ -821,6 +824,18 @@ class Run:
     converged: BoolArray
 
 
+def normalise_capability(capability: FloatArray, salience: FloatArray) -> FloatArray:
+    """Capabilities (B, n) rescaled to a mean of 100 over each row's influential actors (*ours*,
+    applied by the model before ``simulate``): KTAB's absolute floors (1e-8, 1e-10) then act
+    alike whatever units a scenario uses, and scaling all capabilities changes nothing."""
+    cap = np.asarray(capability, dtype=np.float64)
+    active = (cap > 0) & (np.asarray(salience).sum(axis=-1) > 0)
+    mean = np.where(active, cap, 0.0).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+    return np.asarray(
+        np.where(active, cap * _CAP_SCALE / np.where(mean > 0, mean, 1.0)[:, None], 0.0)
+    )
+
+
 def simulate(
     position: FloatArray,
     salience: FloatArray,
@@ -838,8 +853,7 @@ def simulate(
     cap = np.asarray(capability, dtype=np.float64)
     b = x.shape[0]
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
-    mean_cap = np.where(active, cap, 0.0).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
-    cap = np.where(active, cap * _CAP_SCALE / np.where(mean_cap > 0, mean_cap, 1.0)[:, None], 0.0)
+    cap = np.where(active, cap, 0.0)
     states = [x.copy()]
     rounds = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
@@ -910,8 +924,7 @@ def position_probabilities(
     cap = np.asarray(capability, dtype=np.float64)
     n = x.shape[1]
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
-    mean_cap = np.where(active, cap, 0.0).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
-    cap = np.where(active, cap * _CAP_SCALE / np.where(mean_cap > 0, mean_cap, 1.0)[:, None], 0.0)
+    cap = np.where(active, cap, 0.0)
     _, _, util = _utilities(x, sal, cap, active, prm)
     idx = np.arange(n)
     own = util[:, idx, idx, :]  # [b, i, j] = U_i(i, j)
@@ -951,17 +964,18 @@ class SpatialModelOfPolitics:
         cap = np.asarray(problem.effective_capability, dtype=np.float64)
         groups = [list(range(k))] if prm.joint == 1 else [[i] for i in range(k)]
         traj = np.empty((b, 0, n, k))
-        parts: list[tuple[list[int], Run, FloatArray]] = []
+        parts: list[tuple[list[int], Run, FloatArray, FloatArray]] = []
         for issues in groups:
             sal = problem.salience[:, :, issues] / len(issues)
-            run = _chunked(x[:, :, issues], sal, cap, prm, rng)
-            parts.append((issues, run, sal))
-        length = max(run.trajectory.shape[1] for _, run, _ in parts)
+            cap_k = normalise_capability(cap, sal)
+            run = _chunked(x[:, :, issues], sal, cap_k, prm, rng)
+            parts.append((issues, run, sal, cap_k))
+        length = max(run.trajectory.shape[1] for _, run, _, _ in parts)
         traj = np.empty((b, length, n, k))
         outcome = np.empty((b, k))
         rounds = np.zeros(b, dtype=np.int64)
         converged = np.ones(b, dtype=bool)
-        for issues, run, sal in parts:
+        for issues, run, sal, cap_k in parts:
             t = run.trajectory
             if t.shape[1] < length:
                 t = np.concatenate([t, np.repeat(t[:, -1:], length - t.shape[1], axis=1)], axis=1)
@@ -969,7 +983,7 @@ class SpatialModelOfPolitics:
             rounds = np.maximum(rounds, run.rounds)
             converged &= run.converged
             final = run.trajectory[:, -1]
-            outcome[:, issues] = _outcome(final, sal, cap, problem, issues, prm)
+            outcome[:, issues] = _outcome(final, sal, cap_k, problem, issues, prm)
         scale = upper - lower
         trajectory = np.clip(lower + traj * scale, lower, upper)
         trajectory[:, 0] = problem.position  # round 0 exactly as given
