@@ -750,17 +750,17 @@ def _turn(
             init_i = (wi * init_i + wj * init_j) / safe
             rcvr_i = (wi * rcvr_i + wj * rcvr_j) / safe
             options_init, options_rcvr = init_i, rcvr_i
-            initiator = np.broadcast_to(idx, (b, n))
+            initiator = np.tile(idx, (b, 1))
             receiver, offered = target, has
         else:
             options_init = np.stack([init_i, init_j], axis=2).reshape(b, 2 * n, d)
             options_rcvr = np.stack([rcvr_i, rcvr_j], axis=2).reshape(b, 2 * n, d)
-            initiator = np.broadcast_to(np.repeat(idx, 2), (b, 2 * n))
+            initiator = np.tile(np.repeat(idx, 2), (b, 1))
             receiver = np.repeat(target, 2, axis=1)
             offered = np.repeat(has, 2, axis=1)
     else:
         options_init, options_rcvr = init_i, rcvr_i
-        initiator = np.broadcast_to(idx, (b, n))
+        initiator = np.tile(idx, (b, 1))
         receiver, offered = target, has
 
     # --- value of each option to each actor a: mean utility of all positions once implemented
@@ -786,8 +786,8 @@ def _turn(
     available = np.concatenate([np.ones((b, n, 1), dtype=bool), mine], axis=2)
     available &= active[:, :, None] | (np.arange(m_opts) == 0)[None, None, :]
     probs = pce(
-        np.broadcast_to(pv[:, None], (b, n, m_opts, m_opts)),
-        np.broadcast_to(c[:, None], (b, n, m_opts, m_opts)),
+        pv[:, None],  # the same contests for every actor's menu (broadcast)
+        c[:, None],
         available,
         prm.pce,
     )
