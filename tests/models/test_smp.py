@@ -388,3 +388,22 @@ def test_stochastic_choices_follow_the_menu_probabilities() -> None:
             assert abs(share - p) <= 5 * np.sqrt(p * (1 - p) / rows) + 1e-12
     det = smp._turn(x[:1], s[:1], c[:1], active[:1], smp.SMPParams(), np.random.default_rng(0))
     assert np.array_equal(det.choice[0], np.argmax(probs, axis=1))
+
+
+@SETTINGS
+@given(random_batch())
+def test_runs_stop_exactly_where_ktabs_rule_says(
+    batch: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    # smpStopFn: after turn t >= 2 stop once Σ_i |x_i(t) − x_i(t−1)| < 0.02 (Σ_i |x_i(1) −
+    # x_i(0)| + 1e-4), else go on (up to 100 turns).
+    x, s, c = batch
+    run = smp.simulate(x, s, c)
+    for row in range(x.shape[0]):
+        t_end = int(run.rounds[row])
+        path = run.trajectory[row, : t_end + 1]
+        moved = np.sqrt(((path[1:] - path[:-1]) ** 2).sum(axis=-1)).sum(axis=-1)
+        quiet = moved / (moved[0] + 1e-4) < 0.02
+        assert not quiet[1 : t_end - 1].any()  # turns 2 .. t_end − 1 were not quiet
+        assert run.converged[row] == (t_end >= 2 and bool(quiet[t_end - 1]))
+        assert run.converged[row] or t_end == 100
