@@ -30,8 +30,8 @@ One turn ("bargain, challenge, negotiate"):
 2. **Challenges** (``probEduChlg`` with ``h = k = i``): ``i``'s contest with ``j`` gets votes
    from ``i`` and ``j`` (weight ``c·Σs``) and from each third party ``n``, who first guesses the
    little contest ``(i:j)`` with only itself added (``vProbLittle``) and then votes on the
-   utility of joining the winner (``thirdPartyVoteSU``; ``SemiCommit``: a third party backing
-   the winner keeps its own position for one of the three slots). ``P_ij = C_ij / (C_ij +
+   utility of siding with ``i`` or ``j`` (``thirdPartyVoteSU``; ``SemiCommit``: if its side
+   wins it keeps its own position, if it loses it adopts the winner's). ``P_ij = C_ij / (C_ij +
    C_ji)``; the expected gain is ``(1 − s_j) 2u_ii + s_j (P_ij 2u_ii + P_ji 2u_ij) − (u_ii +
    u_ij)``. ``i`` targets the ``j`` with the largest gain above 1e-5.
 3. **Bargains** (``interpolateBrgn``, ``S2P2``): per dimension ``b = ((w_i + 1e-6) x_i + w_j
