@@ -407,3 +407,17 @@ def test_runs_stop_exactly_where_ktabs_rule_says(
         assert not quiet[1 : t_end - 1].any()  # turns 2 .. t_end − 1 were not quiet
         assert run.converged[row] == (t_end >= 2 and bool(quiet[t_end - 1]))
         assert run.converged[row] or t_end == 100
+
+
+def test_chunked_batch_equals_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = make_problem(
+        [[0.0, 20.0, 45.0, 70.0], [10.0, 90.0, 50.0, 30.0], [5.0, 5.0, 95.0, 60.0]],
+        [[0.9, 0.4, 0.6, 0.5], [0.3, 0.3, 0.9, 0.5], [0.8, 0.7, 0.6, 0.2]],
+        [[3.0, 1.0, 1.5, 2.0], [1.0, 1.0, 1.0, 4.0], [2.0, 1.0, 3.0, 1.0]],
+        upper=100,
+    )
+    whole = get_model("smp").forecast(problem)
+    monkeypatch.setattr(smp, "_CHUNK_ELEMENTS", 64)  # 4 actors: one row per chunk
+    chunked = get_model("smp").forecast(problem)
+    assert chunked.trajectory.tobytes() == whole.trajectory.tobytes()
+    assert chunked.outcome.tobytes() == whole.outcome.tobytes()

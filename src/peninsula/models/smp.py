@@ -75,7 +75,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from peninsula.errors import InputError, Located
-from peninsula.models.base import Forecast, validate_problem
+from peninsula.models.base import (
+    Forecast,
+    influence_weights,
+    pad_trajectories,
+    validate_problem,
+)
 from peninsula.models.median import weighted_median
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
@@ -976,10 +981,9 @@ class SpatialModelOfPolitics:
         rounds = np.zeros(b, dtype=np.int64)
         converged = np.ones(b, dtype=bool)
         for issues, run, sal, cap_k in parts:
-            t = run.trajectory
-            if t.shape[1] < length:
-                t = np.concatenate([t, np.repeat(t[:, -1:], length - t.shape[1], axis=1)], axis=1)
-            traj[:, :, :, issues] = t
+            t = run.trajectory  # after its last turn a run stays put (Forecast's contract)
+            traj[:, : t.shape[1], :, issues] = t
+            traj[:, t.shape[1] :, :, issues] = t[:, -1:]
             rounds = np.maximum(rounds, run.rounds)
             converged &= run.converged
             final = run.trajectory[:, -1]
@@ -1028,16 +1032,8 @@ def _chunked(
         simulate(x[lo : lo + size], sal[lo : lo + size], cap[lo : lo + size], prm, rng)
         for lo in range(0, b, size)
     ]
-    length = max(r.trajectory.shape[1] for r in runs)
-    padded = [
-        np.concatenate(
-            [r.trajectory, np.repeat(r.trajectory[:, -1:], length - r.trajectory.shape[1], axis=1)],
-            axis=1,
-        )
-        for r in runs
-    ]
     return Run(
-        trajectory=np.concatenate(padded),
+        trajectory=pad_trajectories([r.trajectory for r in runs]),
         rounds=np.concatenate([r.rounds for r in runs]),
         converged=np.concatenate([r.converged for r in runs]),
     )
@@ -1064,8 +1060,7 @@ def _outcome(
     sq = (problem.status_quo[:, issues] - lower) / (upper - lower)
     salient = active[:, :, None] & (problem.salience[:, :, issues] > 0)  # (B, n, k)
     if prm.outcome == 2:
-        weight = cap[:, :, None] * problem.salience[:, :, issues]
-        return weighted_median(final, weight, sq)
+        return weighted_median(final, influence_weights(problem)[:, :, issues], sq)
     probs = position_probabilities(final, sal, cap, prm)
     rep = position_classes(final, active)
     idx = np.arange(n)
