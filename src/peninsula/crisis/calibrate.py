@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +70,19 @@ def _fit_glm(
     y: FloatArray, x: FloatArray, names: Sequence[str], family: str, label: str
 ) -> _GLMFit:
     """Fit one GLM, dropping zero-variance or separating features (last first), with a note."""
+    if len(y) == 0:
+        # An empty risk set (e.g. talks never ended in a short window): an uninformative
+        # logit/log-rate of 0 with unit variance, stated in the notes.
+        return _GLMFit(
+            tuple(names),
+            np.zeros(len(names)),
+            np.eye(len(names))[:, :] * np.array([1.0] + [0.0] * (len(names) - 1)),
+            0.0,
+            float("nan"),
+            float("nan"),
+            0.0,
+            f"{label}: empty risk set in this window; coefficient 0 (SE 1)",
+        )
     if family != "binomial" and float(y.sum()) == 0.0:
         # No event in the window: the MLE of the rate is 0 (log-rate -inf). Use half an event
         # (a Jeffreys-type continuity correction) with the Poisson delta-method variance of a
@@ -202,15 +215,21 @@ def crisis_threshold(data: MonthlyData, hyper: Hyper) -> float:
 
 
 def fit_at(
-    data: MonthlyData, hyper: Hyper, threshold: float | None = None
+    data: MonthlyData,
+    hyper: Hyper,
+    threshold: float | None = None,
+    features: Mapping[str, tuple[str, ...]] = FEATURES,
 ) -> tuple[CrisisParams, dict[str, _GLMFit]]:
-    """All GLMs at fixed ``(δ, ρ, κ)``."""
+    """All GLMs at fixed ``(δ, ρ, κ)`` (``features``: each type's covariates)."""
     state, _ = observed_states(data.counts, data.talks, data.russia, data.china, hyper)
     fits: dict[str, _GLMFit] = {}
+    observed = data.observed
     for name in COUNT_TYPES:
-        x = feature_matrix(FEATURES[name], name, state)
+        x = feature_matrix(features[name], name, state)
         family = "negbin" if name in NEGBIN_TYPES else "poisson"
-        fits[name] = _fit_glm(data.counts[:, TYPE_INDEX[name]], x, FEATURES[name], family, name)
+        y = observed[:, TYPE_INDEX[name]]
+        coded = ~np.isnan(y)  # blank (not coded) months carry no likelihood
+        fits[name] = _fit_glm(y[coded], x[coded], features[name], family, name)
     (xs, ys), (xe, ye) = talks_transitions(state.talks, state.tension_prev)
     fits["talks_start"] = _fit_glm(ys, xs, TALKS_FEATURES, "binomial", "talks_start")
     fits["talks_end"] = _fit_glm(ye, xe, TALKS_FEATURES, "binomial", "talks_end")
@@ -218,7 +237,7 @@ def fit_at(
     params = CrisisParams(
         tension_range=(float(min(0.0, tension.min())), float(tension.max())),
         hyper=hyper,
-        features={n: FEATURES[n] for n in COUNT_TYPES},
+        features={n: features[n] for n in COUNT_TYPES},
         beta={n: fits[n].beta for n in COUNT_TYPES},
         cov={n: fits[n].cov for n in COUNT_TYPES},
         talks_start=fits["talks_start"].beta,
@@ -355,7 +374,7 @@ def fit(
 def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
     """Observed vs fitted (sum of one-step means) per year: missiles, tests, threats, talks."""
     years = data.years()
-    missiles = [TYPE_INDEX[t] for t in ("srbm_cruise", "mrbm_irbm", "icbm", "slbm")]
+    missiles = [TYPE_INDEX[t] for t in ("ballistic", "cruise")]
     out = []
     for year in np.unique(years):
         rows = years == year
@@ -364,8 +383,8 @@ def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
                 int(year),
                 float(data.counts[rows][:, missiles].sum()),
                 float(mu[rows][:, missiles].sum()),
-                float(data.counts[rows, TYPE_INDEX["icbm"]].sum()),
-                float(mu[rows, TYPE_INDEX["icbm"]].sum()),
+                float(data.counts[rows, TYPE_INDEX["cruise"]].sum()),
+                float(mu[rows, TYPE_INDEX["cruise"]].sum()),
                 float(data.counts[rows, TYPE_INDEX["threats"]].sum()),
                 float(mu[rows, TYPE_INDEX["threats"]].sum()),
             )
@@ -376,8 +395,8 @@ def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
             "year",
             "missiles_obs",
             "missiles_fit",
-            "icbm_obs",
-            "icbm_fit",
+            "cruise_obs",
+            "cruise_fit",
             "threats_obs",
             "threats_fit",
         ],
