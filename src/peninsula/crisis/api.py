@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from peninsula.crisis.calibrate import FitResult, fit
+from peninsula.crisis.calibrate import FitResult, fit, fit_at
+from peninsula.crisis.model import CrisisParams
 from peninsula.crisis.data import load_monthly
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
@@ -23,9 +24,19 @@ from peninsula.errors import NotFoundError
 
 
 @functools.lru_cache(maxsize=4)
-def default_fit(first: str = "2017-01", last: str = "2024-12") -> FitResult:
-    """The model fitted on the bundled months ``first..last`` (deterministic, so cached)."""
-    return fit(load_monthly().window(first, last))
+def default_fit(first: str = "2017-01", last: str | None = None) -> FitResult:
+    """The model fitted on the bundled months ``first..last`` (default: all; cached)."""
+    data = load_monthly()
+    return fit(data.window(first, last or data.months[-1]))
+
+
+@functools.lru_cache(maxsize=8)
+def fit_through(last: str) -> CrisisParams:
+    """The model as specified (``backtest.SPEC_HYPER``) fitted on the months up to ``last``."""
+    from peninsula.crisis.backtest import SPEC_HYPER
+
+    data = load_monthly()
+    return fit_at(data.window(data.months[0], last), SPEC_HYPER)[0]
 
 
 def policy_specs(scenario: Any, policies: Sequence[str] | None = None) -> list[EffectSpec]:
@@ -57,24 +68,26 @@ def simulate_policies(
 ) -> CrisisResult:
     """Simulate tension, launches, talks and nuclear tests per policy from the scenario's date.
 
-    ``scenario`` is a :class:`~peninsula.scenario.schema.Scenario` or a name/path. The model is
-    fitted on all bundled months (2017–2024); the simulation starts from the observed state at
-    the scenario's ``as_of`` month (or the last bundled month, if ``as_of`` is later).
+    ``scenario`` is a :class:`~peninsula.scenario.schema.Scenario` or a name/path. The
+    simulation starts at the scenario's ``as_of`` month, from the state observed up to then,
+    with the model fitted on the months up to then only (or at the last bundled month, if
+    ``as_of`` is later).
     """
     if isinstance(scenario, str | Path):
         from peninsula import load_scenario
 
         scenario = load_scenario(scenario)
     specs = policy_specs(scenario, policies)
-    result = default_fit()
     data = load_monthly()
     as_of = scenario.metadata.as_of.strftime("%Y-%m")
-    window = data.window(data.months[0], min(as_of, data.months[-1]))
+    start = min(as_of, data.months[-1])
+    params = fit_through(start)
+    window = data.window(data.months[0], start)
     init = initial_state(
-        result.params, window.months, window.counts, window.talks, window.russia, window.china
+        params, window.months, window.counts, window.talks, window.russia, window.china
     )
     return simulate(
-        result.params,
+        params,
         init,
         specs,
         horizon=horizon,

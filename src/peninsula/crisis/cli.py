@@ -181,6 +181,136 @@ def crisis_fit() -> None:
     _fit_tables()
 
 
+def crisis_backtest(
+    final_test: bool = typer.Option(
+        False,
+        "--final-test",
+        help="Also score the final test (2025 on). The protocol scores it once, after the "
+        "specification is fixed; without this flag only 2019-2024 is scored.",
+    ),
+    paths: int = typer.Option(1000, min=50, help="Model paths per origin."),
+    seed: int = typer.Option(0, help="Random seed."),
+) -> None:
+    """Rolling-origin evaluation: every monthly origin from 2019, 1/3/12-month horizons."""
+    from peninsula.crisis.backtest import rolling_origin, skill_table, structural_forecaster
+    from peninsula.crisis.data import load_monthly
+
+    data = load_monthly()
+    through = data.months[-1] if final_test else "2024-12"
+    with console.status("forecasting from every origin …"):
+        ev = rolling_origin(
+            data, structural_forecaster(paths=paths, seed=seed), score_through=through, seed=seed
+        )
+    periods = ["selection", "validation", *(["test"] if final_test else [])]
+    for period in periods:
+        _skill(skill_table(ev, period), period)
+    console.print(
+        "[dim]log = mean per origin of the log score summed over the targets (launches, "
+        "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
+        "skipped); Δ = forecaster − stack, SE = Newey–West HAC with lag h−1 (paired); CRPS "
+        "lower is better; cover = share of outcomes in the central 90% interval.[/]"
+    )
+
+
+def _skill(table: Any, period: str) -> None:
+    out = Table(title=f"Skill, {period} period (forecasts issued monthly; higher log is better)")
+    for column in ("h", "forecaster", "n", "log", "Δlog (SE)", "CRPS", "ΔCRPS (SE)", "cover90"):
+        out.add_column(column, justify="left" if column == "forecaster" else "right")
+    for r in table.itertuples():
+        out.add_row(
+            str(r.horizon),
+            str(r.forecaster),
+            str(r.n),
+            f"{r.log:.3f}",
+            f"{r.d_log:+.3f} ({r.se_log:.3f})",
+            f"{r.crps:.3f}",
+            f"{r.d_crps:+.3f} ({r.se_crps:.3f})",
+            f"{r.cover90:.2f}",
+        )
+    console.print(out)
+
+
+def crisis_effects() -> None:
+    """Launch-rate ratios under talks, new sanctions and the 2024 Russia treaty (NB2 GLM)."""
+    from peninsula.crisis.calibrate import regime_effects
+    from peninsula.crisis.data import load_monthly
+
+    data = load_monthly()
+    table = Table(title=f"Estimated regime effects on launch events, {data.months[0]}..{data.months[-1]}")
+    for column in ("outcome", "regime", "rate ratio (SE)", "95% CI", "months", "status"):
+        table.add_column(column)
+    for r in regime_effects(data).itertuples():
+        if r.note:
+            table.add_row(r.outcome, r.regime, "—", "—", str(r.months_in_regime), r.note)
+            continue
+        table.add_row(
+            r.outcome,
+            r.regime,
+            f"{r.rate_ratio:.2f} ({r.se:.2f})",
+            f"{r.low95:.2f}–{r.high95:.2f}",
+            str(r.months_in_regime),
+            "estimated (association)",
+        )
+    console.print(table)
+    console.print(
+        "[dim]Estimated from the monthly history: associations, not causal effects. Effects "
+        "the history cannot speak to (talks hazard, exercises, sanctions rates, China) stay "
+        "judgement in each scenario's policy effects.[/]"
+    )
+
+
+data_app = typer.Typer(help="The bundled monthly crisis dataset: update it, check it.")
+
+
+@data_app.command("update")
+def data_update(
+    file: Path = typer.Argument(..., help="CNS export: test.en.json of nagix/nk-missile-tests."),
+    through: str = typer.Option(None, help="Last month to rebuild (YYYY-MM); default: the export's last launch."),
+    out: Path = typer.Option(None, help="Write here instead of the bundled table."),
+) -> None:
+    """Rebuild the launch columns from a CNS export plus the sourced cruise-missile supplement."""
+    from peninsula.crisis.data import default_path, update_table
+    from peninsula.files import write_text
+
+    report = update_table(file, through=through)
+    target = out or default_path()
+    write_text(target, report.text)
+    console.print(f"rebuilt {report.first}..{report.last}; written to {target}")
+    for month, column, old, new in report.changed:
+        console.print(f"  changed {month} {column}: {old or '∅'} → {new or '∅'}")
+    if report.appended:
+        console.print(
+            f"[yellow]appended[/] {', '.join(report.appended)}: code nuclear_tests, "
+            "allied_exercise, new_un_sanctions and talks by hand (blank fails to load); "
+            "new_us_sanctions, threats, conciliatory may stay blank (= not coded)."
+        )
+
+
+@data_app.command("check")
+def data_check(
+    history: Path = typer.Option(None, help="Event history CSV; default: the bundled one."),
+) -> None:
+    """Flag months whose launch count differs from the bundled event history."""
+    from peninsula.crisis.data import history_disagreements, load_monthly, read_history_rows
+
+    found = history_disagreements(load_monthly(), read_history_rows(history))
+    if not found:
+        console.print("every month agrees with the event history")
+        return
+    table = Table(title="Months whose launch-event count differs from the event history")
+    for column in ("month", "table", "history", "only in table", "only in history"):
+        table.add_column(column)
+    for d in found:
+        table.add_row(
+            d.month, str(d.table), str(d.history), " ".join(d.only_table), " ".join(d.only_history)
+        )
+    console.print(table)
+    raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate_command)
     app.command("crisis-fit")(crisis_fit)
+    app.command("crisis-backtest")(crisis_backtest)
+    app.command("crisis-effects")(crisis_effects)
+    app.add_typer(data_app, name="crisis-data")

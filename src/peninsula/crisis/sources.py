@@ -46,6 +46,12 @@ MIRROR_URL = "https://github.com/nagix/nk-missile-tests"
 SLV_KEYS = frozenset({"unha", "unha-3", "taepodong-1", "chollima-1"})
 KST = dt.timedelta(hours=9)
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})\s*\(UTC\)$")
+#: CNS rows whose ``date`` is already the Korean date although a UTC time is given (checked
+#: against the launch reports): (CNS date, CNS time) → KST date. Found by the history check.
+KST_DATE_FIXES: dict[tuple[str, str], dt.date] = {
+    # Hwasong-12, launched 05:28 KST on 14 May 2017 (20:28 UTC on the 13th)
+    ("2017-05-14", "20:28 (UTC)"): dt.date(2017, 5, 14),
+}
 _CODE = {"ballistic": "B", "cruise": "C", "satellite": "S", OTHER: "O"}
 
 
@@ -77,9 +83,10 @@ def cns_launches(document: Mapping[str, Any], file: Path | None = None) -> list[
             except (KeyError, TypeError, ValueError):
                 problems.append(Located("needs 'date' (YYYY-MM-DD) and 'missile'", file, None, where))
                 continue
-            match = _TIME.match(str(row.get("time", "unknown")).strip())
-            kst = None
-            if match:
+            time_text = str(row.get("time", "unknown")).strip()
+            match = _TIME.match(time_text)
+            kst = KST_DATE_FIXES.get((text, time_text))
+            if match and kst is None:
                 stamp = dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
                 kst = (stamp + KST).date()
             rows.append((day, kst, key))
