@@ -226,9 +226,14 @@ def pool_weights(dens: FloatArray, iterations: int = 200) -> FloatArray:
 
 
 def hac_se(d: FloatArray, lag: int) -> float:
-    """Newey–West standard error of the mean of ``d`` with Bartlett weights up to ``lag``."""
+    """Newey–West standard error of the mean of ``d`` with Bartlett weights up to ``lag``.
+
+    NaN when there are fewer than ``2 (lag + 1)`` forecasts: with so few the overlapping
+    windows leave too little information for any standard error (e.g. 12-month forecasts in
+    the 15-month final test).
+    """
     n = len(d)
-    if n < 2:
+    if n < max(2, 2 * (lag + 1)):
         return float("nan")
     e = d - d.mean()
     var = float(e @ e) / n

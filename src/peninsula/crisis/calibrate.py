@@ -325,17 +325,18 @@ def fit(
     pit = _pit_all(data, mu, pit_seed, dict(params.dispersion))
     alpha_row = np.array([params.dispersion.get(n, 0.0) for n in COUNT_TYPES])
     resid = (data.counts - mu) / np.sqrt(mu + alpha_row * mu**2)
+    coded = ~np.isnan(data.observed)
     gof_rows = []
     for name in COUNT_TYPES:
         e = TYPE_INDEX[name]
-        r = resid[:, e]
+        r = resid[coded[:, e], e]
         acf1 = float(np.corrcoef(r[:-1], r[1:])[0, 1]) if np.std(r) > 0 else float("nan")
         f = fits[name]
         gof_rows.append(
             (
                 name,
-                float(data.counts[:, e].sum()),
-                float(mu[:, e].sum()),
+                float(data.counts[coded[:, e], e].sum()),
+                float(mu[coded[:, e], e].sum()),
                 f.deviance,
                 f.pearson,
                 f.df_resid,

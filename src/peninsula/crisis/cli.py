@@ -190,6 +190,7 @@ def crisis_backtest(
     ),
     paths: int = typer.Option(1000, min=50, help="Model paths per origin."),
     seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(None, help="Also write the skill tables (all periods) as CSV."),
 ) -> None:
     """Rolling-origin evaluation: every monthly origin from 2019, 1/3/12-month horizons."""
     from peninsula.crisis.backtest import rolling_origin, skill_table, structural_forecaster
@@ -202,14 +203,28 @@ def crisis_backtest(
             data, structural_forecaster(paths=paths, seed=seed), score_through=through, seed=seed
         )
     periods = ["selection", "validation", *(["test"] if final_test else [])]
+    tables = []
     for period in periods:
-        _skill(skill_table(ev, period), period)
+        table = skill_table(ev, period)
+        _skill(table, period)
+        tables.append(table.assign(period=period))
+    if out is not None:
+        import pandas as pd
+
+        from peninsula.files import write_text
+
+        write_text(out, pd.concat(tables).to_csv(index=False, float_format="%.4f"))
+        console.print(f"skill tables written to {out}")
     console.print(
         "[dim]log = mean per origin of the log score summed over the targets (launches, "
         "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
         "skipped); Δ = forecaster − stack, SE = Newey–West HAC with lag h−1 (paired); CRPS "
         "lower is better; cover = share of outcomes in the central 90% interval.[/]"
     )
+
+
+def _pm(d: float, se: float) -> str:
+    return f"{d:+.3f} ({se:.3f})" if se == se else f"{d:+.3f} (—)"
 
 
 def _skill(table: Any, period: str) -> None:
@@ -222,9 +237,9 @@ def _skill(table: Any, period: str) -> None:
             str(r.forecaster),
             str(r.n),
             f"{r.log:.3f}",
-            f"{r.d_log:+.3f} ({r.se_log:.3f})",
+            _pm(r.d_log, r.se_log),
             f"{r.crps:.3f}",
-            f"{r.d_crps:+.3f} ({r.se_crps:.3f})",
+            _pm(r.d_crps, r.se_crps),
             f"{r.cover90:.2f}",
         )
     console.print(out)

@@ -276,7 +276,7 @@ def update_table(
         new["launch_dates"] = " ".join(got["dates"])
         kept = [u for u in (row.get("source_url") or "").split() if u not in (sources.CNS_URL,)]
         kept = [u for u in kept if "wikipedia.org/wiki/List_of_North_Korean_missile" not in u]
-        new["source_url"] = " ".join(dict.fromkeys([*got["sources"], *kept])) or sources.CNS_URL
+        new["source_url"] = " ".join(dict.fromkeys([sources.CNS_URL, *got["sources"], *kept]))
         for column in (*LAUNCH_COLUMNS, "launch_dates"):
             if (row.get(column) or "") != new[column] and month not in appended:
                 changed.append((month, column, row.get(column) or "", new[column]))

@@ -343,18 +343,24 @@ def total_loglik(
     talks: FloatArray,
     russia: FloatArray,
     china: FloatArray,
+    observed: FloatArray | None = None,
 ) -> dict[str, float]:
     """Log-likelihood of an observed history, per component (each type and the talks chain).
 
     Conditional on month 0's talks state; the counts' likelihood is exact given the history
     because every covariate is a known function of the past and of talks(t), exercise(t).
+    ``observed`` (counts with NaN where a month is not coded) drops those cells from the
+    likelihood; the states use ``counts`` (imputed).
     """
     state = _clipped(observed_states(counts, talks, russia, china, params.hyper)[0], params)
+    y_all = counts if observed is None else observed
     out: dict[str, float] = {}
     for name in COUNT_TYPES:
         x = feature_matrix(params.features[name], name, state)
+        y = y_all[:, TYPE_INDEX[name]]
+        coded = ~np.isnan(y)
         out[name] = negbin_loglik(
-            counts[:, TYPE_INDEX[name]], x @ params.beta[name], params.dispersion.get(name, 0.0)
+            y[coded], (x @ params.beta[name])[coded], params.dispersion.get(name, 0.0)
         )
     (xs, ys), (xe, ye) = talks_transitions(state.talks, state.tension_prev)
     out["talks_start"] = bernoulli_loglik(ys, xs @ params.talks_start)
