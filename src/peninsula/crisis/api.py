@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from peninsula.crisis.calibrate import FitResult, fit, fit_at
-from peninsula.crisis.model import CrisisParams
 from peninsula.crisis.data import load_monthly
+from peninsula.crisis.model import CrisisParams
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
     STATUS_QUO,
@@ -98,3 +98,54 @@ def simulate_policies(
         parameter_uncertainty=parameter_uncertainty,
         progress=progress,
     )
+
+
+def status_quo_forecast(as_of: str | None = None) -> Any:
+    """The stacked-ensemble forecast from ``as_of`` (see ``backtest.stacked_forecast``)."""
+    from peninsula.crisis.backtest import bundled_weights, stacked_forecast, structural_forecaster
+
+    return stacked_forecast(load_monthly(), as_of, structural_forecaster(), bundled_weights())
+
+
+#: Scenario effects the monthly history speaks to, and the regime estimate that informs each.
+ESTIMABLE = {
+    "launch_rate_multiplier": (
+        "talks",
+        "launches",
+        "launch rate in months of talks vs none (2018–19 talks)",
+    ),
+}
+
+
+def effect_provenance(scenario: Any, policies: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """Every declared policy effect with its provenance: judgement (the scenario file), and,
+    where the history allows, the estimated rate ratio of the matching regime beside it."""
+    from peninsula.crisis.calibrate import regime_effects
+
+    effects = regime_effects(load_monthly())
+    wanted = set(policies) if policies else None
+    out: list[dict[str, str]] = []
+    for policy in scenario.policies:
+        if wanted is not None and policy.id not in wanted:
+            continue
+        for name, quantity in dict(policy.effects).items():
+            data = "no regime in the history speaks to it"
+            if name in ESTIMABLE:
+                regime, outcome, what = ESTIMABLE[name]
+                row = effects[(effects["regime"] == regime) & (effects["outcome"] == outcome)]
+                if len(row) and row["rate_ratio"].notna().iloc[0]:
+                    r = row.iloc[0]
+                    data = (
+                        f"{what}: {r['rate_ratio']:.2f} (SE {r['se']:.2f}, "
+                        f"95% {r['low95']:.2f}–{r['high95']:.2f}), an association"
+                    )
+            out.append(
+                {
+                    "policy": str(policy.id),
+                    "effect": str(name),
+                    "value": f"{float(quantity.value):g}",
+                    "source": "judgement (scenario file)",
+                    "data": data,
+                }
+            )
+    return out

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -151,7 +152,7 @@ def moment_dispersion(x: FloatArray) -> float:
 
 def _floored(pmf: FloatArray, running_mean: float) -> FloatArray:
     out = 0.99 * pmf + 0.01 * poisson_pmf(running_mean)
-    return out / out.sum()
+    return np.asarray(out / out.sum(), dtype=np.float64)
 
 
 def bootstrap_pmf(last: FloatArray, h: int) -> FloatArray:
@@ -198,7 +199,7 @@ def log_score(pmf: FloatArray, y: float) -> float:
 def crps(pmf: FloatArray, y: float) -> float:
     """Ranked probability score of a count (Gneiting & Raftery 2007, eq. 21, on 0..K_MAX)."""
     cdf = np.cumsum(pmf)
-    return float(np.sum((cdf - (_GRID >= y)) ** 2))
+    return float(np.sum((cdf - (y <= _GRID)) ** 2))
 
 
 def pit_and_cover(pmf: FloatArray, y: float, u: float) -> tuple[float, bool]:
@@ -216,7 +217,7 @@ def pool_weights(dens: FloatArray, iterations: int = 200) -> FloatArray:
     ``dens`` is (n_forecasts, n_members), each member's predictive probability of the outcome.
     The objective is concave in ``w`` on the simplex, so EM converges to the optimum.
     """
-    n, m = dens.shape
+    m = dens.shape[1]
     w = np.full(m, 1.0 / m)
     for _ in range(iterations):
         mix = dens @ w
@@ -322,7 +323,7 @@ def rolling_origin(
     """
     series = target_series(data)
     months = data.months
-    origins = [t for t, m in enumerate(months) if m >= first_origin and t < len(months) - 1]
+    origins = [t for t, m in enumerate(months) if m >= first_origin]
     rng = np.random.default_rng(seed)
     members = tuple(m for m in STACK_MEMBERS if m != "model" or model is not None)
     rows: list[tuple[object, ...]] = []
@@ -368,18 +369,43 @@ def rolling_origin(
                 for name, pmf in pmfs.items():
                     pit, cover = pit_and_cover(pmf, y, u)
                     rows.append(
-                        (months[t], period, target, h, name, y, log_score(pmf, y), crps(pmf, y), pit, cover)
+                        (
+                            months[t],
+                            period,
+                            target,
+                            h,
+                            name,
+                            y,
+                            log_score(pmf, y),
+                            crps(pmf, y),
+                            pit,
+                            cover,
+                        )
                     )
     scores = pd.DataFrame(
         rows,
-        columns=["origin", "period", "target", "horizon", "forecaster", "y", "log", "crps", "pit", "cover"],
+        columns=[
+            "origin",
+            "period",
+            "target",
+            "horizon",
+            "forecaster",
+            "y",
+            "log",
+            "crps",
+            "pit",
+            "cover",
+        ],
     )
     weights = pd.DataFrame(weight_rows, columns=["origin", "target", "horizon", "member", "weight"])
     return Evaluation(scores, weights, months[-1], score_through)
 
 
 def skill_table(
-    evaluation: Evaluation, period: str, reference: str = "stack", targets: Sequence[str] | None = None
+    evaluation: Evaluation,
+    period: str,
+    reference: str = "stack",
+    targets: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Mean log score and CRPS per forecaster and horizon over ``period`` (targets pooled per
     origin: the per-origin sum over ``targets``), with the paired difference to ``reference``
@@ -389,7 +415,8 @@ def skill_table(
     if targets is not None:
         s = s[s["target"].isin(targets)]
     out = []
-    for h, by_h in s.groupby("horizon"):
+    for h_key, by_h in s.groupby("horizon"):
+        h = int(str(h_key))
         per = by_h.groupby(["forecaster", "origin"])[["log", "crps"]].sum()
         ref = per.loc[reference]
         for name, block in per.groupby(level=0):
@@ -399,15 +426,15 @@ def skill_table(
             rows = by_h[by_h["forecaster"] == name]
             out.append(
                 {
-                    "horizon": int(h),
+                    "horizon": h,
                     "forecaster": name,
                     "n": len(block),
                     "log": float(block["log"].mean()),
                     "d_log": float(d_log.mean()),
-                    "se_log": hac_se(d_log, int(h) - 1),
+                    "se_log": hac_se(d_log, h - 1),
                     "crps": float(block["crps"].mean()),
                     "d_crps": float(d_crps.mean()),
-                    "se_crps": hac_se(d_crps, int(h) - 1),
+                    "se_crps": hac_se(d_crps, h - 1),
                     "cover90": float(rows["cover"].mean()),
                     "pit_ks_p": float(stats.kstest(rows["pit"], "uniform").pvalue),
                 }
@@ -415,22 +442,47 @@ def skill_table(
     return pd.DataFrame(out).sort_values(["horizon", "log"], ascending=[True, False])
 
 
+USER_TARGETS: tuple[str, ...] = ("launches", "ballistic", "cruise", "nuclear_tests", "talks")
+
+
+def bundled_path(name: str) -> Path:
+    return Path(__file__).parent / "data" / name
+
+
+def bundled_skill() -> pd.DataFrame:
+    """The skill tables as scored by ``peninsula crisis-backtest --final-test --out`` (a
+    committed fixture: ``data/skill_table.csv``)."""
+    return pd.read_csv(bundled_path("skill_table.csv"))
+
+
+def bundled_weights() -> pd.DataFrame:
+    """The stack's weights at every origin, from the same run (``data/stack_weights.csv``)."""
+    return pd.read_csv(bundled_path("stack_weights.csv"), dtype={"origin": str})
+
+
 def stacked_forecast(
     data: MonthlyData,
     as_of: str | None = None,
     model: ModelForecast | None = None,
+    weights: pd.DataFrame | None = None,
     horizons: Sequence[int] = HORIZONS,
-    targets: Sequence[str] = ("launches", "ballistic", "cruise", "nuclear_tests", "talks"),
+    targets: Sequence[str] = USER_TARGETS,
 ) -> pd.DataFrame:
-    """The forecast users see: the stack's pmf summary from origin ``as_of`` (default: last).
+    """The forecast users see: the stack's predictive distribution from the origin ``as_of``
+    (default and at most: the last data month), conditioned on the months up to it.
 
-    Runs the rolling origin up to ``as_of`` to fit the pool weights on past windows only.
+    The pool weights are those fitted on past windows at that origin: read from ``weights``
+    (e.g. :func:`bundled_weights`) when they hold the origin, else recomputed by running the
+    rolling origin up to it.
     """
-    as_of = as_of or data.months[-1]
-    window = data.window(data.months[0], min(as_of, data.months[-1]))
-    ev = rolling_origin(window, model, targets, horizons, score_through="0000-00")
-    last = window.months[-1]
-    w = ev.weights[ev.weights["origin"] == window.months[-2]] if len(window) > 1 else ev.weights
+    last = min(as_of or data.months[-1], data.months[-1])
+    window = data.window(data.months[0], last)
+    origin = window.months[-1]
+    have = weights is not None and bool((weights["origin"] == origin).any())
+    if not have:
+        weights = rolling_origin(window, model, targets, horizons, score_through="0000-00").weights
+    assert weights is not None
+    w_now = weights[weights["origin"] == origin]
     series = target_series(window)
     sims = model(window, len(window) - 1) if model is not None else None
     rows = []
@@ -441,22 +493,25 @@ def stacked_forecast(
             pmfs = baseline_pmfs(x, h)
             if sims is not None:
                 pmfs["model"] = mc_pmf(sims[target][:, :h].sum(axis=1), h * float(x.mean()))
-            ww = w[(w["target"] == target) & (w["horizon"] == h)].set_index("member")["weight"]
-            pmf = sum(float(ww.get(k, 0.0)) * p for k, p in pmfs.items() if k in ww.index)
-            pmf = np.asarray(pmf, dtype=np.float64)
+            ww = w_now[(w_now["target"] == target) & (w_now["horizon"] == h)]
+            pool = {str(k): float(v) for k, v in zip(ww["member"], ww["weight"], strict=True)}
+            pmf = np.zeros(K_MAX + 1)
+            for member, weight in pool.items():
+                pmf += weight * pmfs[member]
             pmf /= pmf.sum()
             cdf = np.cumsum(pmf)
             rows.append(
                 {
                     "target": target,
                     "horizon": h,
-                    "from": _add_months(last, 1),
-                    "to": _add_months(last, h),
+                    "from": _add_months(origin, 1),
+                    "to": _add_months(origin, h),
                     "mean": float(pmf @ _GRID),
                     "p05": int(np.searchsorted(cdf, 0.05)),
                     "median": int(np.searchsorted(cdf, 0.5)),
                     "p95": int(np.searchsorted(cdf, 0.95)),
                     "p_zero": float(pmf[0]),
+                    "model_weight": pool.get("model", 0.0),
                 }
             )
     return pd.DataFrame(rows)

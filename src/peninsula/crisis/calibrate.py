@@ -456,9 +456,7 @@ def regime_effects(data: MonthlyData) -> pd.DataFrame:
             events = float(y[use][xs[:, j] > 0].sum())
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = sm.NegativeBinomial(y[use], xs, loglike_method="nb2").fit(
-                    disp=0, maxiter=500
-                )
+                res = sm.NegativeBinomial(y[use], xs, loglike_method="nb2").fit(disp=0, maxiter=500)
             b = float(np.asarray(res.params)[j])
             se = float(np.sqrt(np.asarray(res.cov_params())[j, j]))
             estimable = events > 0 and np.isfinite(se) and se < 10

@@ -125,6 +125,7 @@ def simulate_command(
             executor=pool,
             progress=lambda done, total: bar.update(task, completed=done),
         )
+    _forecast_table(loaded.metadata.as_of.strftime("%Y-%m"))
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
         title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
@@ -165,6 +166,7 @@ def simulate_command(
     )
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
+    _effect_sources(loaded, result.policies)
     if result.capped:
         console.print(
             f"[dim]{result.capped} (path, month, type) intensities hit the safety cap.[/]"
@@ -174,6 +176,54 @@ def simulate_command(
 
         written = fan_chart(result, plot)
         console.print(f"fan chart written to {written}")
+
+
+TARGET_LABELS = {
+    "launches": "launch events (all)",
+    "ballistic": "ballistic launch events",
+    "cruise": "cruise-missile launch events",
+    "nuclear_tests": "nuclear tests",
+    "talks": "months with talks",
+}
+
+
+def _forecast_table(as_of: str) -> None:
+    """The status-quo forecast users see: the stacked ensemble, with its tested skill."""
+    from peninsula.crisis.api import status_quo_forecast
+
+    forecast = status_quo_forecast(as_of)
+    start = forecast["from"].iloc[0]
+    table = Table(
+        title=f"Status-quo forecast from {start} (stacked ensemble of the model and baselines, "
+        "weights fitted on past windows; skill: peninsula crisis-backtest)"
+    )
+    for column in ("count", "next month", "next 3 months", "next 12 months"):
+        table.add_column(column)
+    for target, rows in forecast.groupby("target", sort=False):
+        cells = [TARGET_LABELS.get(str(target), str(target))]
+        for r in rows.sort_values("horizon").itertuples():
+            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(
+        "[dim]mean (5–95% interval); the policy table below is the structural model's what-if "
+        "per policy (its own skill is lower than the ensemble's: see the skill table).[/]"
+    )
+
+
+def _effect_sources(scenario: Any, policies: Any) -> None:
+    """Label every policy effect: estimated from the history, or judgement."""
+    from peninsula.crisis.api import effect_provenance
+
+    rows = effect_provenance(scenario, policies)
+    if not rows:
+        return
+    table = Table(title="Where each policy effect comes from")
+    for column in ("policy", "effect", "value", "source", "data say"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["policy"], r["effect"], r["value"], r["source"], r["data"])
+    console.print(table)
 
 
 def crisis_fit() -> None:
@@ -211,10 +261,14 @@ def crisis_backtest(
     if out is not None:
         import pandas as pd
 
+        from peninsula.crisis.backtest import USER_TARGETS
         from peninsula.files import write_text
 
         write_text(out, pd.concat(tables).to_csv(index=False, float_format="%.4f"))
-        console.print(f"skill tables written to {out}")
+        weights = ev.weights[ev.weights["target"].isin(USER_TARGETS)]
+        weights_out = out.with_name("stack_weights.csv")
+        write_text(weights_out, weights.to_csv(index=False, float_format="%.4f"))
+        console.print(f"skill tables written to {out}, stack weights to {weights_out}")
     console.print(
         "[dim]log = mean per origin of the log score summed over the targets (launches, "
         "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
@@ -251,16 +305,20 @@ def crisis_effects() -> None:
     from peninsula.crisis.data import load_monthly
 
     data = load_monthly()
-    table = Table(title=f"Estimated regime effects on launch events, {data.months[0]}..{data.months[-1]}")
+    table = Table(
+        title=f"Estimated regime effects on launch events, {data.months[0]}..{data.months[-1]}"
+    )
     for column in ("outcome", "regime", "rate ratio (SE)", "95% CI", "months", "status"):
         table.add_column(column)
     for r in regime_effects(data).itertuples():
         if r.note:
-            table.add_row(r.outcome, r.regime, "—", "—", str(r.months_in_regime), r.note)
+            table.add_row(
+                str(r.outcome), str(r.regime), "—", "—", str(r.months_in_regime), str(r.note)
+            )
             continue
         table.add_row(
-            r.outcome,
-            r.regime,
+            str(r.outcome),
+            str(r.regime),
             f"{r.rate_ratio:.2f} ({r.se:.2f})",
             f"{r.low95:.2f}–{r.high95:.2f}",
             str(r.months_in_regime),
@@ -280,7 +338,9 @@ data_app = typer.Typer(help="The bundled monthly crisis dataset: update it, chec
 @data_app.command("update")
 def data_update(
     file: Path = typer.Argument(..., help="CNS export: test.en.json of nagix/nk-missile-tests."),
-    through: str = typer.Option(None, help="Last month to rebuild (YYYY-MM); default: the export's last launch."),
+    through: str = typer.Option(
+        None, help="Last month to rebuild (YYYY-MM); default: the export's last launch."
+    ),
     out: Path = typer.Option(None, help="Write here instead of the bundled table."),
 ) -> None:
     """Rebuild the launch columns from a CNS export plus the sourced cruise-missile supplement."""

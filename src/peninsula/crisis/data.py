@@ -99,9 +99,7 @@ class MonthlyData:
             china=self.china[keep],
             raw=None if self.raw is None else self.raw[keep],
             launches=None if self.launches is None else self.launches[keep],
-            launch_dates=tuple(
-                d for d, k in zip(self.launch_dates, keep, strict=True) if k
-            )
+            launch_dates=tuple(d for d, k in zip(self.launch_dates, keep, strict=True) if k)
             if self.launch_dates
             else (),
         )
@@ -122,7 +120,7 @@ def impute_causal(raw: FloatArray, lookback: int = 12) -> FloatArray:
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("peninsula.crisis") / "data" / "dprk_monthly.csv"))
+    return Path(__file__).parent / "data" / "dprk_monthly.csv"
 
 
 def _read_rows(file: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -165,7 +163,9 @@ def load_monthly(path: str | Path | None = None) -> MonthlyData:
                 value = float(raw)
             except (TypeError, ValueError):
                 what = "blank (only allowed in " + ", ".join(OPTIONAL_COLUMNS) + ")"
-                problems.append(Located(what if raw == "" else f"not a number: {raw!r}", file, line, column))
+                problems.append(
+                    Located(what if raw == "" else f"not a number: {raw!r}", file, line, column)
+                )
                 value = 0.0
             if column in _INDEX:
                 if not 0.0 <= value <= 1.0:
@@ -178,7 +178,12 @@ def load_monthly(path: str | Path | None = None) -> MonthlyData:
         classes = [values[c] for c in ("ballistic", "cruise", "satellite_launches")]
         if values["launches"] < max(classes) or values["launches"] > sum(classes) + _others(row):
             problems.append(
-                Located("launches must lie between the largest class and the class sum (+ other)", file, line, "launches")
+                Located(
+                    "launches must lie between the largest class and the class sum (+ other)",
+                    file,
+                    line,
+                    "launches",
+                )
             )
         counts.append([values[c] for c in COUNT_TYPES])
         launches.append(values["launches"])
@@ -189,14 +194,14 @@ def load_monthly(path: str | Path | None = None) -> MonthlyData:
         raise InputError(problems)
     if not months:
         raise InputError([Located("no rows", file=file)])
-    raw = np.asarray(counts, dtype=np.float64)
+    table = np.asarray(counts, dtype=np.float64)
     return MonthlyData(
         months=tuple(months),
-        counts=impute_causal(raw),
+        counts=impute_causal(table),
         talks=np.asarray(covs["talks"], dtype=np.float64),
         russia=np.asarray(covs["russia_support"], dtype=np.float64),
         china=np.asarray(covs["china_support"], dtype=np.float64),
-        raw=raw if np.isnan(raw).any() else None,
+        raw=table if np.isnan(table).any() else None,
         launches=np.asarray(launches, dtype=np.float64),
         launch_dates=tuple(dates),
     )

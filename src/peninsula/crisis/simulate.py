@@ -300,8 +300,7 @@ def simulate_block(
             "launches": np.log1p(hist[_STRATEGIC_IDX].sum(axis=0)),
         }
         lam_ex = (
-            np.exp(_eta("allied_exercise", betas, columns, hist, params.features))
-            * multiplier[_EX]
+            np.exp(_eta("allied_exercise", betas, columns, hist, params.features)) * multiplier[_EX]
         )
         exercise = (rng.random(n) < -np.expm1(-lam_ex)).astype(float)
         columns["exercise"] = exercise

@@ -31,7 +31,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +80,9 @@ def cns_launches(document: Mapping[str, Any], file: Path | None = None) -> list[
                 day = dt.date.fromisoformat(text)
                 key = str(row["missile"])
             except (KeyError, TypeError, ValueError):
-                problems.append(Located("needs 'date' (YYYY-MM-DD) and 'missile'", file, None, where))
+                problems.append(
+                    Located("needs 'date' (YYYY-MM-DD) and 'missile'", file, None, where)
+                )
                 continue
             time_text = str(row.get("time", "unknown")).strip()
             match = _TIME.match(time_text)
@@ -108,7 +109,7 @@ def cns_launches(document: Mapping[str, Any], file: Path | None = None) -> list[
 
 def read_supplement(path: Path | None = None) -> list[Launch]:
     """The bundled (or given) supplement: ``date,class,source_url,note``."""
-    file = path or Path(str(resources.files("peninsula.crisis") / "data" / "launch_supplement.csv"))
+    file = path or Path(__file__).parent / "data" / "launch_supplement.csv"
     text = file.read_text(encoding="utf-8")
     out: list[Launch] = []
     problems: list[Located] = []
@@ -119,7 +120,9 @@ def read_supplement(path: Path | None = None) -> list[Launch]:
             problems.append(Located("date must be YYYY-MM-DD", file, line, "date"))
             continue
         if row["class"] not in (*CLASSES, OTHER):
-            problems.append(Located(f"class must be one of {(*CLASSES, OTHER)}", file, line, "class"))
+            problems.append(
+                Located(f"class must be one of {(*CLASSES, OTHER)}", file, line, "class")
+            )
             continue
         if not (row.get("source_url") or "").startswith("http"):
             problems.append(Located("every supplement row needs its source URL", file, line))
