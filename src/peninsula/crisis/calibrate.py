@@ -386,7 +386,9 @@ def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
                 float(mu[rows][:, missiles].sum()),
                 float(data.counts[rows, TYPE_INDEX["cruise"]].sum()),
                 float(mu[rows, TYPE_INDEX["cruise"]].sum()),
-                float(data.counts[rows, TYPE_INDEX["threats"]].sum()),
+                float(np.nansum(data.observed[rows, TYPE_INDEX["threats"]]))
+                if not np.isnan(data.observed[rows, TYPE_INDEX["threats"]]).all()
+                else float("nan"),
                 float(mu[rows, TYPE_INDEX["threats"]].sum()),
             )
         )

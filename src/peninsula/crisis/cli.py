@@ -380,7 +380,8 @@ def data_check(
             d.month, str(d.table), str(d.history), " ".join(d.only_table), " ".join(d.only_history)
         )
     console.print(table)
-    raise typer.Exit(1)
+    # SystemExit, not typer.Exit: in non-standalone mode click would swallow Exit's code.
+    raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:
