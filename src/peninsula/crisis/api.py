@@ -107,6 +107,15 @@ def status_quo_forecast(as_of: str | None = None) -> Any:
     return stacked_forecast(load_monthly(), as_of, structural_forecaster(), bundled_weights())
 
 
+@functools.lru_cache(maxsize=8)
+def regime_effects_to(last: str) -> Any:
+    """``calibrate.regime_effects`` on the bundled months up to ``last`` (cached)."""
+    from peninsula.crisis.calibrate import regime_effects
+
+    data = load_monthly()
+    return regime_effects(data.window(data.months[0], min(last, data.months[-1])))
+
+
 #: Scenario effects the monthly history speaks to, and the regime estimate that informs each.
 ESTIMABLE = {
     "launch_rate_multiplier": (
@@ -119,10 +128,9 @@ ESTIMABLE = {
 
 def effect_provenance(scenario: Any, policies: Sequence[str] | None = None) -> list[dict[str, str]]:
     """Every declared policy effect with its provenance: judgement (the scenario file), and,
-    where the history allows, the estimated rate ratio of the matching regime beside it."""
-    from peninsula.crisis.calibrate import regime_effects
-
-    effects = regime_effects(load_monthly())
+    where the history allows, the estimated rate ratio of the matching regime beside it —
+    estimated on the months up to the scenario's date only, like the forecasts."""
+    effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
     wanted = set(policies) if policies else None
     out: list[dict[str, str]] = []
     for policy in scenario.policies:
@@ -139,6 +147,8 @@ def effect_provenance(scenario: Any, policies: Sequence[str] | None = None) -> l
                         f"{what}: {r['rate_ratio']:.2f} (SE {r['se']:.2f}, "
                         f"95% {r['low95']:.2f}–{r['high95']:.2f}), an association"
                     )
+                elif len(row):
+                    data = f"{what}: {row['note'].iloc[0]}"
             out.append(
                 {
                     "policy": str(policy.id),

@@ -451,30 +451,47 @@ def regime_effects(data: MonthlyData) -> pd.DataFrame:
     specs = {"talks": (0, 1, 3), "russia_treaty": (0, 1, 3), "new_sanctions": (0, 1, 2, 3)}
     rows = []
     for outcome, y in outcomes.items():
-        for regime, cols in specs.items():
+        for regime, wanted in specs.items():
             use = ~np.isnan(y) & (ok if regime == "new_sanctions" else True)
-            xs = x[np.ix_(use, list(cols))]
-            j = list(cols).index(REGIMES.index(regime) + 1)
+            target = REGIMES.index(regime) + 1
+            # keep the intercept, the regime, and the other regimes that vary in these months
+            cols = [c for c in wanted if c in (0, target) or np.ptp(x[use, c]) > 0]
+            xs = x[np.ix_(use, cols)]
+            j = cols.index(target)
             events = float(y[use][xs[:, j] > 0].sum())
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = sm.NegativeBinomial(y[use], xs, loglike_method="nb2").fit(disp=0, maxiter=500)
-            b = float(np.asarray(res.params)[j])
-            se = float(np.sqrt(np.asarray(res.cov_params())[j, j]))
-            estimable = events > 0 and np.isfinite(se) and se < 10
+            b, se = float("nan"), float("nan")
+            note = ""
+            if np.ptp(xs[:, j]) == 0:
+                note = "not estimable: the regime does not vary in these months"
+            elif events == 0:
+                note = "not estimable: no events in the regime"
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        res = sm.NegativeBinomial(y[use], xs, loglike_method="nb2").fit(
+                            disp=0, maxiter=500
+                        )
+                        b = float(np.asarray(res.params)[j])
+                        se = float(np.sqrt(np.asarray(res.cov_params())[j, j]))
+                    except (np.linalg.LinAlgError, ValueError):
+                        pass
+                if not (np.isfinite(se) and se < 10):
+                    note = "not estimable: the fit does not converge"
+            ok_fit = note == ""
             rows.append(
                 {
                     "outcome": outcome,
                     "regime": regime,
-                    "rate_ratio": float(np.exp(b)) if estimable else float("nan"),
-                    "se": float(np.exp(b) * se) if estimable else float("nan"),
-                    "low95": float(np.exp(b - 1.96 * se)) if estimable else float("nan"),
-                    "high95": float(np.exp(b + 1.96 * se)) if estimable else float("nan"),
-                    "z": b / se if estimable else float("nan"),
+                    "rate_ratio": float(np.exp(b)) if ok_fit else float("nan"),
+                    "se": float(np.exp(b) * se) if ok_fit else float("nan"),
+                    "low95": float(np.exp(b - 1.96 * se)) if ok_fit else float("nan"),
+                    "high95": float(np.exp(b + 1.96 * se)) if ok_fit else float("nan"),
+                    "z": b / se if ok_fit else float("nan"),
                     "months_in_regime": int(xs[:, j].sum()),
                     "events_in_regime": int(events),
                     "months": int(use.sum()),
-                    "note": "" if estimable else "not estimable: no events in the regime",
+                    "note": note,
                 }
             )
     return pd.DataFrame(rows)

@@ -16,10 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peninsula.crisis.api import status_quo_forecast
+from peninsula.crisis.api import regime_effects_to, status_quo_forecast
 from peninsula.crisis.backtest import bundled_skill
-from peninsula.crisis.calibrate import regime_effects
-from peninsula.crisis.data import load_monthly
 from peninsula.report.content import (
     Band,
     Bullets,
@@ -256,11 +254,14 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
         for r in g.sort_values("horizon").itertuples():
             cells.append(Cell(f"{r.mean:.1f} ({r.p05}–{r.p95})"))
         f_rows.append(tuple(cells))
-    effects = regime_effects(load_monthly())
+    effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
     bullets = [
         f"{str(r['regime']).replace('_', ' ')}: launch events × {float(r['rate_ratio']):.2f} "
         f"(SE {float(r['se']):.2f}, 95% {float(r['low95']):.2f}–{float(r['high95']):.2f}; "
         f"{int(r['months_in_regime'])} months) — estimated"
+        if r["rate_ratio"] == r["rate_ratio"]
+        else f"{str(r['regime']).replace('_', ' ')}: not estimable from the months to the "
+        f"scenario's date ({int(r['months_in_regime'])} months in the regime)"
         for _, r in effects[effects["outcome"] == "launches"].iterrows()
     ]
     bullets.append(
