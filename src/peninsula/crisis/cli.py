@@ -273,7 +273,8 @@ def crisis_backtest(
         "[dim]log = mean per origin of the log score summed over the targets (launches, "
         "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
         "skipped); Δ = forecaster − stack, SE = Newey–West HAC with lag h−1 (paired); CRPS "
-        "lower is better; cover = share of outcomes in the central 90% interval.[/]"
+        "lower is better; cover = share of outcomes in the central 90% interval; PIT p = "
+        "Kolmogorov–Smirnov p-value of the randomised PIT against uniform (pooled over targets).[/]"
     )
 
 
@@ -283,7 +284,8 @@ def _pm(d: float, se: float) -> str:
 
 def _skill(table: Any, period: str) -> None:
     out = Table(title=f"Skill, {period} period (forecasts issued monthly; higher log is better)")
-    for column in ("h", "forecaster", "n", "log", "Δlog (SE)", "CRPS", "ΔCRPS (SE)", "cover90"):
+    columns = ("h", "forecaster", "n", "log", "Δlog (SE)", "CRPS", "ΔCRPS (SE)", "cover90", "PIT p")
+    for column in columns:
         out.add_column(column, justify="left" if column == "forecaster" else "right")
     for r in table.itertuples():
         out.add_row(
@@ -295,6 +297,7 @@ def _skill(table: Any, period: str) -> None:
             f"{r.crps:.3f}",
             _pm(r.d_crps, r.se_crps),
             f"{r.cover90:.2f}",
+            f"{r.pit_ks_p:.3f}",
         )
     console.print(out)
 

@@ -233,10 +233,9 @@ def update_table(
     """Rebuild the launch columns of ``table`` from a CNS export plus the supplement.
 
     Months up to ``through`` (default: the month of the export's last launch) are rebuilt;
-    months past the table's end are appended with the non-launch columns blank where blank is
-    allowed and copied from the previous month for the slowly moving indices (``talks`` 0,
-    support indices carried forward) — the report lists them so a coder can check them.
-    Returns the new CSV text; the caller writes it.
+    months past the table's end are appended with the hand-coded columns blank and the support
+    indices carried forward — the report lists them so a coder can fill them. Returns the new
+    CSV text and what changed; the caller writes it.
     """
     table = table or default_path()
     try:
@@ -264,12 +263,10 @@ def update_table(
     for month in months:
         row = by_month.get(month)
         if row is None:
+            # hand-coded columns start blank (the loader refuses the required ones until a
+            # coder fills them); the support indices carry forward
             row = {c: "" for c in fields}
             row["month"] = month
-            for c in COUNT_TYPES:
-                if c not in OPTIONAL_COLUMNS and c not in _CLASS_COLUMN.values():
-                    row[c] = ""
-            row["talks"] = ""
             row["russia_support"] = previous["russia_support"]
             row["china_support"] = previous["china_support"]
             appended.append(month)
