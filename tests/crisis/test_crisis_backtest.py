@@ -74,3 +74,20 @@ def test_rolling_origin_locks_the_final_test_and_scores_paired_rows() -> None:
         score_through="2025-06",
     )
     assert "test" in set(opened.scores["period"])
+
+
+def test_report_blocks_show_the_ensemble_its_skill_and_labelled_effects() -> None:
+    from peninsula import load_scenario
+    from peninsula.report.content import Bullets, Table
+    from peninsula.report.sections.crisis import skill_blocks
+
+    blocks = skill_blocks(load_scenario("korea-2025"))
+    tables = {b.id: b for b in blocks if isinstance(b, Table)}
+    assert tables["crisis-forecast"].caption.startswith("Status-quo forecast from 2025-10")
+    skill = bt.bundled_skill()
+    stack = skill[(skill["period"] == "validation") & (skill["forecaster"] == "stack")]
+    first = tables["crisis-skill"].rows[0]
+    assert first[2].text == f"{stack['log'].iloc[0]:.2f}"  # the bundled table, 1 month
+    bullets = next(b for b in blocks if isinstance(b, Bullets))
+    assert any("estimated" in item for item in bullets.items)
+    assert any("judgement" in item for item in bullets.items)

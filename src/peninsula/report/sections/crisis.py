@@ -251,8 +251,11 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
     f_rows = []
     for target, g in forecast.groupby("target", sort=False):
         cells = [Cell(str(target).replace("_", " "))]
-        for r in g.sort_values("horizon").itertuples():
-            cells.append(Cell(f"{r.mean:.1f} ({r.p05}–{r.p95})"))
+        ordered_rows = list(g.sort_values("horizon").itertuples())
+        for r in ordered_rows:
+            digits = 2 if float(r.mean) < 0.1 else 1
+            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95})"))
+        cells.append(Cell(f"{100 * (1 - float(ordered_rows[-1].p_zero)):.0f}%"))
         f_rows.append(tuple(cells))
     effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
     bullets = [
@@ -272,7 +275,7 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
         Table(
             "crisis-forecast",
             f"Status-quo forecast from {forecast['from'].iloc[0]}: stacked ensemble",
-            ("Count", "Next month", "Next 3 months", "Next 12 months"),
+            ("Count", "Next month", "Next 3 months", "Next 12 months", "P(≥ 1 in 12 months)"),
             tuple(f_rows),
             note="Mean (5–95% interval). A linear pool of the structural model and negative "
             "binomial baselines, weights fitted on past windows only; this, not the per-policy "
@@ -280,7 +283,8 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
         ),
         Table(
             "crisis-skill",
-            "Forecast skill, rolling origin (log score per month, summed over the counts)",
+            "Forecast skill, rolling origin (mean log score per forecast origin, summed over the "
+            "seven counts; higher is better)",
             (
                 "Period",
                 "Horizon",
