@@ -136,3 +136,23 @@ def test_history_check_flags_a_disagreeing_month() -> None:
     found = sources.check_against_history(table, history, ["2019-04", "2019-05"])
     assert [(d.month, d.table, d.history) for d in found] == [("2019-04", 1, 0), ("2019-05", 2, 1)]
     assert found[1].only_table == ("2019-05-09",)
+
+
+def test_history_check_uses_the_history_category_column_when_present() -> None:
+    rows = [
+        {
+            "date": "2024-01-05",
+            "source": "PRK",
+            "cameo_code": "150",
+            "category": "incident",
+            "description": "North Korea fires more than 200 artillery rounds",
+        },
+        {
+            "date": "2024-01-14",
+            "source": "PRK",
+            "cameo_code": "150",
+            "category": "launch",
+            "description": "Hypersonic IRBM",
+        },
+    ]
+    assert sources.history_launch_dates(rows) == {"2024-01": {"2024-01-14"}}

@@ -207,14 +207,25 @@ _NOT_LAUNCH = re.compile(r"parade|exhibit|unveil|engine test|ground test", re.IG
 
 
 def history_launch_dates(rows: Iterable[Mapping[str, str]]) -> dict[str, set[str]]:
-    """Launch dates (ISO) per month in event-history rows (``date, source, cameo_code, ...``)."""
+    """Launch dates (ISO) per month in event-history rows (``date, source, cameo_code, ...``).
+
+    Rows with a ``category`` column are launches when it says ``launch`` (the history's own
+    coding); without one, the CAMEO code and the description decide (see ``_LAUNCH_WORDS``).
+    """
     out: dict[str, set[str]] = {}
     for row in rows:
-        if row.get("source") != "PRK" or not str(row.get("cameo_code", "")).startswith("15"):
+        if row.get("source") != "PRK":
             continue
-        text = str(row.get("description", ""))
-        if not _LAUNCH_WORDS.search(text) or _NOT_LAUNCH.search(text):
-            continue
+        category = row.get("category")
+        if category is not None:
+            if category.strip().lower() != "launch":
+                continue
+        else:
+            text = str(row.get("description", ""))
+            if not str(row.get("cameo_code", "")).startswith("15"):
+                continue
+            if not _LAUNCH_WORDS.search(text) or _NOT_LAUNCH.search(text):
+                continue
         date = str(row["date"])[:10]
         out.setdefault(date[:7], set()).add(date)
     return out
