@@ -16,7 +16,7 @@ console = Console()
 def _fit_tables() -> None:
     from peninsula.crisis.api import default_fit
 
-    with console.status("fitting the crisis model on 2017–2024 …"):
+    with console.status("fitting the crisis model on every bundled month …"):
         result = default_fit()
     hyper = result.params.hyper
     console.print(
