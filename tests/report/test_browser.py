@@ -2,8 +2,8 @@
 
 Opens the self-contained HTML from a file:// URL with the network cut off, and checks that
 there are no console errors or page errors, that every section is present, that every plotly
-chart drew an SVG, and that the static fallbacks decode when scripts are disabled. Saves a
-screenshot. Never downloads a browser: it uses /usr/bin/chromium (``make browser-deps``).
+chart drew an SVG, and that with scripts disabled every chart says so and still offers its
+data. Saves a screenshot. Never downloads a browser: it uses /usr/bin/chromium (``make browser-deps``).
 """
 
 from __future__ import annotations
@@ -109,24 +109,20 @@ def test_report_renders_without_errors(browser: Any, report_dir: Path, tmp_path:
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.goto((report_dir / "report.html").as_uri(), wait_until="load")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.plotly-graph-div')]"
-        ".every(d => d.classList.contains('js-plotly-plot') && d.querySelector('svg.main-svg'))",
-        timeout=30_000,
-    )
+    page.wait_for_function("document.documentElement.dataset.chartsDrawn", timeout=30_000)
     data = json.loads((report_dir / "report.json").read_text())
     for section_id in [*data["sections"], "sources"]:
         assert page.locator(f"section#sec-{section_id} h2").count() == 1, section_id
     expected = page.locator("figure.chart").count()
     assert expected > 0
     drawn = page.locator(".js-plotly-plot svg.main-svg").evaluate_all(
-        "svgs => new Set(svgs.map(s => s.closest('.plotly-graph-div').id)).size"
+        "svgs => new Set(svgs.map(s => s.closest('.js-plotly-plot').id)).size"
     )
     assert drawn == expected
-    # Every chart's title and both axis titles are drawn as (non-empty) SVG text.
-    titles = page.locator(".js-plotly-plot").evaluate_all(
-        """divs => divs.map(d => [d.id, ...['.gtitle', '.xtitle', '.ytitle'].map(
-            c => (d.querySelector(c) || {textContent: ''}).textContent.trim().length > 0)])"""
+    # Every chart has its HTML title, and both axis titles are drawn as (non-empty) SVG text.
+    titles = page.locator("figure.chart").evaluate_all(
+        """figs => figs.map(f => [f.dataset.chart, ...['h3.chart-title', '.xtitle', '.ytitle'].map(
+            c => (f.querySelector(c) || {textContent: ''}).textContent.trim().length > 0)])"""
     )
     assert titles and all(all(flags) for _, *flags in titles), titles
     # Every section is visible and has content below its heading.
@@ -153,14 +149,16 @@ def test_report_renders_without_errors(browser: Any, report_dir: Path, tmp_path:
     context.close()
 
 
-def test_static_fallbacks_show_without_javascript(browser: Any, report_dir: Path) -> None:
+def test_without_javascript_each_chart_says_so_and_offers_its_data(
+    browser: Any, report_dir: Path
+) -> None:
     context, page, outside = _offline_page(browser, javascript=False)
     page.goto((report_dir / "report.html").as_uri(), wait_until="load")
-    images = page.locator("figure.chart noscript img, figure.chart img")
-    count = images.count()
-    assert count == page.locator("figure.chart").count() > 0
-    widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-    assert all(w > 300 for w in widths), widths
+    figures = page.locator("figure.chart").count()
+    assert figures > 0
+    assert page.locator("figure.chart p.noscript").count() == figures
+    assert page.locator("figure.chart a.csv").count() == figures
+    assert page.locator("figure.chart a.csv").first.is_visible()
     assert outside == []
     context.close()
 

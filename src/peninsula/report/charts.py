@@ -1,4 +1,9 @@
-"""Turn a :class:`~peninsula.report.content.Chart` into a plotly figure or a static PNG.
+"""Turn a :class:`~peninsula.report.content.Chart` into a plotly figure, a static PNG or CSV.
+
+In HTML the chart's title is an HTML heading above the plot, not part of the plotly figure: it
+wraps with the page on any screen width and can never collide with an axis title. The PNG (for
+the Markdown twin) keeps its title, since it stands alone. The CSV is the data behind the chart,
+offered for download next to it.
 
 Colours follow the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays
 distinguishable under the common forms of colour-vision deficiency; lines also differ in dash
@@ -7,7 +12,9 @@ pattern where a chart has many series, so colour is never the only cue.
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import textwrap
 from typing import Any
 
@@ -91,12 +98,6 @@ def to_plotly(chart: Chart) -> Any:
         x_title, y_title = y_title, x_title
     size = layout_size(chart, width=460 if chart.compact else 980)
     figure.update_layout(
-        title={
-            "text": wrap(chart.title, title_width(chart)),
-            "x": 0.01,
-            "xref": "container",
-            "xanchor": "left",
-        },
         xaxis_title=x_title,
         yaxis_title=y_title,
         template="plotly_white",
@@ -154,7 +155,8 @@ def title_width(chart: Chart) -> int:
 
 def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
     """Figure height and margins (px) that leave room for wrapped tick labels and a legend
-    laid out below the plot (assumes ~7 px per character at the legend's 12 px font)."""
+    laid out below the plot (assumes ~7 px per character at the legend's 12 px font; the page
+    script redoes the legend arithmetic for the actual width, see ``legend_entries``)."""
     entries = legend_entries(chart)
     rows, used = (1 if entries else 0), 0
     for name in entries:
@@ -166,8 +168,8 @@ def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
     if chart.x_kind == "category":
         tick_lines = max(wrap(v).count("<br>") + 1 for v in chart.series[0].x)
     bottom = 40 + 24 * rows + (0 if chart.horizontal else 14 * tick_lines + 24)
-    title_lines = len(textwrap.wrap(chart.title, title_width(chart))) or 1
-    top = 40 + 20 * title_lines + (34 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
+    # The title is HTML above the figure; the top margin only holds numbered annotations.
+    top = 16 + (34 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
     if chart.horizontal:
         per_row = max(30, 16 * tick_lines + 12, 12 * len(chart.series) + 12)
         plot = per_row * len(chart.series[0].x)
@@ -252,6 +254,61 @@ def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
             )
         )
     return traces
+
+
+def plotly_spec(chart: Chart) -> dict[str, Any]:
+    """The figure as plain JSON-ready data for the page script: ``data`` and ``layout``
+    (without the shared ``plotly_white`` template, embedded once per page, see
+    :func:`plotly_template`) and what the script needs to re-fit the legend to a narrow
+    screen (``legend``: the entry names; ``bottom``/``height``: the margins for ``rows``)."""
+    import plotly.io as pio
+
+    figure = to_plotly(chart)
+    spec: dict[str, Any] = json.loads(pio.to_json(figure, validate=False))
+    spec["layout"].pop("template", None)
+    size = layout_size(chart, width=460 if chart.compact else 980)
+    spec["fit"] = {
+        "legend": legend_entries(chart) if size["legend_rows"] else [],
+        "rows": size["legend_rows"],
+    }
+    return spec
+
+
+def plotly_template() -> dict[str, Any]:
+    """The ``plotly_white`` template every figure uses, as JSON-ready data (once per page)."""
+    import plotly.io as pio
+    from plotly.utils import PlotlyJSONEncoder
+
+    plain = pio.templates["plotly_white"].to_plotly_json()
+    template: dict[str, Any] = json.loads(json.dumps(plain, cls=PlotlyJSONEncoder))
+    return template
+
+
+def chart_csv(chart: Chart) -> str:
+    """The data behind ``chart`` as CSV: one row per series and x value, with the value and,
+    for every interval drawn, its low and high end (empty where a series has no such band).
+    The header names the axes with their units, so the file reads on its own."""
+    band_labels = list(dict.fromkeys(b.label for s in chart.series for b in s.bands))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["series", chart.x_label, chart.y_label]
+    for label in band_labels:
+        header += [f"{label}: low", f"{label}: high"]
+    writer.writerow(header)
+    for series in chart.series:
+        bands = {b.label: b for b in series.bands}
+        for i, (x, y) in enumerate(zip(series.x, series.y, strict=True)):
+            row = [series.name, x, _csv_number(y)]
+            for label in band_labels:
+                band = bands.get(label)
+                row += [_csv_number(band.low[i]), _csv_number(band.high[i])] if band else ["", ""]
+            writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _csv_number(value: Any) -> str:
+    number = float(value)
+    return "" if not np.isfinite(number) else f"{number:.6g}"
 
 
 # --------------------------------------------------------------------------- matplotlib

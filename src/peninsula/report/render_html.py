@@ -1,25 +1,31 @@
 """Render a :class:`Report` as one self-contained HTML file.
 
-Self-contained means it works offline and can be mailed as one file: the CSS, plotly.js (once,
-inline in the head) and every static fallback image (base64 PNG in ``<noscript>``) are
-embedded; nothing is loaded from a URL. Source links are ordinary ``<a href>`` for the reader.
+Self-contained means it works offline and can be mailed as one file: the CSS, plotly.js (the
+official "basic" partial bundle, once, see ``assets/README.md``), the page script and every
+chart's data are embedded; nothing is loaded from a URL. Each chart's figure is a JSON data
+block (``<script type="application/json">``, never executed) that the one page script draws
+after the text is shown, so a strict Content-Security-Policy needs to allow only two scripts.
+Each chart also carries its data as a CSV download (a ``data:`` link: works offline and without
+JavaScript). Source links are ordinary ``<a href>`` for the reader.
 Text is escaped by Jinja2's autoescaping; inline emphasis in paragraphs (``**bold**``,
 ``code``) goes through markdown-it's CommonMark renderer with raw HTML disabled.
 """
 
 from __future__ import annotations
 
-import base64
+import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from html import escape
 from importlib import resources
+from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from peninsula.report.charts import to_plotly
+from peninsula.report.charts import chart_csv, layout_size, plotly_spec, plotly_template
 from peninsula.report.content import (
     Block,
     Bullets,
@@ -32,7 +38,8 @@ from peninsula.report.content import (
 )
 
 _INLINE = MarkdownIt("commonmark", {"html": False})
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+#: plotly.js bundle embedded in the page (``assets/README.md`` says where it comes from).
+PLOTLY_BUNDLE = "plotly-basic.min.js"
 
 
 def inline(text: str) -> str:
@@ -46,10 +53,19 @@ def _asset(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    """The plotly.js bundle shipped with the plotly package (no CDN)."""
-    from plotly.offline import get_plotlyjs
+    """The partial plotly.js bundle (scatter and bar traces) committed under ``assets``."""
+    return _asset(PLOTLY_BUNDLE)
 
-    return str(get_plotlyjs())
+
+def script_json(value: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: ``<`` is escaped, so no
+    ``</script>`` or ``<!--`` in the data can end the block early."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def csv_href(chart: Chart) -> str:
+    """The chart's data as a ``data:`` URL (percent-encoded CSV, UTF-8)."""
+    return "data:text/csv;charset=utf-8," + quote(chart_csv(chart), safe="")
 
 
 def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
@@ -79,29 +95,33 @@ def render_table(table: Table, numbers: Mapping[str, int]) -> str:
     )
 
 
-def render_chart(chart: Chart, png: bytes) -> str:
-    figure = to_plotly(chart)
-    interactive = figure.to_html(
-        full_html=False, include_plotlyjs=False, div_id=chart.id, config=PLOTLY_CONFIG
-    )
-    data = base64.b64encode(png).decode("ascii")
-    alt = escape(f"{chart.title}. {chart.description}")
+def render_chart(chart: Chart) -> str:
+    """A chart: HTML title, the plot's place (sized before drawing, so the page does not jump),
+    its figure as a JSON data block, a no-script note, the caption and the CSV download."""
+    ident = escape(chart.id)
+    height = layout_size(chart, width=460 if chart.compact else 980)["height"]
     return (
-        f'<figure class="chart{" compact" if chart.compact else ""}" '
-        f'data-chart="{escape(chart.id)}" role="group" '
-        f'aria-label="{escape(chart.title)}">{interactive}'
-        f'<noscript><img src="data:image/png;base64,{data}" alt="{alt}"></noscript>'
-        f"<figcaption>{inline(chart.description)}</figcaption></figure>"
+        f'<figure class="chart{" compact" if chart.compact else ""}" data-chart="{ident}" '
+        f'role="group" aria-labelledby="{ident}-title">'
+        f'<h3 class="chart-title" id="{ident}-title">{escape(chart.title)}</h3>'
+        f'<div class="plot" id="{ident}" style="height:{height}px"></div>'
+        f'<script type="application/json" class="plot-spec" data-for="{ident}">'
+        f"{script_json(plotly_spec(chart))}</script>"
+        '<noscript><p class="noscript">This chart is drawn by JavaScript, which is off: its '
+        "data is in the CSV file linked below.</p></noscript>"
+        f"<figcaption>{inline(chart.description)} "
+        f'<a class="csv" download="{ident}.csv" href="{csv_href(chart)}" '
+        f'type="text/csv">Download the data (CSV)</a></figcaption></figure>'
     )
 
 
-def render_block(block: Block, numbers: Mapping[str, int], pngs: Mapping[str, bytes]) -> str:
+def render_block(block: Block, numbers: Mapping[str, int]) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{inline(block.text)}</p>"
     if isinstance(block, Table):
         return render_table(block, numbers)
     if isinstance(block, Chart):
-        return render_chart(block, pngs[block.id])
+        return render_chart(block)
     if isinstance(block, Bullets):
         title = f"<p><strong>{escape(block.title)}</strong></p>" if block.title else ""
         items = "".join(f"<li>{inline(item)}</li>" for item in block.items)
@@ -110,16 +130,19 @@ def render_block(block: Block, numbers: Mapping[str, int], pngs: Mapping[str, by
     return f'<div class="notice {block.kind}" role="note">{inline(block.text)}</div>'
 
 
-def render_html(report: Report, pngs: Mapping[str, bytes]) -> str:
-    """The whole page; ``pngs`` maps chart id -> static PNG bytes (see ``charts.to_png``)."""
+def render_html(report: Report) -> str:
+    """The whole page."""
     numbers = report.source_numbers()
     env = Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string(_asset("report.html.j2"))
-    render: Callable[[Block], Markup] = lambda b: Markup(render_block(b, numbers, pngs))  # noqa: E731
+    render: Callable[[Block], Markup] = lambda b: Markup(render_block(b, numbers))  # noqa: E731
+    charts = bool(report.charts)
     return template.render(
         report=report,
         meta=report.meta,
         css=Markup(_asset("report.css")),
-        plotly_js=Markup(plotly_js()) if report.charts else "",
+        plotly_js=Markup(plotly_js()) if charts else "",
+        plot_template=Markup(script_json(plotly_template())) if charts else "",
+        page_js=Markup(_asset("report.js")) if charts else "",
         render=render,
     )

@@ -1,7 +1,8 @@
 """Render a :class:`Report` as Markdown: the same sections, tables and (static) charts.
 
 Charts become PNG files referenced by relative path (``figures/<chart id>.png``) so the Markdown
-renders on any forge or viewer; citations are ``[n]`` against the numbered source list.
+renders on any forge or viewer, each followed by a link to its data (``figures/<chart id>.csv``);
+citations are ``[n]`` against the numbered source list.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ FIGURE_DIR = "figures"
 
 def figure_path(chart: Chart) -> str:
     return f"{FIGURE_DIR}/{chart.id}.png"
+
+
+def data_path(chart: Chart) -> str:
+    """Where the CSV of the data behind ``chart`` is written, next to its PNG."""
+    return f"{FIGURE_DIR}/{chart.id}.csv"
 
 
 def _text(text: str) -> str:
@@ -50,7 +56,10 @@ def render_block(block: Block, numbers: Mapping[str, int]) -> str:
         return render_table(block, numbers)
     if isinstance(block, Chart):
         alt = _text(block.title)
-        return f"![{alt}]({figure_path(block)})\n\n*{block.description}*"
+        return (
+            f"![{alt}]({figure_path(block)})\n\n*{block.description}* "
+            f"([data as CSV]({data_path(block)}))"
+        )
     if isinstance(block, Bullets):
         head = [f"**{block.title}**", ""] if block.title else []
         return "\n".join(head + [f"- {item}" for item in block.items])

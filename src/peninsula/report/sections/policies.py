@@ -45,6 +45,8 @@ def ensemble_models(settings: ReportSettings) -> tuple[str, ...]:
 
 SHARES = ("deal", "seoul.sidelined")
 SHORT = {"deal": "a deal", "seoul.sidelined": "Seoul being sidelined"}
+#: Legend names in the share chart: short enough for a phone; the caption defines them.
+LEGEND = {"deal": "Deal", "seoul.sidelined": "Seoul sidelined"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ def _share_chart(
         bounds = [wilson(v, runs) for v in values]
         series.append(
             Series(
-                describe(name, scenario).label,
+                LEGEND[name],
                 labels,
                 tuple(100 * v for v in values),
                 "bar",
@@ -205,7 +207,13 @@ def _share_chart(
         series=tuple(series),
         description=(
             f"Share of the {runs} sampled worlds in which the event happens; error bars are the "
-            "95% Monte Carlo (Wilson) interval of that share." + same
+            "95% Monte Carlo (Wilson) interval of that share. "
+            + " ".join(
+                f"{LEGEND[n]}: {describe(n, scenario).label}."
+                for n in names
+                if describe(n, scenario).label != LEGEND[n]
+            )
+            + same
         ),
         x_kind="category",
         y_range=(0.0, 100.0),

@@ -1,0 +1,80 @@
+/* peninsula report: draw every chart from its JSON data block, fitted to the screen.
+ * Runs after the text is parsed (DOMContentLoaded), so the briefing reads before the charts
+ * are drawn. Marks <html data-charts-drawn="ms"> (time from DOMContentLoaded) when the last
+ * chart is drawn, for the browser test and the benchmark. No eval, no network. */
+(function () {
+  "use strict";
+  var NARROW = 480;
+  var CONFIG = {
+    displaylogo: false,
+    responsive: true,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+    toImageButtonOptions: { format: "png", scale: 2 }
+  };
+
+  // Legend rows needed for these entry names at this plot width (~7 px per character at
+  // 12 px, 50 px for the swatch and gap): the same arithmetic as charts.layout_size.
+  function legendRows(names, width, perChar) {
+    var rows = names.length ? 1 : 0, used = 0;
+    names.forEach(function (name) {
+      var need = perChar * name.length + 50;
+      if (used && used + need > width) { rows += 1; used = 0; }
+      used += need;
+    });
+    return rows;
+  }
+
+  function fit(layout, fitInfo, width) {
+    if (width >= NARROW) { return layout; }
+    // A phone: smaller type and margins, and more room below for a legend that wraps more.
+    layout.font = Object.assign({}, layout.font, { size: 11 });
+    layout.margin = Object.assign({}, layout.margin, { l: 46, r: 8 });
+    if (layout.legend) { layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } }); }
+    var rows = legendRows(fitInfo.legend || [], width - 20, 6);
+    var extra = 20 * Math.max(0, rows - (fitInfo.rows || 0));
+    layout.margin.b = (layout.margin.b || 0) + extra;
+    layout.height = (layout.height || 400) + extra;
+    (layout.annotations || []).forEach(function (a) {
+      a.font = Object.assign({}, a.font, { size: 9 });
+    });
+    return layout;
+  }
+
+  function draw(template) {
+    var blocks = document.querySelectorAll("script.plot-spec");
+    var drawn = [];
+    blocks.forEach(function (block) {
+      var div = document.getElementById(block.getAttribute("data-for"));
+      var spec = JSON.parse(block.textContent);
+      var layout = fit(spec.layout, spec.fit || {}, div.clientWidth);
+      layout.template = template;
+      div.style.height = layout.height + "px";
+      drawn.push(Plotly.newPlot(div, spec.data, layout, CONFIG));
+    });
+    Promise.all(drawn).then(function () {
+      var nav = performance.getEntriesByType("navigation")[0];
+      var from = nav ? nav.domContentLoadedEventStart : 0;
+      document.documentElement.setAttribute(
+        "data-charts-drawn", String(Math.round(performance.now() - from)));
+    });
+  }
+
+  // Print: a fixed width that fits an A4/Letter page, then back to the screen's width.
+  function resizeAll(width) {
+    document.querySelectorAll(".plot.js-plotly-plot").forEach(function (div) {
+      Plotly.relayout(div, width ? { width: width } : { width: null, autosize: true });
+    });
+  }
+  window.addEventListener("beforeprint", function () { resizeAll(640); });
+  window.addEventListener("afterprint", function () { resizeAll(0); });
+
+  function start() {
+    var node = document.getElementById("plot-template");
+    draw(node ? JSON.parse(node.textContent) : {});
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
