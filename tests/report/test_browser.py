@@ -3,7 +3,8 @@
 Opens the self-contained HTML from a file:// URL with the network cut off, and checks that
 there are no console errors or page errors, that every section is present, that every plotly
 chart drew an SVG, and that with scripts disabled every chart says so and still offers its
-data. Saves a screenshot. Never downloads a browser: it uses /usr/bin/chromium (``make browser-deps``).
+data. Saves a screenshot. Never downloads a browser: it uses /usr/bin/chromium
+(``make browser-deps``).
 """
 
 from __future__ import annotations

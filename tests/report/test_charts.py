@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import csv
 import io
+import math
 
 from peninsula.report.charts import (
     PALETTE,
