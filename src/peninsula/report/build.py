@@ -9,6 +9,7 @@ report seed in a fixed order, so adding a section never changes another section'
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from peninsula.report.sections.policies import build_policies
 from peninsula.report.sections.scenario import build_scenario
 from peninsula.report.sections.sensitivity import build_sensitivity
 from peninsula.report.settings import ReportSettings
-from peninsula.scenario.schema import Scenario
+from peninsula.scenario.schema import Scenario, Source
 
 Builder = Callable[[Scenario, ReportSettings, int], Section]
 Progress = Callable[[str, int, int], None]
@@ -134,17 +135,48 @@ def _summary(scenario: Scenario, sections: list[Section]) -> Section:
     )
 
 
-def _sources(scenario: Scenario) -> tuple[SourceEntry, ...]:
-    return tuple(
-        SourceEntry(
-            id=s.id,
-            title=s.title,
-            publisher=s.publisher or "",
-            url=s.url or "",
-            date=s.date.isoformat() if s.date else "",
+#: A file path such as ``shared/context/notes.txt`` or ``docs/x.md``: something only a
+#: checkout of some repository has, which a reader of the briefing cannot follow.
+_REPOSITORY_PATH = re.compile(r"(^|[\s(\[])(\.{0,2}/)?[\w.-]+(/[\w.-]+)+\.[A-Za-z]{1,5}\b")
+
+
+def citation_problem(source: Source) -> str:
+    """Why ``source`` is not a citation a reader can follow ("" if it is one).
+
+    A citation names its title and who published it, or gives a web address; a file path
+    inside a repository is neither, and a link that is not ``http(s)`` opens nothing for the
+    reader of a mailed briefing."""
+    fields = {"title": source.title, "publisher": source.publisher or "", "url": source.url or ""}
+    for name, text in fields.items():
+        if _REPOSITORY_PATH.search(text) and not text.lower().startswith(("http://", "https://")):
+            return f"its {name} is a file path ({text}), not a publication"
+    if source.url and not source.url.lower().startswith(("http://", "https://")):
+        return f"its url is not a web address ({source.url})"
+    if not source.title.strip():
+        return "it has no title"
+    if not (source.publisher or source.url):
+        return "it names neither a publisher nor a web address"
+    return ""
+
+
+def _sources(scenario: Scenario) -> tuple[tuple[SourceEntry, ...], tuple[tuple[str, str], ...]]:
+    """The citations to list, and the (id, reason) of scenario sources left out of the list."""
+    listed, omitted = [], []
+    for s in scenario.metadata.sources:
+        problem = citation_problem(s)
+        if problem:
+            omitted.append((s.id, problem))
+            continue
+        listed.append(
+            SourceEntry(
+                id=s.id,
+                title=s.title,
+                publisher=s.publisher or "",
+                url=s.url or "",
+                date=s.date.isoformat() if s.date else "",
+            )
         )
-        for s in scenario.metadata.sources
-    )
+    return tuple(listed), tuple(omitted)
 
 
 def _meta(scenario: Scenario, settings: ReportSettings) -> dict[str, Any]:
@@ -188,6 +220,7 @@ def build_report(
     built.append(build_assumptions(scenario, settings, built))
     if progress is not None:
         progress("done", total, total)
+    sources, omitted = _sources(scenario)
     return Report(
         title=f"Briefing: {scenario.metadata.title}",
         subtitle=(
@@ -195,6 +228,7 @@ def build_report(
             "and how likely escalation is."
         ),
         sections=(_summary(scenario, built), *built),
-        sources=_sources(scenario),
+        sources=sources,
         meta=_meta(scenario, settings),
+        omitted_sources=omitted,
     )

@@ -226,6 +226,9 @@ class Report:
     sections: tuple[Section, ...]
     sources: tuple[SourceEntry, ...]
     meta: Mapping[str, Any]
+    #: (id, reason) of scenario sources that are not citations a reader can follow (e.g. a
+    #: repository file path): left out of the list, and their citations left out of the text.
+    omitted_sources: tuple[tuple[str, str], ...] = ()
 
     def source_numbers(self) -> dict[str, int]:
         """Source id -> its number in the source list (1-based), the [n] of citations."""

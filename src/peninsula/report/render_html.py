@@ -69,11 +69,12 @@ def csv_href(chart: Chart) -> str:
 
 
 def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
+    # Only listed sources are cited: one left out of the list (not a citation a reader can
+    # follow, see ``build.citation_problem``) is left out here too.
     cites = "".join(
         f'<sup class="cite"><a href="#src-{escape(s)}" title="{escape(s)}">[{numbers[s]}]</a></sup>'
-        if s in numbers
-        else f'<sup class="cite">[{escape(s)}]</sup>'
         for s in cell.sources
+        if s in numbers
     )
     text = escape(cell.text)
     if cell.link:

@@ -47,9 +47,17 @@ def report_numbers(report: Report) -> dict[str, Any]:
             for s in report.sections
         },
         "sources": [
-            {"n": i, "id": s.id, "title": s.title, "url": s.url or None}
+            {
+                "n": i,
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher or None,
+                "date": s.date or None,
+                "url": s.url or None,
+            }
             for i, s in enumerate(report.sources, start=1)
         ],
+        "sources_omitted": [{"id": i, "reason": why} for i, why in report.omitted_sources],
     }
 
 

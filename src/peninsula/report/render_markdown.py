@@ -29,7 +29,7 @@ def _text(text: str) -> str:
 
 
 def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
-    cites = "".join(f" [{numbers.get(s, s)}]" for s in cell.sources)
+    cites = "".join(f" [{numbers[s]}]" for s in cell.sources if s in numbers)
     text = _text(cell.text)
     if cell.link:
         text = f"[{text}]({cell.link.replace(')', '%29').replace(' ', '%20')})"
@@ -101,4 +101,15 @@ def render_markdown(report: Report) -> str:
             for i, s in enumerate(report.sources, start=1)
         )
     )
+    if report.omitted_sources:
+        parts.append(omitted_note(report))
     return "\n\n".join(parts) + "\n"
+
+
+def omitted_note(report: Report) -> str:
+    """The sentence under the source list naming scenario sources that are not citations."""
+    return (
+        "*Left out of this list, as not citations a reader can follow: "
+        + "; ".join(f"`{ident}` ({why})" for ident, why in report.omitted_sources)
+        + ".*"
+    )
