@@ -6,10 +6,9 @@ the ones a reader compares first: the chance of a deal and of Seoul being sideli
 issue's outcome, and who gains or loses (utility change per actor). The measures themselves are
 defined in ``docs/explanation/policy-measures.md``.
 
-For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so its
-chart shows the Monte Carlo 95% interval of the proportion instead (Wilson 1927 score interval,
-"Probable inference, the law of succession, and statistical inference", JASA 22, eq. for
-p̂ ± z·sqrt(p̂(1−p̂)/N + z²/4N²) / (1 + z²/N)).
+For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so it
+is a probability with its 95% Monte Carlo (Wilson) interval instead, in the table, the chart and
+the JSON (:mod:`peninsula.report.estimates`).
 """
 
 from __future__ import annotations
@@ -20,13 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table, engine
-from peninsula.report.sections.frames import (
-    Interval,
-    Summary,
-    jsonable_summary,
-    measures,
-    read_summary,
-)
+from peninsula.report.estimates import Estimate, probability, spread, wilson
+from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
@@ -108,13 +102,20 @@ def ordered(names: Iterable[str], scenario: Scenario) -> list[str]:
     return sorted(given, key=lambda p: (rank.get(p, len(rank)), given.index(p)))
 
 
-def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
-    if n <= 0 or math.isnan(p):
-        return (float("nan"), float("nan"))
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+def estimate(name: str, value: Interval, runs: int) -> Estimate:
+    """A yes/no measure's share as a probability (Wilson Monte Carlo interval), any other
+    measure's mean with its 5th–95th percentile band (see :mod:`peninsula.report.estimates`)."""
+    if name in SHARES:
+        return probability(value.mean, runs)
+    return spread(value.mean, value.low, value.high, runs)
+
+
+def estimates(summary: Summary, runs: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """policy -> measure -> the estimate's JSON form (``docs/reference/report-json.md``)."""
+    return {
+        policy: {name: estimate(name, value, runs).as_json() for name, value in per.items()}
+        for policy, per in summary.items()
+    }
 
 
 def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
@@ -131,29 +132,29 @@ def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Sum
     return read_summary(experiment.summary())
 
 
-def _cell(info: MeasureInfo, value: Interval) -> Cell:
-    if info.share:
-        return Cell(f"{100 * value.mean:.0f}%")
-    return Cell(value.text(info.digits))
-
-
-def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
+def _table(scenario: Scenario, summary: Summary, policies: list[str], runs: int) -> Table:
     rows = []
     for name in measures(summary):
         info = describe(name, scenario)
         unit = f": {info.unit}" if "(" in info.unit else f" ({info.unit})"
-        cells = [Cell(info.label + unit)]
+        kind = "probability, 95% MC interval" if info.share else "mean, 5th–95th percentile"
+        cells = [Cell(f"{info.label}{unit} · {kind}")]
         for policy in policies:
             value = summary[policy].get(name)
-            cells.append(_cell(info, value) if value is not None else Cell("—"))
+            text = estimate(name, value, runs).text(info.digits) if value is not None else "—"
+            cells.append(Cell(text))
         rows.append(tuple(cells))
     return Table(
         "policy-comparison",
-        "Every measure per policy: mean over the sampled worlds (5th–95th percentile)",
+        "Every measure per policy: yes/no measures as probabilities with their 95% Monte Carlo "
+        "interval; other measures as the mean with the 5th–95th percentile of sampled worlds",
         ("Measure", *(policy_label(p, scenario) for p in policies)),
         tuple(rows),
         note=(
-            "Yes/no measures (deal, Seoul sidelined) show the share of sampled worlds. Utility "
+            f"Probabilities (deal, Seoul sidelined) are the share of the {runs} sampled worlds in "
+            "which the event happens; their interval is the 95% Monte Carlo (Wilson) interval, "
+            "how precisely the runs estimate that share. For the other measures the interval is "
+            "the spread over sampled worlds (5th–95th percentile), not sampling error. Utility "
             "changes are relative to the status quo outcome; negative means the actor loses."
         ),
     )
@@ -276,7 +277,7 @@ def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> S
             "the 5th–95th percentiles over those worlds: the spread our uncertainty about the "
             "inputs implies, not sampling error."
         ),
-        _table(scenario, summary, policies),
+        _table(scenario, summary, policies, settings.runs),
     ]
     charts = [
         _share_chart(scenario, summary, policies, settings.runs),
@@ -317,7 +318,7 @@ def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> S
             "runs": settings.runs,
             "models": list(ensemble_models(settings)),
             "policies": policies,
-            "summary": jsonable_summary(summary),
+            "summary": estimates(summary, settings.runs),
         },
         summary=_summary_text(scenario, summary, policies),
     )

@@ -1,0 +1,110 @@
+"""Estimates with the uncertainty that fits them, labelled for what it is.
+
+A summary number in the briefing is one of two kinds, and each has its own interval:
+
+* a **probability** (a yes/no outcome such as ``deal``, or crossing the crisis threshold): the
+  share of Monte Carlo runs in which it happens, with the 95% **Monte Carlo interval** of that
+  share, the Wilson (1927) score interval ("Probable inference, the law of succession, and
+  statistical inference", JASA 22: 209–212):
+  ``(p̂ + z²/2N ± z·sqrt(p̂(1−p̂)/N + z²/4N²)) / (1 + z²/N)``. It says how precisely the runs
+  pin the probability down; the 5th–95th percentiles of 0/1 outcomes would only ever be 0 or 1.
+* a **mean** of a continuous measure (a position, a utility change, launches per year): the
+  mean over runs, with the **5th–95th percentile band** of the runs: the spread our
+  uncertainty about the inputs implies, not sampling error.
+
+The JSON form (``as_json``) is documented in ``docs/reference/report-json.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["probability", "mean"]
+#: z for a two-sided 95% interval (the 97.5th percentile of the standard normal).
+Z95 = 1.959963984540054
+
+
+def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
+    if n <= 0 or math.isnan(p):
+        return (math.nan, math.nan)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A summary number with its interval; ``kind`` says which interval it is (module doc)."""
+
+    kind: Kind
+    value: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def interval_kind(self) -> str:
+        return "monte-carlo" if self.kind == "probability" else "percentile"
+
+    @property
+    def level(self) -> float:
+        return 0.95 if self.kind == "probability" else 0.90
+
+    def label(self, runs: str = "runs") -> str:
+        """What the interval is, in words: ``95% Monte Carlo interval`` or ``5th–95th
+        percentile of runs``."""
+        if self.kind == "probability":
+            return "95% Monte Carlo interval"
+        return f"5th–95th percentile of {runs}"
+
+    def text(self, digits: int = 2) -> str:
+        """``55% (53–57%)`` for a probability, ``0.29 (0.14–0.48)`` for a mean; the interval
+        is left out where there is none (NaN)."""
+        if self.kind == "probability":
+            centre = f"{100 * self.value:.0f}%"
+            if math.isnan(self.low) or math.isnan(self.high):
+                return centre
+            return f"{centre} ({100 * self.low:.0f}–{100 * self.high:.0f}%)"
+        centre = f"{self.value:.{digits}f}"
+        if math.isnan(self.low) or math.isnan(self.high):
+            return centre.replace("-", "−")
+        joint = " to " if self.low < 0 else "–"
+        text = f"{centre} ({self.low:.{digits}f}{joint}{self.high:.{digits}f})"
+        return text.replace("-", "−")
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"kind", "estimate", "n", "interval": {"type", "level", "low", "high", ...}}``."""
+        interval: dict[str, Any] = {
+            "type": self.interval_kind,
+            "level": self.level,
+            "low": _number(self.low),
+            "high": _number(self.high),
+        }
+        if self.kind == "probability":
+            interval["method"] = "wilson"
+        else:
+            interval["percentiles"] = [5, 95]
+        return {
+            "kind": self.kind,
+            "estimate": _number(self.value),
+            "n": self.n,
+            "interval": interval,
+        }
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) or math.isinf(value) else float(value)
+
+
+def probability(p: float, n: int) -> Estimate:
+    """The share ``p`` of ``n`` runs, with its 95% Wilson Monte Carlo interval."""
+    low, high = wilson(p, n)
+    return Estimate("probability", p, low, high, n)
+
+
+def spread(mean: float, p05: float, p95: float, n: int) -> Estimate:
+    """A mean over ``n`` runs with the 5th–95th percentiles of the runs."""
+    return Estimate("mean", mean, p05, p95, n)
