@@ -26,6 +26,7 @@ from peninsula.report.content import (
     unavailable,
 )
 from peninsula.report.sections.assumptions import build_assumptions
+from peninsula.report.sections.bottom_line import build_bottom_line
 from peninsula.report.sections.crisis import build_crisis
 from peninsula.report.sections.forecasts import build_forecasts
 from peninsula.report.sections.history import build_history
@@ -227,7 +228,7 @@ def build_report(
             "What outcome is likely, under which policy, how sure we are, who is sidelined, "
             "and how likely escalation is."
         ),
-        sections=(_summary(scenario, built), *built),
+        sections=(build_bottom_line(scenario, settings, built), _summary(scenario, built), *built),
         sources=sources,
         meta=_meta(scenario, settings),
         omitted_sources=omitted,

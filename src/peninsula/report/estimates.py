@@ -18,6 +18,7 @@ The JSON form (``as_json``) is documented in ``docs/reference/report-json.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -93,6 +94,22 @@ class Estimate:
             "n": self.n,
             "interval": interval,
         }
+
+
+def from_json(data: Mapping[str, Any]) -> Estimate:
+    """The inverse of :meth:`Estimate.as_json` (null bounds become NaN)."""
+    interval = data["interval"]
+
+    def number(value: Any) -> float:
+        return math.nan if value is None else float(value)
+
+    return Estimate(
+        data["kind"],
+        number(data["estimate"]),
+        number(interval["low"]),
+        number(interval["high"]),
+        int(data["n"]),
+    )
 
 
 def _number(value: float) -> float | None:

@@ -34,6 +34,7 @@ from peninsula.report.content import (
     Notice,
     Paragraph,
     Report,
+    Scorecard,
     Table,
 )
 
@@ -116,6 +117,47 @@ def render_chart(chart: Chart) -> str:
     )
 
 
+GLYPH = {"best": "★", "worst": "▼", "": ""}
+
+
+def render_scorecard(card: Scorecard) -> str:
+    """The bottom-line table; every figure links to the section that explains it. On a narrow
+    screen the CSS lays each policy out as a block (name, the figures, the trade-off)."""
+    head = "".join(
+        f'<th scope="col"><a href="#sec-{escape(c.section)}">{escape(c.label)}</a>'
+        f'<span class="detail">{escape(c.detail)}</span></th>'
+        for c in card.columns
+    )
+    rows = []
+    for row in card.rows:
+        cells = []
+        for column, cell in zip(card.columns, row.cells, strict=True):
+            mark = f' class="{cell.mark}"' if cell.mark else ""
+            said = f" ({cell.mark} of the policies)" if cell.mark else ""
+            interval = (
+                f'<span class="interval">{escape(cell.interval)}</span>' if cell.interval else ""
+            )
+            cells.append(
+                f'<td{mark} data-label="{escape(column.label)}">'
+                f'<a href="#sec-{escape(column.section)}" '
+                f'title="{escape(column.label)}: {escape(column.detail)}{said}">'
+                f'<span class="value">{GLYPH[cell.mark]}{escape(cell.value)}</span>'
+                f"{interval}</a></td>"
+            )
+        rows.append(
+            f'<tr><th scope="row">{escape(row.policy)}</th>{"".join(cells)}'
+            f'<td class="tradeoff">{escape(row.tradeoff)}</td></tr>'
+        )
+    note = f'<p class="table-note">{inline(card.note)}</p>' if card.note else ""
+    return (
+        f'<div class="scorecard-wrap"><table class="scorecard" id="{escape(card.id)}">'
+        f"<caption>{escape(card.caption)}</caption>"
+        f'<thead><tr><th scope="col">Policy</th>{head}'
+        '<th scope="col" class="tradeoff">Trade-off against the status quo</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{note}"
+    )
+
+
 def render_block(block: Block, numbers: Mapping[str, int]) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{inline(block.text)}</p>"
@@ -123,6 +165,8 @@ def render_block(block: Block, numbers: Mapping[str, int]) -> str:
         return render_table(block, numbers)
     if isinstance(block, Chart):
         return render_chart(block)
+    if isinstance(block, Scorecard):
+        return render_scorecard(block)
     if isinstance(block, Bullets):
         title = f"<p><strong>{escape(block.title)}</strong></p>" if block.title else ""
         items = "".join(f"<li>{inline(item)}</li>" for item in block.items)

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from peninsula.report.content import Block, Bullets, Cell, Chart, Notice, Paragraph, Report, Table
+from peninsula.report.content import (
+    Block,
+    Bullets,
+    Cell,
+    Chart,
+    Notice,
+    Paragraph,
+    Report,
+    Scorecard,
+    Table,
+)
 
 FIGURE_DIR = "figures"
 
@@ -49,11 +59,35 @@ def render_table(table: Table, numbers: Mapping[str, int]) -> str:
     return "\n".join(lines)
 
 
+GLYPH = {"best": "★ ", "worst": "▼ ", "": ""}
+
+
+def render_scorecard(card: Scorecard) -> str:
+    """The bottom-line table: one row per policy, figure (interval), the trade-off."""
+    head = ["Policy", *(f"{c.label} ({c.detail})" for c in card.columns), "Trade-off"]
+    lines = [
+        f"**{card.caption}**",
+        "",
+        "| " + " | ".join(_text(h) for h in head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for row in card.rows:
+        cells = [
+            GLYPH[c.mark] + c.value + (f" ({c.interval})" if c.interval else "") for c in row.cells
+        ]
+        lines.append("| " + " | ".join(_text(t) for t in (row.policy, *cells, row.tradeoff)) + " |")
+    if card.note:
+        lines += ["", f"*{card.note}*"]
+    return "\n".join(lines)
+
+
 def render_block(block: Block, numbers: Mapping[str, int]) -> str:
     if isinstance(block, Paragraph):
         return block.text
     if isinstance(block, Table):
         return render_table(block, numbers)
+    if isinstance(block, Scorecard):
+        return render_scorecard(block)
     if isinstance(block, Chart):
         alt = _text(block.title)
         return (
