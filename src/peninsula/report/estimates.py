@@ -27,6 +27,14 @@ Kind = Literal["probability", "mean"]
 Z95 = 1.959963984540054
 
 
+def percent(x: float) -> str:
+    """A probability in whole percent, with one decimal near 0 and 1 where whole percent would
+    round a bound that is not 0 or 1 to it (``0.2%``, ``99.8%``), so no interval reads 0–0%."""
+    if 0.0 < x < 0.01 or 0.99 < x < 1.0:
+        return f"{100 * x:.1f}"
+    return f"{100 * x:.0f}"
+
+
 def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
     """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
     if n <= 0 or math.isnan(p):
@@ -68,7 +76,7 @@ class Estimate:
             centre = f"{100 * self.value:.0f}%"
             if math.isnan(self.low) or math.isnan(self.high):
                 return centre
-            return f"{centre} ({100 * self.low:.0f}–{100 * self.high:.0f}%)"
+            return f"{centre} ({percent(self.low)}–{percent(self.high)}%)"
         centre = f"{self.value:.{digits}f}"
         if math.isnan(self.low) or math.isnan(self.high):
             return centre.replace("-", "−")

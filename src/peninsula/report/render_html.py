@@ -118,13 +118,22 @@ def render_chart(chart: Chart) -> str:
 
 
 GLYPH = {"best": "★", "worst": "▼", "": ""}
+#: Soft hyphens for long words in the scorecard's narrow phone columns (Chromium on Linux
+#: has no hyphenation dictionary, so ``hyphens: auto`` alone would break mid-syllable).
+SOFT_HYPHENS = {"proliferation": "prolif\u00aderation"}
+
+
+def _hyphenate(text: str) -> str:
+    for word, split in SOFT_HYPHENS.items():
+        text = text.replace(word, split)
+    return text
 
 
 def render_scorecard(card: Scorecard) -> str:
     """The bottom-line table; every figure links to the section that explains it. On a narrow
     screen the CSS lays each policy out as a block (name, the figures, the trade-off)."""
     head = "".join(
-        f'<th scope="col"><a href="#sec-{escape(c.section)}">{escape(c.label)}</a>'
+        f'<th scope="col"><a href="#sec-{escape(c.section)}">{_hyphenate(escape(c.label))}</a>'
         f'<span class="detail">{escape(c.detail)}</span></th>'
         for c in card.columns
     )

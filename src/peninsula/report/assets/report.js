@@ -1,7 +1,8 @@
 /* peninsula report: draw every chart from its JSON data block, fitted to the screen.
  * Runs after the text is parsed (DOMContentLoaded), so the briefing reads before the charts
- * are drawn. Marks <html data-charts-drawn="ms"> (time from DOMContentLoaded) when the last
- * chart is drawn, for the browser test and the benchmark. No eval, no network. */
+ * are drawn. Marks <html data-charts-drawn="ms"> (time from DOMContentLoaded) and
+ * data-charts-drawn-from-start (from the start of navigation) when the last chart is drawn,
+ * for the browser test and the benchmark. No eval, no network. */
 (function () {
   "use strict";
   var NARROW = 480;
@@ -54,8 +55,10 @@
     Promise.all(drawn).then(function () {
       var nav = performance.getEntriesByType("navigation")[0];
       var from = nav ? nav.domContentLoadedEventStart : 0;
-      document.documentElement.setAttribute(
-        "data-charts-drawn", String(Math.round(performance.now() - from)));
+      var now = performance.now();
+      // Set last: tests and the benchmark wait for data-charts-drawn.
+      document.documentElement.setAttribute("data-charts-drawn-from-start", String(Math.round(now)));
+      document.documentElement.setAttribute("data-charts-drawn", String(Math.round(now - from)));
     });
   }
 

@@ -28,7 +28,7 @@ from peninsula.report.content import (
     ScoreRow,
     Section,
 )
-from peninsula.report.estimates import Estimate, from_json
+from peninsula.report.estimates import Estimate, from_json, percent
 from peninsula.report.sections.policies import BASELINE, ordered, policy_label
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
@@ -109,7 +109,7 @@ def _interval(estimate: Estimate) -> str:
     if math.isnan(estimate.low) or math.isnan(estimate.high):
         return ""
     if estimate.kind == "probability":
-        return f"{100 * estimate.low:.0f}–{100 * estimate.high:.0f}%"
+        return f"{percent(estimate.low)}–{percent(estimate.high)}%"
     return f"{estimate.low:.2f}–{estimate.high:.2f}".replace("-", "−")
 
 
@@ -240,6 +240,11 @@ def build_bottom_line(
                 policy: {
                     "label": row.policy,
                     "tradeoff": row.tradeoff,
+                    "estimates": {
+                        h.measure: numbers[policy][h.measure].as_json()
+                        for h in headlines
+                        if h.measure in numbers[policy]
+                    },
                     "marks": {h.measure: marked[h.measure].get(policy, "") for h in headlines},
                 }
                 for policy, row in zip(policies, rows, strict=True)
