@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from peninsula.estimates import from_json, probability, spread, wilson
 from peninsula.report import Report
 from peninsula.report.content import Scorecard
-from peninsula.report.estimates import from_json, probability, spread, wilson
 from peninsula.report.sections.bottom_line import HEADLINES, differs, marks, tradeoff
 from peninsula.scenario.schema import Scenario
 

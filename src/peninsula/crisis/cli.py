@@ -103,6 +103,7 @@ def simulate_command(
     from peninsula import load_scenario
     from peninsula.crisis.api import simulate_policies
     from peninsula.ensemble.executors import get_executor
+    from peninsula.estimates import percent
 
     loaded = load_scenario(scenario)
     columns = (
@@ -132,11 +133,11 @@ def simulate_command(
     )
     for column in (
         "policy",
-        "launches/yr (5–95%)",
-        "months of talks",
-        "final tension (5–95%)",
-        "P(nuclear test)",
-        "P(crisis)",
+        "launches/yr, mean (5th–95th pct)",
+        "months of talks, mean",
+        "final tension, mean (5th–95th pct)",
+        "P(nuclear test), 95% MC",
+        "P(crisis), 95% MC",
     ):
         table.add_column(column)
 
@@ -145,8 +146,9 @@ def simulate_command(
         return f"{r['mean']:.{digits}f} ({r['p05']:.{digits}f}–{r['p95']:.{digits}f})"
 
     def prob(p: str, m: str) -> str:
+        # A probability with its 95% Monte Carlo (Wilson) interval, never a percentile band.
         r = summary[(p, m)]
-        return f"{r['mean']:.3f} [{r['mc_low']:.3f}, {r['mc_high']:.3f}]"
+        return f"{100 * r['mean']:.1f}% ({percent(r['mc_low'])}–{percent(r['mc_high'])}% MC)"
 
     for p in result.policies:
         table.add_row(

@@ -52,6 +52,7 @@ from peninsula.crisis.model import (
     sanctions_series,
 )
 from peninsula.errors import InputError, Located
+from peninsula.estimates import wilson
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -434,16 +435,6 @@ class CrisisResult:
             rows, columns=["policy", "measure", "mean", "p05", "p50", "p95", "mc_low", "mc_high"]
         )
         return frame.set_index(["policy", "measure"])
-
-
-def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a Monte Carlo proportion (Wilson 1927)."""
-    if n == 0:
-        return float("nan"), float("nan")
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def _with_progress(

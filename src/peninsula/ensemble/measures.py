@@ -27,6 +27,11 @@ import numpy as np
 
 from peninsula.problem import BargainingProblem, FloatArray
 
+#: The yes/no measures: 1 in a world where the event happens, else 0. Their mean over worlds
+#: is a probability, whose uncertainty is a Monte Carlo interval (``peninsula.estimates``);
+#: the 5th–95th percentiles of 0/1 values say nothing (only ever 0 or 1).
+INDICATORS = ("deal", "seoul.sidelined")
+
 
 @dataclass(frozen=True)
 class MeasureConfig:

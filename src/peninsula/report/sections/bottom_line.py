@@ -3,7 +3,7 @@
 Built from the numbers the policy-comparison and crisis sections already computed (no engine
 is run twice): for every policy, the chance of a deal, of Seoul being sidelined, the mean
 non-proliferation erosion and the chance of crossing the crisis threshold, each with its
-interval (:mod:`peninsula.report.estimates`), the best and worst policy marked on each, and the
+interval (:mod:`peninsula.estimates`), the best and worst policy marked on each, and the
 policy's trade-off against the status quo in one sentence. Each figure links to the section
 that explains it.
 
@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from peninsula.estimates import Estimate, from_json, percent
 from peninsula.report.content import (
     Paragraph,
     Scorecard,
@@ -28,7 +29,6 @@ from peninsula.report.content import (
     ScoreRow,
     Section,
 )
-from peninsula.report.estimates import Estimate, from_json, percent
 from peninsula.report.sections.policies import BASELINE, ordered, policy_label
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import (
     Band,
     Bullets,
@@ -27,7 +28,6 @@ from peninsula.report.content import (
     Table,
     engine,
 )
-from peninsula.report.estimates import Estimate, probability, spread
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.sections.policies import ordered, policy_label
 from peninsula.report.settings import ReportSettings

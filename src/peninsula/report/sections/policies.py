@@ -8,7 +8,7 @@ defined in ``docs/explanation/policy-measures.md``.
 
 For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so it
 is a probability with its 95% Monte Carlo (Wilson) interval instead, in the table, the chart and
-the JSON (:mod:`peninsula.report.estimates`).
+the JSON (:mod:`peninsula.estimates`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from peninsula.estimates import Estimate, probability, spread, wilson
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table, engine
-from peninsula.report.estimates import Estimate, probability, spread, wilson
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
@@ -104,7 +104,7 @@ def ordered(names: Iterable[str], scenario: Scenario) -> list[str]:
 
 def estimate(name: str, value: Interval, runs: int) -> Estimate:
     """A yes/no measure's share as a probability (Wilson Monte Carlo interval), any other
-    measure's mean with its 5th–95th percentile band (see :mod:`peninsula.report.estimates`)."""
+    measure's mean with its 5th–95th percentile band (see :mod:`peninsula.estimates`)."""
     if name in SHARES:
         return probability(value.mean, runs)
     return spread(value.mean, value.low, value.high, runs)

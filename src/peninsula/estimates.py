@@ -30,7 +30,7 @@ Z95 = 1.959963984540054
 def percent(x: float) -> str:
     """A probability in whole percent, with one decimal near 0 and 1 where whole percent would
     round a bound that is not 0 or 1 to it (``0.2%``, ``99.8%``), so no interval reads 0–0%."""
-    if 0.0 < x < 0.01 or 0.99 < x < 1.0:
+    if 0.0005 <= x < 0.01 or 0.99 < x <= 0.9995:
         return f"{100 * x:.1f}"
     return f"{100 * x:.0f}"
 
