@@ -286,6 +286,30 @@ def test_works_under_a_strict_content_security_policy(
     context.close()
 
 
+def test_printing_keeps_charts_and_tables_whole_and_on_the_page(
+    browser: Any, report_dir: Path
+) -> None:
+    context, page, outside = _offline_page(browser)
+    _open(page, (report_dir / "report.html").as_uri())
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_timeout(300)
+    widths = page.locator(".js-plotly-plot svg.main-svg").evaluate_all(
+        "svgs => svgs.map(s => s.getBoundingClientRect().width)"
+    )
+    # An A4/Letter page holds about 700 CSS px between Chromium's default margins.
+    assert widths and max(widths) <= 700, widths
+    whole = page.evaluate(
+        """() => ['figure.chart', 'table.scorecard tr', 'section#sec-policies tr'].map(
+            q => getComputedStyle(document.querySelector(q)).breakInside)"""
+    )
+    assert whole == ["avoid", "avoid", "avoid"], whole
+    assert page.locator("nav.toc").is_hidden()
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert outside == []
+    context.close()
+
+
 def test_report_is_light_enough_to_mail(report_dir: Path) -> None:
     size = (report_dir / "report.html").stat().st_size
     assert size < MAX_BYTES, f"report.html is {size:,} bytes"

@@ -63,12 +63,19 @@
   }
 
   // Print: a fixed width that fits an A4/Letter page, then back to the screen's width.
+  // (680 px: an A4 or Letter page in portrait at 96 px per inch, less Chromium's margins.)
   function resizeAll(width) {
     document.querySelectorAll(".plot.js-plotly-plot").forEach(function (div) {
-      Plotly.relayout(div, width ? { width: width } : { width: null, autosize: true });
+      if (width) {
+        Plotly.relayout(div, { autosize: false, width: width });
+      } else {
+        Plotly.relayout(div, { autosize: true, width: null }).then(function () {
+          Plotly.Plots.resize(div);
+        });
+      }
     });
   }
-  window.addEventListener("beforeprint", function () { resizeAll(640); });
+  window.addEventListener("beforeprint", function () { resizeAll(680); });
   window.addEventListener("afterprint", function () { resizeAll(0); });
 
   function start() {
