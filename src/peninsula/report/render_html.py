@@ -157,7 +157,8 @@ def render_scorecard(card: Scorecard) -> str:
             f'<tr><th scope="row">{escape(row.policy)}</th>{"".join(cells)}'
             f'<td class="tradeoff">{escape(row.tradeoff)}</td></tr>'
         )
-    note = f'<p class="table-note">{inline(card.note)}</p>' if card.note else ""
+    linked = "Each figure links to the section that explains it."
+    note = f'<p class="table-note">{inline(card.note)} {linked}</p>'
     return (
         f'<div class="scorecard-wrap"><table class="scorecard" id="{escape(card.id)}">'
         f"<caption>{escape(card.caption)}</caption>"

@@ -220,7 +220,7 @@ def build_bottom_line(
             "★ best and ▼ worst policy on each measure. Percentages are probabilities with "
             "their 95% Monte Carlo interval; erosion is a mean (0–1) with the 5th–95th "
             "percentile of sampled worlds. A trade-off is named only where the difference is "
-            "larger than Monte Carlo noise. Each figure links to the section that explains it."
+            "larger than Monte Carlo noise."
         ),
     )
     sentence = _headline(scenario, numbers, policies, headlines)
