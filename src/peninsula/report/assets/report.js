@@ -33,6 +33,20 @@
     if (layout.legend) { layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } }); }
     var rows = legendRows(fitInfo.legend || [], width - 20, 6);
     var extra = 20 * Math.max(0, rows - (fitInfo.rows || 0));
+    var plotWidth = width - layout.margin.l - layout.margin.r;
+    if (fitInfo.x_chars && 6.5 * fitInfo.x_chars * fitInfo.x_count > plotWidth) {
+      // Category labels along the x axis would collide at this width: turn them upright and
+      // make room below for the longest (about 6.5 px per character at 11 px).
+      layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: -90 });
+      extra += Math.max(0, Math.round(6.5 * fitInfo.x_chars) - 14 * (fitInfo.x_lines || 1));
+    }
+    ["xaxis", "yaxis"].forEach(function (axis) {
+      var title = (layout[axis] || {}).title;
+      if (title) { title.font = Object.assign({}, title.font, { size: 10 }); }
+    });
+    if (fitInfo.y_chars) {
+      layout.margin.l = Math.round(6 * fitInfo.y_chars) + 34;
+    }
     layout.margin.b = (layout.margin.b || 0) + extra;
     layout.height = (layout.height || 400) + extra;
     (layout.annotations || []).forEach(function (a) {

@@ -210,7 +210,7 @@ def _share_chart(
             f"Share of the {runs} sampled worlds in which the event happens; error bars are the "
             "95% Monte Carlo (Wilson) interval of that share. "
             + " ".join(
-                f"{LEGEND[n]}: {describe(n, scenario).label}."
+                f"{LEGEND[n]}: {_definition(describe(n, scenario).label, LEGEND[n])}."
                 for n in names
                 if describe(n, scenario).label != LEGEND[n]
             )
@@ -220,6 +220,13 @@ def _share_chart(
         y_range=(0.0, 100.0),
         horizontal=True,
     )
+
+
+def _definition(label: str, name: str) -> str:
+    """``Deal (key issue moves ...)`` defined under the legend name ``Deal``: the bracket."""
+    if label.startswith(name + " (") and label.endswith(")"):
+        return label[len(name) + 2 : -1]
+    return label
 
 
 def _grouped_chart(
