@@ -127,7 +127,8 @@ def _number(value: float) -> float | None:
 def probability(p: float, n: int) -> Estimate:
     """The share ``p`` of ``n`` runs, with its 95% Wilson Monte Carlo interval."""
     low, high = wilson(p, n)
-    return Estimate("probability", p, low, high, n)
+    # The Wilson interval contains p̂; rounding can put an end 1e-17 past it (at p̂ = 0 or 1).
+    return Estimate("probability", p, min(low, p), max(high, p), n)
 
 
 def spread(mean: float, p05: float, p95: float, n: int) -> Estimate:

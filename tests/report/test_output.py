@@ -102,3 +102,33 @@ def test_same_seed_gives_identical_files(
     generate_report(korea, again, ReportSettings(runs=24, seed=7))
     for name in ("report.json", "report.md", "report.html"):
         assert (again / name).read_bytes() == (written_report / name).read_bytes(), name
+
+
+def test_json_labels_every_interval_for_what_it_is(written_report: Path) -> None:
+    """The documented schema (docs/reference/report-json.md): every summary number says its
+    kind; yes/no measures are probabilities with a Monte Carlo interval, never a 0–1 band."""
+    data = json.loads((written_report / "report.json").read_text())
+    assert data["format"] == "peninsula-report/2"
+    seen = {"probability": 0, "mean": 0}
+    for section in ("policies", "crisis"):
+        for per in data["sections"][section]["numbers"]["summary"].values():
+            for measure, estimate in per.items():
+                assert set(estimate) == {"kind", "estimate", "n", "interval"}, measure
+                interval = estimate["interval"]
+                seen[estimate["kind"]] += 1
+                if estimate["kind"] == "probability":
+                    assert interval["type"] == "monte-carlo" and interval["level"] == 0.95
+                    # a Wilson interval at n runs is narrower than the whole 0–1 range
+                    assert interval["high"] - interval["low"] < 1.0, measure
+                    assert interval["low"] <= estimate["estimate"] <= interval["high"]
+                else:
+                    assert interval["type"] == "percentile" and interval["percentiles"] == [5, 95]
+                assert "p05" not in estimate and "p95" not in estimate
+    assert seen["probability"] and seen["mean"]
+    yes_no = data["sections"]["policies"]["numbers"]["summary"]["status-quo"]
+    assert yes_no["deal"]["kind"] == yes_no["seoul.sidelined"]["kind"] == "probability"
+    bottom = data["sections"]["bottom-line"]["numbers"]
+    assert bottom["as_of"] == data["scenario"]["as_of"] and bottom["runs"] == 24
+    for row in bottom["policies"].values():
+        assert set(row["marks"]) == {c["measure"] for c in bottom["columns"]}
+        assert all(m in ("", "best", "worst") for m in row["marks"].values())
