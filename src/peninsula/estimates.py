@@ -4,9 +4,8 @@ A summary number in the briefing is one of two kinds, and each has its own inter
 
 * a **probability** (a yes/no outcome such as ``deal``, or crossing the crisis threshold): the
   share of Monte Carlo runs in which it happens, with the 95% **Monte Carlo interval** of that
-  share, the Wilson (1927) score interval ("Probable inference, the law of succession, and
-  statistical inference", JASA 22: 209–212):
-  ``(p̂ + z²/2N ± z·sqrt(p̂(1−p̂)/N + z²/4N²)) / (1 + z²/N)``. It says how precisely the runs
+  share, the Wilson (1927) score interval (:func:`peninsula.summary.wilson`, the project's one
+  Wilson interval). It says how precisely the runs
   pin the probability down; the 5th–95th percentiles of 0/1 outcomes would only ever be 0 or 1.
 * a **mean** of a continuous measure (a position, a utility change, launches per year): the
   mean over runs, with the **5th–95th percentile band** of the runs: the spread our
@@ -22,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from peninsula.summary import wilson
+
 Kind = Literal["probability", "mean"]
-#: z for a two-sided 95% interval (the 97.5th percentile of the standard normal).
-Z95 = 1.959963984540054
 
 
 def percent(x: float) -> str:
@@ -33,15 +32,6 @@ def percent(x: float) -> str:
     if 0.0005 <= x < 0.01 or 0.99 < x <= 0.9995:
         return f"{100 * x:.1f}"
     return f"{100 * x:.0f}"
-
-
-def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
-    if n <= 0 or math.isnan(p):
-        return (math.nan, math.nan)
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from peninsula.estimates import from_json, probability, spread, wilson
+from peninsula.estimates import from_json, probability, spread
 from peninsula.report import Report
 from peninsula.report.content import Scorecard
 from peninsula.report.sections.bottom_line import HEADLINES, differs, marks, tradeoff
 from peninsula.scenario.schema import Scenario
+from peninsula.summary import wilson
 
 
 def test_wilson_interval_matches_the_hand_computation() -> None:

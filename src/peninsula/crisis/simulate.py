@@ -2,7 +2,7 @@
 
 All paths advance together, one vectorised step per month, so 100,000 paths cost a few
 dozen numpy calls per month. Work is cut into fixed-size chunks run by
-:func:`peninsula.ensemble.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
+:func:`peninsula.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
 *every policy reuses the same child seed* (common random numbers), so policy differences are
 not blurred by Monte Carlo noise and the same seed gives the same bytes on any executor.
 
@@ -52,7 +52,8 @@ from peninsula.crisis.model import (
     sanctions_series,
 )
 from peninsula.errors import InputError, Located
-from peninsula.estimates import wilson
+from peninsula.scenario.policies import STATUS_QUO, STATUS_QUO_LABEL
+from peninsula.summary import means_html, summary_frame, wilson
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -72,7 +73,6 @@ MAX_RATE = 15.0
 #: log-linear Poisson autoregression (Fokianos & Tjøstheim 2011, their condition for the
 #: one-lag model); beyond it λ grows superlinearly with its own past and paths explode.
 EXCITATION_MAX = 0.99
-STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 5000
 _LAUNCH_IDX = np.array([TYPE_INDEX[t] for t in (*MISSILE_TYPES, "satellite_launches")])
 _MISSILE_IDX = np.array([TYPE_INDEX[t] for t in MISSILE_TYPES])
@@ -134,7 +134,7 @@ def effect_spec(policy: Any) -> EffectSpec:
 
 
 def status_quo_spec() -> EffectSpec:
-    return EffectSpec(STATUS_QUO, "Status quo (no change)", {}, {}, None)
+    return EffectSpec(STATUS_QUO, STATUS_QUO_LABEL, {}, {}, None)
 
 
 def _effect_arrays(spec: EffectSpec, n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
@@ -405,8 +405,28 @@ class CrisisResult:
         """Quantiles of tension per month, shape (len(quantiles), horizon)."""
         return np.asarray(np.quantile(self.tension[policy], quantiles, axis=0), dtype=np.float64)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The policy × measure summary (:meth:`summary`); the paths are the arrays."""
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<CrisisResult {len(self.policies)} policies × {self.paths} paths × "
+            f"{self.horizon} months from {self.start}, seed {self.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return means_html(
+            f"<b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
+            f"{self.start}, seed {self.seed}",
+            self.summary(),
+        )
+
     def summary(self) -> pd.DataFrame:
-        """Policy × measure: mean with 5/50/95% path quantiles and a 95% Monte Carlo interval."""
+        """Policy × measure (:mod:`peninsula.summary` layout). ``low``–``high``: the 5–95%
+        quantiles of the paths for a count or a level, the 95% Wilson interval for a
+        probability; ``p50`` the median path value; ``mc_low``–``mc_high`` the 95% Monte Carlo
+        interval of the mean (of the proportion, for a probability)."""
         rows: list[tuple[Any, ...]] = []
         n = self.paths
         for policy in self.policies:
@@ -420,9 +440,9 @@ class CrisisResult:
             ):
                 mean = float(values.mean())
                 se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-                q = np.quantile(values, (0.05, 0.5, 0.95))
+                p05, p50, p95 = map(float, np.quantile(values, (0.05, 0.5, 0.95)))
                 rows.append(
-                    (policy, measure, mean, *map(float, q), mean - 1.96 * se, mean + 1.96 * se)
+                    (policy, measure, mean, p05, p95, p50, mean - 1.96 * se, mean + 1.96 * se)
                 )
             for measure, hits in (
                 ("p_nuclear_test", self.nuclear[policy] > 0),
@@ -430,11 +450,12 @@ class CrisisResult:
             ):
                 p = float(hits.mean())
                 lo, hi = wilson(p, n)
-                rows.append((policy, measure, p, np.nan, np.nan, np.nan, lo, hi))
-        frame = pd.DataFrame(
-            rows, columns=["policy", "measure", "mean", "p05", "p50", "p95", "mc_low", "mc_high"]
+                rows.append((policy, measure, p, lo, hi, np.nan, lo, hi))
+        return summary_frame(
+            rows,
+            ("p50", "mc_low", "mc_high"),
+            "5–95% of simulated paths; 95% Wilson interval for probabilities",
         )
-        return frame.set_index(["policy", "measure"])
 
 
 def _with_progress(
@@ -445,7 +466,7 @@ def _with_progress(
     executor: Any,
     progress: Callable[[int, int], None],
 ) -> list[list[Block]]:
-    from peninsula.ensemble.executors import iter_chunked
+    from peninsula.executors import iter_chunked
 
     chunks: list[list[Block]] = []
     for done, result in iter_chunked(fn, paths, chunk_size, seed, executor):
@@ -472,7 +493,7 @@ def simulate(
     and ``progress(paths_done, paths)`` is called after each, so the result is identical with
     or without progress.
     """
-    from peninsula.ensemble.executors import get_executor, run_chunked
+    from peninsula.executors import get_executor, run_chunked
 
     if horizon < 1 or paths < 1:
         raise InputError([Located("horizon and paths must be at least 1")])

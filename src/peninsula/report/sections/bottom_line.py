@@ -29,8 +29,8 @@ from peninsula.report.content import (
     ScoreRow,
     Section,
 )
-from peninsula.report.sections.policies import BASELINE, ordered, policy_label
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import STATUS_QUO, order_policies, policy_label
 from peninsula.scenario.schema import Scenario
 
 ID = "bottom-line"
@@ -135,7 +135,7 @@ def differs(a: Estimate, b: Estimate) -> bool:
 
 def tradeoff(policy: str, row: Mapping[str, Estimate], base: Mapping[str, Estimate]) -> str:
     """The policy against the status quo in one sentence: what it buys and what it costs."""
-    if policy == BASELINE:
+    if policy == STATUS_QUO:
         return "The baseline: no change of policy; the other rows compare with it."
     gains: list[str] = []
     costs: list[str] = []
@@ -173,7 +173,7 @@ def build_bottom_line(
             if headline.measure in per:
                 numbers.setdefault(policy, {})[headline.measure] = from_json(per[headline.measure])
     headlines = [h for h in available if any(h.measure in row for row in numbers.values())]
-    policies = ordered(numbers, scenario)
+    policies = order_policies(scenario, list(numbers))
     if not policies or not headlines:
         return Section(ID, TITLE, (Paragraph("No policy comparison was computed."),))
     columns = tuple(ScoreColumn(h.label, h.detail, h.section, h.better) for h in headlines)
@@ -183,7 +183,7 @@ def build_bottom_line(
         )
         for h in headlines
     }
-    base = numbers.get(BASELINE, {})
+    base = numbers.get(STATUS_QUO, {})
     rows = []
     for policy in policies:
         cells = []
@@ -197,7 +197,7 @@ def build_bottom_line(
             )
         rows.append(
             ScoreRow(
-                policy_label(policy, scenario),
+                policy_label(scenario, policy),
                 tuple(cells),
                 tradeoff(policy, numbers[policy], base),
             )
@@ -268,6 +268,6 @@ def _headline(
             continue
         pick = max if h.better == "higher" else min
         best = pick(values, key=lambda p: values[p].value)
-        parts.append(f"{h.best}: “{policy_label(best, scenario)}” ({_value(values[best])})")
+        parts.append(f"{h.best}: “{policy_label(scenario, best)}” ({_value(values[best])})")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "." if parts else ""
