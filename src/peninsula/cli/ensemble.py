@@ -26,7 +26,6 @@ from rich.table import Table
 
 from peninsula import defaults
 from peninsula.errors import PeninsulaError
-from peninsula.estimates import percent, probability
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,6 +77,7 @@ def _cell(row: pd.Series, measure: str) -> str:
     """A yes/no measure as a probability with its 95% Monte Carlo interval; any other as the
     mean with the 5th–95th percentile of sampled worlds below it."""
     from peninsula.ensemble.measures import INDICATORS
+    from peninsula.estimates import percent, probability
 
     if measure in INDICATORS:
         chance = probability(float(row["mean"]), int(row["n"]))
