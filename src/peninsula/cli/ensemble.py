@@ -76,10 +76,10 @@ def _fmt(value: Any) -> str:
 def _cell(row: pd.Series, measure: str) -> str:
     """A yes/no measure as a probability with its 95% Monte Carlo interval; any other as the
     mean with the 5th–95th percentile of sampled worlds below it."""
-    from peninsula.ensemble.measures import INDICATORS
+    from peninsula.ensemble.measures import is_indicator
     from peninsula.estimates import percent, probability
 
-    if measure in INDICATORS:
+    if is_indicator(measure):
         chance = probability(float(row["mean"]), int(row["n"]))
         low, high = percent(chance.low), percent(chance.high)
         return f"{100 * chance.value:.0f}%\n[dim]{low}–{high}% MC[/]"

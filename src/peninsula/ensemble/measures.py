@@ -37,6 +37,12 @@ from peninsula.scenario.schema import Scenario
 INDICATORS = ("deal", "seoul.sidelined")
 
 
+def is_indicator(measure: str) -> bool:
+    """Whether ``measure`` is a yes/no measure: one of :data:`INDICATORS`, or a
+    ``trade.<policy>`` (1 where the exchange model realises the policy's trade, else 0)."""
+    return measure in INDICATORS or measure.startswith("trade.")
+
+
 @dataclass(frozen=True)
 class MeasureConfig:
     """Which actors and issues the named measures refer to, and the thresholds.

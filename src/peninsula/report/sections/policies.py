@@ -19,6 +19,7 @@ from typing import Any
 
 from peninsula import defaults
 from peninsula.ensemble.experiment import run_experiments
+from peninsula.ensemble.measures import is_indicator
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
@@ -81,6 +82,10 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     if name in known:
         label, unit = known[name]
         return MeasureInfo(label, unit, digits=0 if name == "seoul.role" else 2)
+    if head == "trade":
+        policy = next((p for p in scenario.policies if p.id == rest), None)
+        what = policy.trade.label if policy is not None and policy.trade is not None else rest
+        return MeasureInfo(f"Trade happens: {what} (exchange model)", "%", True)
     if head == "arms_race" and rest.startswith("deficit."):
         who = rest.removeprefix("deficit.")
         return MeasureInfo(f"Security deficit: {actors[who].name if who in actors else who}", "0–1")
@@ -90,7 +95,7 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
 def estimate(name: str, value: Interval, runs: int) -> Estimate:
     """A yes/no measure's share as a probability (Wilson Monte Carlo interval), any other
     measure's mean with its 5th–95th percentile band (see :mod:`peninsula.estimates`)."""
-    if name in SHARES:
+    if is_indicator(name):
         return probability(value.mean, runs)
     return spread(value.mean, value.low, value.high, runs)
 
