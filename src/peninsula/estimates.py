@@ -52,13 +52,6 @@ class Estimate:
     def level(self) -> float:
         return 0.95 if self.kind == "probability" else 0.90
 
-    def label(self, runs: str = "runs") -> str:
-        """What the interval is, in words: ``95% Monte Carlo interval`` or ``5th–95th
-        percentile of runs``."""
-        if self.kind == "probability":
-            return "95% Monte Carlo interval"
-        return f"5th–95th percentile of {runs}"
-
     def text(self, digits: int = 2) -> str:
         """``55% (53–57%)`` for a probability, ``0.29 (0.14–0.48)`` for a mean; the interval
         is left out where there is none (NaN)."""
