@@ -134,15 +134,19 @@ def simulate_command(
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
         title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
-        f"{result.paths:,} paths, {defaults.describe(seed)}"
+        f"{result.paths:,} paths, {defaults.describe(seed)}",
+        caption=(
+            "P(...): share of paths, with its 95% Monte Carlo (Wilson) interval (MC); "
+            "other columns: mean over paths (5th–95th percentile of paths)"
+        ),
     )
     for column in (
         "policy",
-        "launches/yr, mean (5th–95th pct)",
-        "months of talks, mean",
-        "final tension, mean (5th–95th pct)",
-        "P(nuclear test), 95% MC",
-        "P(crisis), 95% MC",
+        "launches/yr",
+        "months of talks",
+        "final tension",
+        "P(nuclear test)",
+        "P(crisis)",
     ):
         table.add_column(column)
 
