@@ -4,16 +4,26 @@ Self-contained means it works offline and can be mailed as one file: the CSS, pl
 official "basic" partial bundle, once, see ``assets/README.md``), the page script and every
 chart's data are embedded; nothing is loaded from a URL. Each chart's figure is a JSON data
 block (``<script type="application/json">``, never executed) that the one page script draws
-after the text is shown, so a strict Content-Security-Policy needs to allow only two scripts.
-Each chart also carries its data as a CSV download (a ``data:`` link: works offline and without
-JavaScript). Source links are ordinary ``<a href>`` for the reader.
-Text is escaped by Jinja2's autoescaping; inline emphasis in paragraphs (``**bold**``,
-``code``) goes through markdown-it's CommonMark renderer with raw HTML disabled.
+after the text is shown. Each chart also carries its data as a CSV download (a ``data:`` link:
+works offline and without JavaScript). Source links are ordinary ``<a href>`` for the reader,
+and only http(s) ones (:func:`peninsula.report.links.safe_url`; any other target is shown as
+plain text). Text is escaped by Jinja2's autoescaping; inline emphasis in paragraphs
+(``**bold**``, ``code``) goes through markdown-it's CommonMark renderer with raw HTML disabled
+and the same link rule.
+
+The page declares a Content-Security-Policy that allows only what it needs: its two inline
+scripts (plotly.js and the page script), each by its SHA-256 hash, inline styles (plotly sets
+them), and ``data:``/``blob:`` images (plotly's PNG download). No network access of any kind,
+no forms, no frames, no plugins, no ``eval``; an event handler attribute or a ``<script>``
+that slipped into the page would not run.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from html import escape
@@ -37,8 +47,10 @@ from peninsula.report.content import (
     Scorecard,
     Table,
 )
+from peninsula.report.links import safe_url
 
 _INLINE = MarkdownIt("commonmark", {"html": False})
+_INLINE.validateLink = lambda url: bool(safe_url(url)) or url.startswith("#")  # type: ignore[method-assign]
 #: plotly.js bundle embedded in the page (``assets/README.md`` says where it comes from).
 PLOTLY_BUNDLE = "plotly-basic.min.js"
 
@@ -78,8 +90,8 @@ def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
         if s in numbers
     )
     text = escape(cell.text)
-    if cell.link:
-        text = f'<a href="{escape(cell.link)}" rel="noopener">{text}</a>'
+    if safe_url(cell.link):
+        text = f'<a href="{escape(safe_url(cell.link))}" rel="noopener">{text}</a>'
     return text + cites
 
 
@@ -192,7 +204,7 @@ def render_html(report: Report) -> str:
     template = env.from_string(_asset("report.html.j2"))
     render: Callable[[Block], Markup] = lambda b: Markup(render_block(b, numbers))  # noqa: E731
     charts = bool(report.charts)
-    return template.render(
+    page = template.render(
         report=report,
         meta=report.meta,
         css=Markup(_asset("report.css")),
@@ -200,4 +212,28 @@ def render_html(report: Report) -> str:
         plot_template=Markup(script_json(plotly_template())) if charts else "",
         page_js=Markup(_asset("report.js")) if charts else "",
         render=render,
+        safe_url=safe_url,
+    )
+    return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)
+
+
+CSP_PLACEHOLDER = "@@content-security-policy@@"
+#: Executable inline scripts; the charts' ``application/json`` data blocks are never run, so
+#: they need no place in the policy.
+_SCRIPT = re.compile(r"<script\b(?![^>]*application/json)[^>]*>(.*?)</script>", re.S)
+
+
+def content_security_policy(page: str) -> str:
+    """The policy for ``page``: its inline scripts by hash, nothing from anywhere else."""
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            for body in _SCRIPT.findall(page)
+        }
+    )
+    scripts = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-src 'none'; object-src 'none'"
     )
