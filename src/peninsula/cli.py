@@ -50,6 +50,9 @@ _register_report(app)
 from peninsula.models.cli import register as _register_models  # noqa: E402
 
 _register_models(app)
+from peninsula.models.score_cli import register as _register_score  # noqa: E402
+
+_register_score(app)
 from peninsula.crisis.cli import register as _register_crisis  # noqa: E402
 
 _register_crisis(app)
