@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.models.base import ROUNDS_PARAM, Forecast, influence_weights
+from peninsula.models.batching import DEFAULT_BUDGET, Progress, forecast_in_chunks
 from peninsula.models.registry import available_models, get_model
 from peninsula.problem import BargainingProblem, FloatArray
 from peninsula.scenario.arrays import to_problem
@@ -89,11 +91,15 @@ def forecast_report(
     policy: str | None = None,
     seed: int = 0,
     rounds: int | None = None,
+    budget: int = DEFAULT_BUDGET,
+    on_model: Callable[[str], Progress | None] | None = None,
 ) -> dict[str, Any]:
     """Run the chosen models on the scenario's nominal problem; a JSON-serialisable dict.
 
     Each model gets its own ``numpy.random.default_rng(seed)``, so a model's result does not
-    depend on which other models were requested.
+    depend on which other models were requested. Every model runs through
+    :func:`~peninsula.models.batching.forecast_in_chunks` within ``budget`` bytes;
+    ``on_model(name)`` may return a progress callback for that model (the CLI's bar).
     """
     names = tuple(dict.fromkeys(models)) or available_models()
     chosen = [get_model(name) for name in names]  # unknown names fail before any work
@@ -106,7 +112,10 @@ def forecast_report(
     results = []
     for model in chosen:
         params = {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else None
-        forecast = model.forecast(problem, params, np.random.default_rng(seed))
+        progress = on_model(model.name) if on_model is not None else None
+        forecast = forecast_in_chunks(
+            model, problem, params, np.random.default_rng(seed), budget, progress=progress
+        )
         results.append((model, forecast, mean_trajectory(problem, forecast)))
     out_issues = []
     for j, issue_id in enumerate(issue_ids):
@@ -256,6 +265,35 @@ def render(report: dict[str, Any], out: Console) -> None:
     out.print(f"[dim]{notes}[/]")
 
 
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[str], Progress]]:
+    """A rich progress bar on stderr, one task per model (hidden when stderr is not a
+    terminal, so pipes and tests see clean output)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+    def on_model(name: str) -> Callable[[int, int], None]:
+        task = bar.add_task(f"forecast {name}", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return update
+
+    with bar:
+        yield on_model
+
+
 def write_json_atomic(data: dict[str, Any], path: Path) -> None:
     """Write JSON to ``path`` via a temporary file in the same directory and ``os.replace``,
     so a reader never sees a half-written file."""
@@ -290,10 +328,18 @@ def forecast(
     json_out: str | None = typer.Option(
         None, "--json", help="Write machine-readable output to FILE ('-' for stdout)."
     ),
+    budget: float = typer.Option(
+        DEFAULT_BUDGET / 2**20, "--budget", help="Memory budget per model run, in MiB."
+    ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
+    if not budget > 0:
+        raise PeninsulaError(f"--budget must be positive, got {budget:g}")
     s = load_scenario(scenario)
-    report = forecast_report(s, model, issue, policy, seed, rounds)
+    with _progress_bar() as on_model:
+        report = forecast_report(
+            s, model, issue, policy, seed, rounds, int(budget * 2**20), on_model
+        )
     if json_out == "-":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
