@@ -314,3 +314,19 @@ def test_closed_form_danger_equals_the_general_one(problem: BargainingProblem) -
     general = eum.risk_exponents(own1, active)
     fast = eum.risk_from_danger(eum.danger_risk_neutral(d, s, prob, active), active)
     assert np.allclose(general, fast, atol=1e-9)
+
+
+def test_rounding_overshoot_of_the_scale_does_not_make_nan() -> None:
+    # Regression (issue #11, scale): with 200 actors, interpolated moves put two actors
+    # 1 + 2e-16 scale widths apart, and (½ − ½d)^r was NaN. Utilities now saturate at d = 1.
+    from dataclasses import replace
+
+    from peninsula.scenario.arrays import to_problem
+    from peninsula.scenario.generate import generated_scenario
+
+    problem = to_problem(generated_scenario(200, 5, seed=0))
+    jitter = np.random.default_rng(1).uniform(-5, 5, (16, 200, 5))[:1]
+    one = replace(problem, position=np.clip(problem.position + jitter, 0, 100))
+    with np.errstate(invalid="raise"):
+        forecast = get_model("eum").forecast(one)
+    assert np.isfinite(forecast.trajectory).all()

@@ -379,9 +379,10 @@ def run_issue(
         toward = x[:, None, :] - x[:, :, None]  # x_j − x_i
         d = np.abs(toward)
         prob = win_probability(x, weight, d, work)
-        # With distance_scale = 1 a powerless actor can sit beyond the scale: utilities
-        # saturate at distance 1.
-        d_u = np.minimum(d, 1.0) if p["distance_scale"] == 1.0 else d
+        # Utilities saturate at distance 1: with distance_scale = 1 a powerless actor can sit
+        # beyond the scale, and moves (interpolations) can overshoot it by a rounding error
+        # (1 + 2e-16 seen with 200 actors), which would make (½ − ½d)^r NaN.
+        d_u = np.minimum(d, 1.0)
         dmu = np.zeros_like(x)
         if q < 1.0:
             mu = _reference_point(x, weight, p["mu"] == 1.0)
