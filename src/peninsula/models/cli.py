@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,7 @@ def forecast_report(
     rounds: int | None = None,
     budget: int = DEFAULT_BUDGET,
     on_model: Callable[[str], Progress | None] | None = None,
+    params: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Run the chosen models on the scenario's nominal problem; a JSON-serialisable dict.
 
@@ -100,6 +101,8 @@ def forecast_report(
     depend on which other models were requested. Every model runs through
     :func:`~peninsula.models.batching.forecast_in_chunks` within ``budget`` bytes;
     ``on_model(name)`` may return a progress callback for that model (the CLI's bar).
+    ``params`` maps a model name to its parameters (:func:`peninsula.models.params.parse_params`);
+    they override ``rounds`` for that model.
     """
     names = tuple(dict.fromkeys(models)) or available_models()
     chosen = [get_model(name) for name in names]  # unknown names fail before any work
@@ -110,11 +113,16 @@ def forecast_report(
     problem = to_problem(scenario, policy_id).select_issues(issue_ids)
     by_id = {issue.id: issue for issue in scenario.issues}
     results = []
+    used: dict[str, dict[str, float]] = {}
     for model in chosen:
-        params = {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else None
+        own: dict[str, float] = (
+            {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else {}
+        )
+        own.update((params or {}).get(model.name, {}))
+        used[model.name] = own
         progress = on_model(model.name) if on_model is not None else None
         forecast = forecast_in_chunks(
-            model, problem, params, np.random.default_rng(seed), budget, progress=progress
+            model, problem, own or None, np.random.default_rng(seed), budget, progress=progress
         )
         results.append((model, forecast, mean_trajectory(problem, forecast)))
     out_issues = []
@@ -166,6 +174,7 @@ def forecast_report(
         "seed": seed,
         "rounds": rounds,
         "models": list(names),
+        "params": used,
         "issues": out_issues,
         "backtest": backtest(out_issues, names),
     }
@@ -294,6 +303,75 @@ def _progress_bar() -> Iterator[Callable[[str], Progress]]:
         yield on_model
 
 
+def rounds_columns(report: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every actor's position in every round of every model and issue of a forecast report,
+    as columns ``model, issue, round, actor, position`` (long format: one row per value).
+
+    Static models contribute round 0 only; a dynamic model's rows stop at the last round it
+    ran for the batch (converged actors repeat their final position, as in the trajectory)."""
+    columns: dict[str, list[Any]] = {k: [] for k in ("model", "issue", "round", "actor")}
+    columns["position"] = []
+    for issue in report["issues"]:
+        for entry in issue["forecasts"]:
+            for actor, values in entry["positions_by_round"].items():
+                for r, value in enumerate(values):
+                    columns["model"].append(entry["model"])
+                    columns["issue"].append(issue["id"])
+                    columns["round"].append(r)
+                    columns["actor"].append(actor)
+                    columns["position"].append(value)
+    return columns
+
+
+def _write_rounds(report: dict[str, Any], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from peninsula.files import atomic_path
+
+    columns = rounds_columns(report)
+    table = pa.table(
+        {
+            "model": pa.array(columns["model"], pa.string()),
+            "issue": pa.array(columns["issue"], pa.string()),
+            "round": pa.array(columns["round"], pa.int32()),
+            "actor": pa.array(columns["actor"], pa.string()),
+            "position": pa.array(columns["position"], pa.float64()),
+        }
+    )
+    metadata = {b"scenario": report["scenario"].encode(), b"policy": report["policy"].encode()}
+    table = table.replace_schema_metadata(metadata)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def models_command(
+    params: bool = typer.Option(False, "--params", help="List each model's parameters."),
+) -> None:
+    """List the registered bargaining models (and, with --params, their parameters)."""
+    from peninsula.models.params import parameter_defaults
+
+    table = Table(title="Bargaining models", title_justify="left")
+    table.add_column("model")
+    table.add_column("kind")
+    table.add_column("label", ratio=1)
+    if params:
+        table.add_column("parameters (default)", ratio=1)
+    for name in available_models():
+        m = get_model(name)
+        row = [name, "dynamic" if m.dynamic else "static", m.label]
+        if params:
+            defaults = parameter_defaults(m)
+            row.append(", ".join(f"{k}={v:g}" for k, v in defaults.items()) or "—")
+        table.add_row(*row)
+    console.print(table)
+    if params:
+        console.print(
+            "[dim]set with `peninsula forecast ... --param MODEL.KEY=VALUE`; "
+            "meanings: docs/explanation/model-*.md[/]"
+        )
+
+
 def write_json_atomic(data: dict[str, Any], path: Path) -> None:
     """Write JSON to ``path`` via a temporary file in the same directory and ``os.replace``,
     so a reader never sees a half-written file."""
@@ -331,15 +409,33 @@ def forecast(
     budget: float = typer.Option(
         DEFAULT_BUDGET / 2**20, "--budget", help="Memory budget per model run, in MiB."
     ),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        help="Model parameter MODEL.KEY=VALUE (repeatable); see `peninsula models --params`.",
+    ),
+    rounds_out: Path | None = typer.Option(
+        None, "--rounds-out", help="Write every actor's position in every round to FILE (Parquet)."
+    ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
+    from peninsula.files import check_writable
+    from peninsula.models.params import parse_params
+
     if not budget > 0:
         raise PeninsulaError(f"--budget must be positive, got {budget:g}")
     s = load_scenario(scenario)
+    names = tuple(dict.fromkeys(model)) or available_models()
+    params = parse_params(param, names)
+    if rounds_out is not None:
+        check_writable(rounds_out)
     with _progress_bar() as on_model:
         report = forecast_report(
-            s, model, issue, policy, seed, rounds, int(budget * 2**20), on_model
+            s, names, issue, policy, seed, rounds, int(budget * 2**20), on_model, params
         )
+    if rounds_out is not None:
+        _write_rounds(report, rounds_out)
+        err_console.print(f"wrote {rounds_out}")
     if json_out == "-":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
@@ -351,3 +447,4 @@ def forecast(
 
 def register(app: typer.Typer) -> None:
     app.command("forecast")(forecast)
+    app.command("models")(models_command)

@@ -113,12 +113,16 @@ def score(
     json_out: str | None = typer.Option(
         None, "--json", help="Write machine-readable output to FILE ('-' for stdout)."
     ),
+    param: list[str] = typer.Option(
+        [], "--param", help="Model parameter MODEL.KEY=VALUE (repeatable)."
+    ),
 ) -> None:
     """Score every model against the recorded outcomes of a case library."""
     import numpy as np
 
     from peninsula.errors import PeninsulaError
     from peninsula.files import write_json
+    from peninsula.models.params import parse_params
     from peninsula.models.registry import available_models, get_model
     from peninsula.models.score import scenario_items
     from peninsula.models.score import score as run_score
@@ -127,6 +131,7 @@ def score(
     names = tuple(dict.fromkeys(model)) or available_models()
     for name in names:
         get_model(name)  # unknown names fail before any work
+    params = parse_params(param, names)
     if resamples < 1:
         raise PeninsulaError(f"--resamples must be >= 1, got {resamples}")
     if not 0 < level < 1:
@@ -134,7 +139,7 @@ def score(
     chosen = list(scenarios or builtin_names())
     items = []
     for name in chosen:
-        items += scenario_items(load_scenario(name), names, seed)
+        items += scenario_items(load_scenario(name), names, seed, params)
     if not items:
         raise PeninsulaError(f"no observed outcomes in {', '.join(chosen)}: nothing to score")
     board = run_score(items, names, np.random.default_rng(seed), resamples, level)
