@@ -80,11 +80,14 @@ def forecast_in_chunks(
     if budget < 1:
         raise ValueError(f"budget must be positive, got {budget}")
     total = problem.batch_size
+    if total == 1:  # nothing to split: no measurement (tracemalloc slows allocation-heavy code)
+        only = model.forecast(problem, params, rng)
+        if progress is not None:
+            progress(1, 1)
+        return only
     first, row_bytes = measure_row(model, problem, params, rng)
     if progress is not None:
         progress(1, total)
-    if total == 1:
-        return first
     size = rows_per_chunk(row_bytes, budget, workers)
     bounds = [(start, min(start + size, total)) for start in range(1, total, size)]
     parts: list[Forecast] = [first]
