@@ -103,6 +103,14 @@ def test_cli_scores_the_builtin_library(capsys: pytest.CaptureFixture[str]) -> N
     assert ("korea-2018", "denuclearisation") in cases
     names = [m["name"] for m in report["models"]]
     assert names == ["median", "nash", STATUS_QUO, WEIGHTED_MEAN]
+    # The library: BdM's case, the two KTAB China cases and five korea-2018 issues.
+    assert len(cases) == 8
+    assert {s for s, _ in cases} == {
+        "bdm-1994-emissions",
+        "korea-2018",
+        "ktab-china-2014-cnpc",
+        "ktab-china-2014-policy",
+    }
 
 
 def test_cli_table_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
