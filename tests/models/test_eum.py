@@ -330,3 +330,26 @@ def test_rounding_overshoot_of_the_scale_does_not_make_nan() -> None:
     with np.errstate(invalid="raise"):
         forecast = get_model("eum").forecast(one)
     assert np.isfinite(forecast.trajectory).all()
+
+
+def test_chunk_rows_bounds_the_vote_array() -> None:
+    # 8 · n · n(n − 1)/2 bytes per row: 3,600 at 10 actors (512 rows fit in 64 MiB: capped at
+    # CHUNK), 31,840,000 at 200 actors (67,108,864 // 31,840,000 = 2 rows).
+    assert eum.chunk_rows(10) == eum.CHUNK == 512
+    assert eum.chunk_rows(200) == 2
+    assert eum.chunk_rows(2000) == 1
+
+
+def test_row_chunking_does_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    problem = make_problem(
+        rng.uniform(0, 1, (9, 6)).tolist(),
+        rng.uniform(0, 1, (9, 6)).tolist(),
+        rng.uniform(0, 1, (9, 6)).tolist(),
+    )
+    whole = get_model("eum").forecast(problem)
+    monkeypatch.setattr(eum, "WORK_BYTES", 1)  # one row per chunk
+    assert eum.chunk_rows(6) == 1
+    chunked = get_model("eum").forecast(problem)
+    assert np.array_equal(whole.outcome, chunked.outcome)
+    assert np.array_equal(whole.trajectory, chunked.trajectory)

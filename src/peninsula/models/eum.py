@@ -66,7 +66,10 @@ Choices the publications leave open, each a parameter (``params`` keys, defaults
   moves more than ``tol`` ends the run (converged).
 
 ``rounds`` counts the rounds in which some position moved; ``converged`` says a round without
-movement was reached within ``max_rounds``. The batch is processed in chunks of ``CHUNK`` rows
+movement was reached within ``max_rounds``. The batch is processed in chunks of at most
+``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows, n(n−1)/2,
+n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk size depends
+only on ``n``, so results do not depend on it
 (memory), looping over issues, chunks and rounds only; everything else is array arithmetic.
 
 Influence: an actor with ``c s = 0`` (or excluded by a policy) casts no votes, makes no offers
@@ -108,8 +111,19 @@ DEFAULTS: dict[str, float] = {
     "distance_scale": 0.0,
 }
 _FLAGS = ("perspective", "acceptance", "mu", "endogenous_risk", "scenario_risk", "distance_scale")
-#: Rows processed together: bounds the (chunk, n, n, n) vote array to a few MB.
+#: Most rows processed together (small problems: amortises Python overhead).
 CHUNK = 512
+#: Memory allowed for the (rows, n(n−1)/2, n) float64 vote array of one chunk: 64 MiB.
+WORK_BYTES = 64 * 2**20
+
+
+def chunk_rows(n: int) -> int:
+    """Rows per chunk for ``n`` actors: ``CHUNK``, or fewer so the vote array of one chunk
+    stays within ``WORK_BYTES`` (at 200 actors one row's array is 31.8 MB: 2 rows)."""
+    per_row = 8 * n * max(n * (n - 1) // 2, 1)
+    return max(1, min(CHUNK, WORK_BYTES // per_row))
+
+
 _EPS = 1e-12
 _NO_OFFER = 1e300  # score of an offer that does not exist (finite, so no inf − inf)
 
@@ -470,8 +484,9 @@ class ExpectedUtility:
             else:
                 scale = np.full((b, 1), upper - lower)
             x0 = (pos - lower) / scale
-            for lo in range(0, b, CHUNK):
-                rows = slice(lo, lo + CHUNK)
+            step = chunk_rows(n)
+            for lo in range(0, b, step):
+                rows = slice(lo, lo + step)
                 traj, chunk_rounds, chunk_converged = run_issue(
                     x0[rows],
                     problem.salience[rows, :, issue],
