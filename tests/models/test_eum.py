@@ -353,3 +353,33 @@ def test_row_chunking_does_not_change_results(monkeypatch: pytest.MonkeyPatch) -
     chunked = get_model("eum").forecast(problem)
     assert np.array_equal(whole.outcome, chunked.outcome)
     assert np.array_equal(whole.trajectory, chunked.trajectory)
+
+
+def test_offer_type_order_and_capitulation_switch() -> None:
+    # Receiver 0 at 0 gets three offers (a = own, e = challenger_eu):
+    #   from 1 at 0.2: a = −0.1, e = 0.4 → compromise, move |a|/e = ¼ of 0.2 = 0.05;
+    #   from 2 at 0.6: a = −0.5, e = 0.3 → capitulation (|a| ≥ e), move 0.6;
+    #   from 3 at 0.9: a = 0.1, e = 0.2 → lost confrontation, move 0.9.
+    # SCS's code's order (acceptance = 2) takes the lost confrontation first: 0.9. Without it
+    # the compromise (weighted-average point (0.1·0 + 0.4·0.2)/0.5 = 0.16, the only one): 0.05.
+    # Least move (acceptance = 0) takes the compromise, 0.05; with capitulation = 0 the
+    # capitulation offer is dropped, which does not change the least move here.
+    x = np.array([[0.0, 0.2, 0.6, 0.9]])
+    toward = x[:, None, :] - x[:, :, None]
+    own = np.zeros((1, 4, 4))
+    e = np.zeros((1, 4, 4))
+    own[0, 0, 1:], e[0, 0, 1:] = [-0.1, -0.5, 0.1], [0.4, 0.3, 0.2]
+    eligible = np.zeros((1, 4, 4), dtype=bool)
+    eligible[0, 0, 1:] = True
+    assert eum.choose_by_type(x, toward, own, e, eligible, False)[0, 0] == pytest.approx(0.9)
+    no_conflict = eligible.copy()
+    no_conflict[0, 0, 3] = False
+    assert eum.choose_by_type(x, toward, own, e, no_conflict, False)[0, 0] == pytest.approx(0.05)
+    only_capitulation = np.zeros_like(eligible)
+    only_capitulation[0, 0, 2] = True
+    assert eum.choose_by_type(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(
+        0.6
+    )
+    assert eum.choose_by_type(x, toward, own, e, only_capitulation, False)[0, 0] == 0.0
+    assert eum.choose_moves(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(0.6)
+    assert eum.choose_moves(x, toward, own, e, only_capitulation, True, False)[0, 0] == 0.0
