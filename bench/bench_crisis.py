@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
     result = {"local": t_local}
     if not args.no_processes:
-        from peninsula.ensemble.executors import get_executor
+        from peninsula.executors import get_executor
 
         with get_executor("processes", workers=2) as pool:
             t0 = time.perf_counter()

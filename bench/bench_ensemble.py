@@ -26,11 +26,12 @@ import time
 import numpy as np
 
 import peninsula
-from peninsula.ensemble.experiment import resolve_policies, run_experiments
+from peninsula.ensemble.experiment import run_experiments
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import build_problem, collect_inputs
 from peninsula.models.registry import available_models, get_model
 from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.policies import select_policies
 
 
 def serial_loop(scenario: peninsula.Scenario, values: np.ndarray, model_name: str) -> np.ndarray:  # type: ignore[name-defined]
@@ -38,11 +39,11 @@ def serial_loop(scenario: peninsula.Scenario, values: np.ndarray, model_name: st
     inputs = collect_inputs(scenario)
     base = to_problem(scenario)
     model = get_model(model_name)
-    config = MeasureConfig()
+    config = MeasureConfig.for_scenario(scenario)
     rows = []
     for w in range(values.shape[0]):
         world = build_problem(base, inputs, values[w : w + 1])
-        for _, policy in resolve_policies(scenario, None):
+        for _, policy in select_policies(scenario):
             applied = world if policy is None else apply_policy(world, policy)
             outcome = model.forecast(applied, None, np.random.default_rng(0)).outcome
             measures = compute_measures(world, applied, outcome, config)

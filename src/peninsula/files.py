@@ -1,4 +1,4 @@
-"""Writing files so that a reader never sees half of one.
+"""Writing files and folders so that a reader never sees half of one.
 
 Every file peninsula writes goes through :func:`atomic_path`: the content is written to a
 temporary file in the destination's own folder (so the final rename stays on one file system
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,3 +99,37 @@ def write_bytes(path: Path, data: bytes) -> None:
 def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented JSON with a trailing newline, atomically."""
     write_text(path, json.dumps(data, indent=2) + "\n")
+
+
+def staging_directory(home: Path, prefix: str) -> Path:
+    """A new empty folder inside ``home`` to assemble a multi-file output in, before it is
+    renamed into place (same file system). ``mkdtemp`` makes it private (0700); since it may
+    become the output itself it gets the permissions ``mkdir`` would give under the umask."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=home))
+    staging.chmod(0o777 & ~_umask())
+    return staging
+
+
+@contextmanager
+def atomic_directory(path: Path) -> Iterator[Path]:
+    """Yield an empty staging folder next to ``path``; on normal exit it replaces ``path``
+    (an existing folder is moved aside, then removed). On failure it is removed and ``path``
+    is left as it was. The caller decides whether an existing ``path`` may be replaced."""
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = staging_directory(parent, f".{path.name}.tmp-")
+    except OSError as error:
+        raise PeninsulaError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        yield staging
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=parent))
+            os.replace(path, old / "x")
+            os.replace(staging, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

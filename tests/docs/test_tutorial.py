@@ -9,7 +9,7 @@ import pytest
 
 from peninsula import load_scenario
 from peninsula.errors import InputError
-from peninsula.scenario import to_problem
+from peninsula.scenario.arrays import to_problem
 
 TUTORIAL = Path(__file__).parents[2] / "docs" / "tutorial" / "write-your-own-scenario.md"
 BLOCKS = re.findall(r"```yaml\n(.*?)```", TUTORIAL.read_text(), flags=re.S)

@@ -13,7 +13,19 @@ from peninsula.problem import BargainingProblem
 # Two actors (USA, KOR), two issues on 0..100: denuclearisation (0 = CVID), force_posture.
 #   USA ideal (30, 40), salience (0.5, 0.5);  KOR ideal (20, 90), salience (1.0, 0.5)
 #   status quo (90, 75).
-CFG = MeasureConfig(allies=("KOR",))
+# The Korea scenarios' roles (korea-2025.yaml `roles`), spelled out: the defaults name nobody.
+KOREA = MeasureConfig(
+    deal_issues=("denuclearisation",),
+    deal_parties=("USA", "PRK"),
+    seoul="KOR",
+    seoul_role_issue="seoul_role",
+    us="USA",
+    allies=("KOR", "JPN"),
+    denuclearisation_issue="denuclearisation",
+    sanctions_issue="sanctions_relief",
+    security_issues={"force_posture": 1, "denuclearisation": -1},
+)
+CFG = replace(KOREA, allies=("KOR",))
 
 
 def _world() -> BargainingProblem:
@@ -104,7 +116,7 @@ def test_seoul_sidelined_by_role_or_exclusion() -> None:
     )
     excluded = replace(world, participating=np.array([[True, True], [True, True], [True, False]]))
     outcome = np.array([[40.0], [60.0], [60.0]])
-    m = compute_measures(world, excluded, outcome, MeasureConfig())
+    m = compute_measures(world, excluded, outcome, KOREA)
     assert m["seoul.sidelined"].tolist() == [1.0, 0.0, 1.0]
     np.testing.assert_array_equal(m["seoul.role"], [40.0, 60.0, 60.0])
     # KOR: U(x) = -|x - 100|/100; loss at 40 = 0.6 - 0.5 = 0.1, none at 60
@@ -124,7 +136,7 @@ def test_relief_granted_counts_only_increases() -> None:
         lower=np.zeros(2),
         upper=np.full(2, 100.0),
     )
-    m = compute_measures(world, world, np.array([[50.0, 70.0], [50.0, 10.0]]), MeasureConfig())
+    m = compute_measures(world, world, np.array([[50.0, 70.0], [50.0, 10.0]]), KOREA)
     # relief: max(0, 70 - 30)/100 = 0.4; tightening (10 < 30) is no relief
     np.testing.assert_allclose(m["nonpro.relief_granted"], [0.4, 0.0])
     # erosion = (distance 0.5 + relief)/2
@@ -141,3 +153,23 @@ def test_cvid_end_is_configurable(cvid_at: float | None) -> None:
     m = compute_measures(world, world, np.array([[20.0, 75.0]] * 2), cfg)
     expected = 0.2 if cvid_at is None else 0.8
     np.testing.assert_allclose(m["nonpro.distance_from_cvid"], [expected, expected])
+
+
+def test_the_scenario_roles_are_the_configuration() -> None:
+    from peninsula import load_scenario
+
+    assert MeasureConfig.for_scenario(load_scenario("korea-2025")) == KOREA
+
+
+def test_without_roles_only_the_generic_measures_are_computed() -> None:
+    # A scenario that names no roles (the defaults): deal over any issue, outcomes and
+    # utilities; nothing about a sidelined ally, alliances, proliferation or arms races.
+    world = _world()
+    m = compute_measures(world, world, np.array([[20.0, 75.0]] * 2), MeasureConfig())
+    assert set(m) == {
+        "deal",
+        "outcome.denuclearisation",
+        "outcome.force_posture",
+        "utility.USA",
+        "utility.KOR",
+    }

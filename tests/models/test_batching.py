@@ -13,7 +13,7 @@ import pytest
 
 from peninsula.models.base import Forecast
 from peninsula.models.batching import forecast_in_chunks, measure_row, rows_per_chunk
-from peninsula.models.cli import forecast_report
+from peninsula.models.forecast import forecast_scenario
 from peninsula.models.registry import available_models, get_model
 from peninsula.problem import BargainingProblem
 from peninsula.scenario.generate import generated_scenario
@@ -90,8 +90,7 @@ def test_generated_200_actor_scenario_forecasts_with_every_model() -> None:
         calls.append(name)
         return None
 
-    report = forecast_report(scenario, models, budget=64 * 2**20, on_model=on_model)
+    result = forecast_scenario(scenario, models, budget=64 * 2**20, on_model=on_model)
     assert calls == models
-    for issue in report["issues"]:
-        for entry in issue["forecasts"]:
-            assert 0.0 <= entry["outcome"] <= 100.0
+    for entry in result.results:
+        assert np.all((entry.outcome >= 0.0) & (entry.outcome <= 100.0))

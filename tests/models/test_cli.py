@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from clirun import run_cli as _run
-from peninsula import load_scenario
-from peninsula.models.cli import nearest_anchor
+from peninsula import defaults, load_scenario
 from peninsula.models.registry import get_model
 from peninsula.scenario.arrays import to_problem
 
@@ -36,7 +35,8 @@ def test_json_to_stdout_matches_the_models(capsys: pytest.CaptureFixture[str]) -
     assert [i["id"] for i in data["issues"]] == list(scenario.issue_ids)
     for j, issue in enumerate(data["issues"]):
         for f in issue["forecasts"]:
-            expected = get_model(f["model"]).forecast(problem, rng=np.random.default_rng(0))
+            rng = np.random.default_rng(defaults.SEED)  # the shared default seed
+            expected = get_model(f["model"]).forecast(problem, rng=rng)
             assert f["outcome"] == pytest.approx(expected.outcome[0, j])
             assert len(f["mean_position_by_round"]) == expected.trajectory.shape[1]
             assert set(f["positions_by_round"]) == set(scenario.actor_ids)
@@ -80,20 +80,21 @@ def test_unknown_names_are_clean_errors(
 def test_unwritable_json_is_a_clean_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "plain").write_text("a file, not a folder")
     code, _, err = _run(
-        ["forecast", "korea-2025", "-m", "median", "--json", str(tmp_path / "no" / "f.json")],
+        ["forecast", "korea-2025", "-m", "median", "--json", str(tmp_path / "plain" / "f.json")],
         capsys,
     )
     assert code == 2 and "cannot write" in err and "Traceback" not in err
 
 
-def test_nearest_anchor() -> None:
+def test_nearest_anchor_ties_go_to_the_lower_anchor() -> None:
     scale = load_scenario("korea-2025").issues[0].scale
     ats = sorted(a.at for a in scale.anchors)
-    assert nearest_anchor(scale, ats[0] - 1000)[0] == ats[0]
-    assert nearest_anchor(scale, ats[-1] + 1000)[0] == ats[-1]
+    assert scale.nearest_anchor(ats[0] - 1000).at == ats[0]
+    assert scale.nearest_anchor(ats[-1] + 1000).at == ats[-1]
     # Exactly between two anchors: the lower one.
-    assert nearest_anchor(scale, (ats[0] + ats[1]) / 2)[0] == ats[0]
+    assert scale.nearest_anchor((ats[0] + ats[1]) / 2).at == ats[0]
 
 
 def test_rounds_caps_dynamic_models(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,8 +1,7 @@
-"""The registry (names, errors, skipping modules not yet written) and the shared helpers."""
+"""The registry (built-ins, plugins through entry points, errors) and the shared helpers."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -44,9 +43,9 @@ class _Fixed:
 
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run a test against an empty, not-yet-loaded registry (restored afterwards)."""
-    monkeypatch.setattr(registry, "_REGISTRY", {})
-    monkeypatch.setattr(registry, "_loaded", False)
+    """Run a test against the built-ins only, plugins not yet loaded (restored afterwards)."""
+    monkeypatch.setattr(registry, "_REGISTRY", {m.name: m for m in registry.BUILTIN})
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
 
 
 def test_builtin_models_satisfy_the_protocol() -> None:
@@ -73,21 +72,55 @@ def test_register_rejects_non_models() -> None:
         registry.register(object())  # type: ignore[arg-type]
 
 
-def test_missing_model_module_is_skipped(
+@dataclass(frozen=True)
+class _EntryPoint:
+    """What the registry reads from ``importlib.metadata.entry_points``: name, value, load()."""
+
+    name: str
+    value: str
+    target: object
+
+    def load(self) -> object:
+        return self.target
+
+
+def test_builtins_are_listed_explicitly_in_order(fresh_registry: None) -> None:
+    assert registry.available_models() == ("median", "compromise", "nash", "eum", "smp")
+
+
+def test_entry_point_models_register_after_the_builtins(
+    fresh_registry: None, monkeypatch: pytest.MonkeyPatch, make_problem: Make
+) -> None:
+    groups: list[str] = []
+
+    def points(group: str) -> list[_EntryPoint]:
+        groups.append(group)
+        return [_EntryPoint("toy", "toyplugin:MODEL", _Fixed())]
+
+    monkeypatch.setattr(registry, "entry_points", points)
+    assert registry.available_models()[-1] == "toy"
+    assert groups == ["peninsula.models"]
+    f = registry.get_model("toy").forecast(make_problem([0, 10], capability=[1, 1]))
+    assert f.outcome[0, 0] == 50.0  # the toy's midpoint of the 0-100 scale
+
+
+def test_a_plugin_never_replaces_a_builtin(
     fresh_registry: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "_MODULES", ("median", "not_written_yet"))
-    assert registry.available_models() == ("median",)
+    impostor = _Fixed(name="median")
+    monkeypatch.setattr(
+        registry, "entry_points", lambda group: [_EntryPoint("median", "x:M", impostor)]
+    )
+    assert registry.get_model("median") is not impostor
 
 
-def test_broken_import_inside_a_model_propagates(
+def test_an_entry_point_that_is_not_a_model_is_an_error(
     fresh_registry: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(name: str) -> object:
-        raise ModuleNotFoundError("No module named 'numpyy'", name="numpyy")
-
-    monkeypatch.setattr(importlib, "import_module", broken)  # what the registry calls
-    with pytest.raises(ModuleNotFoundError, match="numpyy"):
+    monkeypatch.setattr(
+        registry, "entry_points", lambda group: [_EntryPoint("bad", "bad:THING", object())]
+    )
+    with pytest.raises(TypeError, match=r"entry point 'bad' .* Model protocol"):
         registry.available_models()
 
 

@@ -97,7 +97,7 @@ def test_failure_midway_creates_no_directory(
     def section_fails(*args: object) -> None:
         raise RuntimeError("section crashed")
 
-    spec = SectionSpec("scenario", "Probe", "intro", section_fails)  # type: ignore[arg-type]
+    spec = SectionSpec("scenario", "Probe", section_fails)  # type: ignore[arg-type]
     monkeypatch.setattr("peninsula.report.build.SECTIONS", (SECTIONS[0], spec))
     with pytest.raises(RuntimeError, match="section crashed"):
         generate_report(korea, tmp_path / "a" / "b" / "out", FAST)

@@ -134,9 +134,6 @@ def test_report_renders_without_errors(browser: Any, report_dir: Path, tmp_path:
         section = page.locator(f"section#sec-{section_id}")
         assert section.is_visible(), section_id
         assert section.locator("p, table, figure, ul, .notice").count() > 0, section_id
-    for section in data["sections"].values():
-        if section["status"] == "unavailable":
-            assert page.get_by_text("Not yet available", exact=False).count() >= 1
     assert problems == []
     assert outside == []
     shots = Path(os.environ.get("PENINSULA_SCREENSHOT_DIR") or tmp_path)

@@ -1,48 +1,12 @@
-"""The forecasts section's trajectory summary, and the section itself once models exist."""
+"""The forecasts section with the real models."""
 
 from __future__ import annotations
 
-import sys
-import types
-
-import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
-from peninsula.report.build import SECTIONS, run_section
-from peninsula.report.sections.forecasts import build_forecasts, compromise_path
+from peninsula.report.sections.forecasts import build_forecasts
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
-
-
-def test_compromise_path_hand_worked() -> None:
-    # Two actors, one issue, two rounds.
-    # weights: A = capability 2 × salience 1 = 2; B = 1 × 0.5 = 0.5
-    # round 0: (2·0 + 0.5·100) / 2.5 = 20;  round 1: (2·10 + 0.5·60) / 2.5 = 50 / 2.5 = 20
-    trajectory = np.array([[[0.0], [100.0]], [[10.0], [60.0]]])
-    weights = np.array([[2.0], [0.5]])
-    assert compromise_path(trajectory, weights) == pytest.approx(np.array([[20.0], [20.0]]))
-
-
-def test_issue_nobody_cares_about_is_nan_not_an_error() -> None:
-    trajectory = np.zeros((3, 2, 2))
-    weights = np.array([[1.0, 0.0], [1.0, 0.0]])
-    path = compromise_path(trajectory, weights)
-    assert np.all(path[:, 0] == 0.0) and np.all(np.isnan(path[:, 1]))
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    arrays(np.float64, (4, 3, 2), elements=st.floats(0, 100)),
-    arrays(np.float64, (3, 2), elements=st.floats(0.01, 10)),
-)
-def test_compromise_lies_between_the_actors(trajectory: np.ndarray, weights: np.ndarray) -> None:
-    # A weighted mean with positive weights never leaves the range of the positions.
-    path = compromise_path(trajectory, weights)
-    assert np.all(path >= trajectory.min(axis=1) - 1e-9)
-    assert np.all(path <= trajectory.max(axis=1) + 1e-9)
 
 
 def test_forecasts_section_with_the_real_models(korea: Scenario) -> None:
@@ -58,13 +22,3 @@ def test_forecasts_section_with_the_real_models(korea: Scenario) -> None:
     ids = {c.id for c in section.charts}
     assert "chart-trajectory-eum" in ids and "chart-trajectory-median" not in ids
     assert "eum" in available_models()
-
-
-def test_no_registered_model_is_a_notice(korea: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    empty = types.ModuleType("peninsula.models.registry")
-    empty.available_models = lambda: ()  # type: ignore[attr-defined]
-    empty.get_model = lambda name: None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "peninsula.models.registry", empty)
-    spec = next(s for s in SECTIONS if s.id == "forecasts")
-    section = run_section(spec, korea, ReportSettings(runs=1), 0)
-    assert section.status == "unavailable" and "no bargaining model" in section.reason

@@ -7,6 +7,7 @@ import re
 from peninsula.report.content import Report, Section
 from peninsula.report.sections.scenario import build_scenario, change_text, quantity_text
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import find_policy
 from peninsula.scenario.schema import Scenario
 
 # "30", "30 (10–55)" or "−0.60 (−0.80 to −0.30)"
@@ -49,7 +50,8 @@ def test_position_table_matches_the_scenario(korea: Scenario) -> None:
 
 
 def test_policy_changes_read_as_words(korea: Scenario) -> None:
-    bilateral = korea.policy("bilateral-summitry")
+    bilateral = find_policy(korea, "bilateral-summitry")
+    assert bilateral is not None
     texts = [change_text(c) for c in bilateral.changes]
     assert texts[0] == "left out of the talks: KOR, JPN, CHN, RUS, UN"
     assert texts[1] == "USA on seoul_role: position → 10"

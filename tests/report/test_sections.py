@@ -1,12 +1,10 @@
-"""The engine-backed sections: each against a small fake engine (injected as a module, so the
-section's reading of the contract is checked with hand-made numbers) and against the real
-engine (so the section keeps working with what actually landed)."""
+"""The engine-backed sections: each against a small fake engine function (patched where the
+section imported it, so the section's reading of the contract is checked with hand-made
+numbers) and against the real engine (so the section keeps working with what actually landed)."""
 
 from __future__ import annotations
 
 import math
-import sys
-import types
 from datetime import date
 from typing import Any
 
@@ -14,76 +12,57 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peninsula.report.build import SECTIONS, run_section
+from peninsula import defaults
+from peninsula.events.analysis import rolling_means
+from peninsula.report.build import SECTIONS
 from peninsula.report.content import Notice, Section, Table
 from peninsula.report.sections import crisis, history, policies, sensitivity
 from peninsula.report.sections.frames import Interval, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
+from peninsula.summary import summary_frame, wilson
 
 TINY = ReportSettings(runs=16, seed=3)
 
 
-def _spec(section_id: str) -> Any:
-    return next(s for s in SECTIONS if s.id == section_id)
+def run_section(
+    section_id: str, scenario: Scenario, settings: ReportSettings, seed: int
+) -> Section:
+    spec = next(s for s in SECTIONS if s.id == section_id)
+    return spec.builder(scenario, settings, seed)
 
 
 def _table(section: Section, table_id: str) -> Table:
     return next(t for t in section.tables if t.id == table_id)
 
 
-def _inject(monkeypatch: pytest.MonkeyPatch, name: str, **attrs: Any) -> types.ModuleType:
-    module = types.ModuleType(name)
-    for key, value in attrs.items():
-        setattr(module, key, value)
-    monkeypatch.setitem(sys.modules, name, module)
-    return module
-
-
 # --------------------------------------------------------------------------- summary frames
-def _long() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "policy": ["status-quo", "status-quo", "freeze-for-relief", "freeze-for-relief"],
-            "measure": ["deal", "nonpro.erosion", "deal", "nonpro.erosion"],
-            "mean": [0.25, 0.3, 0.75, 0.4],
-            "p05": [0.0, 0.1, 0.0, 0.2],
-            "p95": [1.0, 0.5, 1.0, 0.6],
-        }
-    )
+def test_both_engines_summaries_read_the_same_way(korea: Scenario) -> None:
+    from peninsula.crisis import simulate_policies
+    from peninsula.ensemble import run_experiments
+
+    ensemble = run_experiments(korea, runs=8, seed=1).summary()
+    crisis_summary = simulate_policies(korea, horizon=3, paths=20, seed=1).summary()
+    for frame in (ensemble, crisis_summary):
+        assert list(frame.index.names) == ["policy", "measure"]
+        assert list(frame.columns[:3]) == ["mean", "low", "high"] and frame.attrs["interval"]
+        read = read_summary(frame)
+        policy, measure = frame.index[0]
+        row = frame.loc[(policy, measure)]
+        assert read[policy][measure] == Interval(row["mean"], row["low"], row["high"])
+    # a probability's interval is the Wilson interval of the proportion (summary.wilson)
+    p = crisis_summary.loc[("status-quo", "p_crisis")]
+    assert (p["low"], p["high"]) == pytest.approx(wilson(p["mean"], 20))
 
 
-def test_summary_layouts_read_the_same() -> None:
-    long = _long()
-    indexed = long.set_index(["policy", "measure"])
-    wide = long.pivot(index="policy", columns="measure", values=["mean", "p05", "p95"])
-    wide = wide.swaplevel(axis=1).sort_index(axis=1)
-    expected = {
-        "status-quo": {"deal": Interval(0.25, 0.0, 1.0), "nonpro.erosion": Interval(0.3, 0.1, 0.5)},
-        "freeze-for-relief": {
-            "deal": Interval(0.75, 0.0, 1.0),
-            "nonpro.erosion": Interval(0.4, 0.2, 0.6),
-        },
-    }
-    assert read_summary(long) == expected
-    assert read_summary(indexed) == expected
-    assert read_summary(wide) == expected
-
-
-def test_an_empty_band_falls_back_to_the_monte_carlo_interval() -> None:
-    # The crisis engine leaves p05/p95 of a probability empty and gives mc_low/mc_high.
-    frame = pd.DataFrame(
-        {
-            "policy": ["a"],
-            "measure": ["p_crisis"],
-            "mean": [0.2],
-            "p05": [math.nan],
-            "p95": [math.nan],
-            "mc_low": [0.15],
-            "mc_high": [0.26],
-        }
-    ).set_index(["policy", "measure"])
-    assert read_summary(frame)["a"]["p_crisis"] == Interval(0.2, 0.15, 0.26)
+def test_wilson_interval_hand_worked() -> None:
+    # p = 0.5, n = 100, z² = 3.8415: centre = (0.5 + 0.0192) / 1.0384 = 0.5;
+    # half = 1.96 · sqrt(0.0025 + 3.8415/40000) / 1.0384 = 1.96 · 0.050951 / 1.0384 = 0.09617
+    low, high = wilson(0.5, 100)
+    assert low == pytest.approx(0.40383, abs=1e-4) and high == pytest.approx(0.59617, abs=1e-4)
+    # p = 0: the interval starts at 0 and is not degenerate (0, 3.8415/(100+3.8415) = 0.037)
+    low, high = wilson(0.0, 100)
+    assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-3)
 
 
 def test_interval_text() -> None:
@@ -94,21 +73,11 @@ def test_interval_text() -> None:
 
 
 def test_unreadable_summary_is_an_error() -> None:
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="not a policy × measure summary"):
         read_summary(pd.DataFrame({"x": [1.0]}))
 
 
 # --------------------------------------------------------------------------- policies
-def test_wilson_interval_hand_worked() -> None:
-    # p = 0.5, n = 100, z² = 3.8415: centre = (0.5 + 0.0192) / 1.0384 = 0.5;
-    # half = 1.96 · sqrt(0.0025 + 3.8415/40000) / 1.0384 = 1.96 · 0.050951 / 1.0384 = 0.09617
-    low, high = policies.wilson(0.5, 100)
-    assert low == pytest.approx(0.40383, abs=1e-4) and high == pytest.approx(0.59617, abs=1e-4)
-    # p = 0: the interval starts at 0 and is not degenerate (0, 3.8415/(100+3.8415) = 0.037)
-    low, high = policies.wilson(0.0, 100)
-    assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-3)
-
-
 class _FakeExperiment:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
@@ -132,13 +101,11 @@ def test_policies_section_with_a_fake_ensemble(
                 (policy, "outcome.denuclearisation", 10.0 * i, 5.0 * i, 20.0 * i),
                 (policy, "utility.USA", -0.1 * i, -0.2 * i, 0.0),
             ]
-        frame = pd.DataFrame(rows, columns=["policy", "measure", "mean", "p05", "p95"])
         # scrambled row order: the section must put the baseline first itself
-        return _FakeExperiment(frame.iloc[::-1].set_index(["policy", "measure"]))
+        return _FakeExperiment(summary_frame(rows[::-1]))
 
-    _inject(monkeypatch, "peninsula.ensemble", run_experiments=run_experiments)
-    section = run_section(_spec("policies"), korea, ReportSettings(runs=50, seed=9), 123)
-    assert section.status == "ok"
+    monkeypatch.setattr(policies, "run_experiments", run_experiments)
+    section = run_section("policies", korea, ReportSettings(runs=50, seed=9), 123)
     assert calls == [
         {"runs": 50, "seed": 123, "models": ("eum",), "executor": "local", "workers": None}
     ]
@@ -163,8 +130,7 @@ def test_policies_section_with_a_fake_ensemble(
 def test_policies_section_with_the_real_ensemble(korea: Scenario) -> None:
     from peninsula.ensemble import run_experiments
 
-    section = run_section(_spec("policies"), korea, TINY, 11)
-    assert section.status == "ok", section.reason
+    section = run_section("policies", korea, TINY, 11)
     expected = read_summary(run_experiments(korea, runs=16, seed=11).summary())
     assert section.numbers["policies"][0] == "status-quo"
     assert set(section.numbers["policies"]) == {"status-quo", *(p.id for p in korea.policies)}
@@ -193,25 +159,28 @@ def _sobol(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
 def test_sensitivity_section_with_a_fake_engine(
     korea: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[tuple[str, int]] = []
+    asked: list[tuple[int, int, str]] = []
 
-    def fake(scenario: Scenario, measure: str, runs: int, seed: int, **kw: Any) -> pd.DataFrame:
-        asked.append((measure, runs))
-        if measure == "alliance.strain":  # constant over the sample: no variance to split
-            return _sobol({"PRK.capability": (math.nan, math.nan)})
-        # deliberately not sorted by ST
-        return _sobol(
-            {
-                "PRK.capability": (0.1, 0.2),
-                "USA.seoul_role.salience": (0.5, 0.7),
-                "denuclearisation.status_quo": (0.0, 0.05),
-            }
-        )
+    def fake(scenario: Scenario, runs: int, seed: int, **kw: Any) -> pd.DataFrame:
+        asked.append((runs, seed, kw["model"]))
+        tables = {
+            # constant over the sample: no variance to split
+            "alliance.strain": _sobol({"PRK.capability": (math.nan, math.nan)}),
+        }
+        for measure in ("nonpro.erosion", "seoul.sidelined"):
+            # deliberately not sorted by ST
+            tables[measure] = _sobol(
+                {
+                    "PRK.capability": (0.1, 0.2),
+                    "USA.seoul_role.salience": (0.5, 0.7),
+                    "denuclearisation.status_quo": (0.0, 0.05),
+                }
+            )
+        return pd.concat(tables, names=["measure"])
 
-    _inject(monkeypatch, "peninsula.ensemble", sensitivity=fake)
-    section = run_section(_spec("sensitivity"), korea, ReportSettings(runs=200), 5)
-    assert section.status == "ok"
-    assert asked == [(m, 50) for m in sensitivity.MEASURES]  # base sample runs // 4
+    monkeypatch.setattr(sensitivity, "sensitivity_all", fake)
+    section = run_section("sensitivity", korea, ReportSettings(runs=200), 5)
+    assert asked == [(50, 5, "eum")]  # one call for every measure; base sample runs // 4
     table = _table(section, "sensitivity")
     assert [r[1].text for r in table.rows] == ["USA's salience on Seoul's role in the talks"] * 2
     assert [r[2].text for r in table.rows] == ["0.70", "0.70"]
@@ -234,8 +203,7 @@ def test_input_labels(korea: Scenario) -> None:
 
 
 def test_sensitivity_section_with_the_real_engine(korea: Scenario) -> None:
-    section = run_section(_spec("sensitivity"), korea, TINY, 2)
-    assert section.status == "ok", section.reason
+    section = run_section("sensitivity", korea, TINY, 2)
     assert section.numbers["base_runs"] == 16
     for measure, indices in section.numbers["measures"].items():
         assert measure in sensitivity.MEASURES
@@ -278,14 +246,14 @@ def test_crisis_section_with_a_fake_engine(
             }
 
         def summary(self) -> pd.DataFrame:
-            rows = [
-                ("status-quo", "p_nuclear_test", 0.3, math.nan, math.nan, 0.2, 0.4),
-                ("status-quo", "launches_per_year", 20.0, 10.0, 30.0, 19.0, 21.0),
-                ("freeze-for-relief", "p_nuclear_test", 0.1, math.nan, math.nan, 0.05, 0.2),
-                ("freeze-for-relief", "launches_per_year", 8.0, 2.0, 15.0, 7.0, 9.0),
-            ]
-            columns = ["policy", "measure", "mean", "p05", "p95", "mc_low", "mc_high"]
-            return pd.DataFrame(rows, columns=columns).set_index(["policy", "measure"])
+            return summary_frame(
+                [
+                    ("status-quo", "p_nuclear_test", 0.3, 0.2, 0.4),
+                    ("status-quo", "launches_per_year", 20.0, 10.0, 30.0),
+                    ("freeze-for-relief", "p_nuclear_test", 0.1, 0.05, 0.2),
+                    ("freeze-for-relief", "launches_per_year", 8.0, 2.0, 15.0),
+                ]
+            )
 
     seen: dict[str, Any] = {}
 
@@ -293,9 +261,8 @@ def test_crisis_section_with_a_fake_engine(
         seen.update(kwargs)
         return Result()
 
-    _inject(monkeypatch, "peninsula.crisis", simulate_policies=simulate_policies)
-    section = run_section(_spec("crisis"), korea, ReportSettings(runs=100), 77)
-    assert section.status == "ok"
+    monkeypatch.setattr(crisis, "simulate_policies", simulate_policies)
+    section = run_section("crisis", korea, ReportSettings(runs=100), 77)
     assert seen == {"horizon": 24, "paths": 500, "seed": 77, "executor": "local"}
     table = _table(section, "crisis")
     assert table.columns == ("Policy", "P(seventh nuclear test)", "Missile launches per year")
@@ -314,9 +281,8 @@ def test_crisis_section_with_a_fake_engine(
 
 
 def test_crisis_section_with_the_real_engine(korea: Scenario) -> None:
-    section = run_section(_spec("crisis"), korea, TINY, 4)
-    assert section.status == "ok", section.reason
-    assert section.numbers["paths"] == crisis.crisis_paths(16)
+    section = run_section("crisis", korea, TINY, 4)
+    assert section.numbers["paths"] == defaults.crisis_paths(16)
     fans = section.numbers["tension_fan"]
     assert set(fans) == {"status-quo", *(p.id for p in korea.policies)}
     for bands in fans.values():
@@ -346,7 +312,7 @@ def test_smoothed_is_event_weighted() -> None:
         },
         index=index,
     )
-    trend = history.smoothed(monthly, window=3)
+    trend = rolling_means(monthly, window=3)
     assert trend["goldstein_mean"].tolist() == pytest.approx([-8.0, -8.0, -0.5])
     assert trend["net_cooperation"].tolist() == pytest.approx([-1.0, -1.0, 0.5])
 
@@ -355,8 +321,7 @@ def test_history_section_with_the_real_tracker(korea: Scenario) -> None:
     from peninsula.events.analysis import dyad_series
     from peninsula.events.history import load_history
 
-    section = run_section(_spec("history"), korea, TINY, 0)
-    assert section.status == "ok", section.reason
+    section = run_section("history", korea, TINY, 0)
     events = load_history()
     monthly = dyad_series(
         events[events["date"] <= pd.Timestamp(korea.metadata.as_of)], "USA", "PRK"
@@ -383,18 +348,7 @@ def test_history_stops_at_the_scenario_date(korea: Scenario) -> None:
 
 
 def test_history_without_the_dyad_says_so(korea: Scenario) -> None:
-    others = korea.model_copy(update={"actors": tuple(a for a in korea.actors if a.id != "PRK")})
+    others = korea.model_copy(update={"roles": korea.roles.model_copy(update={"dyad": None})})
     section = history.build_history(others, TINY, 0)
-    assert isinstance(section.blocks[0], Notice) and "USA–PRK" in section.blocks[0].text
-
-
-def test_missing_engine_module_gives_the_notice(
-    korea: Scenario, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A package whose module is not written yet: import fails with the module's own name.
-    monkeypatch.setitem(sys.modules, "peninsula.crisis", None)
-    section = run_section(_spec("crisis"), korea, TINY, 0)
-    assert section.status == "unavailable"
-    assert not section.charts
-    assert isinstance(section.blocks[-1], Notice)
-    assert section.blocks[-1].text.startswith("Not yet available")
+    assert isinstance(section.blocks[0], Notice) and "roles.dyad" in section.blocks[0].text
+    assert section.numbers["dyad"] is None

@@ -9,17 +9,18 @@ import pytest
 from pydantic import BaseModel
 
 from peninsula import load_scenario
-from peninsula.scenario import builtin_names, to_problem
-from peninsula.scenario.schema import Scenario, _QuantityModel
+from peninsula.scenario import builtin_names
+from peninsula.scenario.arrays import to_problem
+from peninsula.scenario.schema import Quantity, Scenario
 
 BRIEF_ACTORS = {"USA", "PRK", "KOR", "JPN", "CHN", "RUS"}
 BRIEF_ISSUES = {"denuclearisation", "sanctions_relief", "seoul_role", "force_posture"}
 
 
-def _quantities(node: Any, path: str = "") -> list[tuple[str, _QuantityModel]]:
-    if isinstance(node, _QuantityModel):
+def _quantities(node: Any, path: str = "") -> list[tuple[str, Quantity]]:
+    if isinstance(node, Quantity):
         return [(path, node)]
-    found: list[tuple[str, _QuantityModel]] = []
+    found: list[tuple[str, Quantity]] = []
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
             found += _quantities(getattr(node, name), f"{path}.{name}")

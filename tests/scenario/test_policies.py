@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peninsula.problem import BargainingProblem
-from peninsula.scenario import load_scenario, to_problem
-from peninsula.scenario.arrays import apply_policy
+from peninsula.scenario import load_scenario
+from peninsula.scenario.arrays import apply_policy, to_problem
 from peninsula.scenario.schema import Policy
 
 MINIMAL = Path(__file__).parent / "data" / "minimal.yaml"

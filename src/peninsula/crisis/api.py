@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from peninsula import defaults
 from peninsula.crisis.calibrate import FitResult, fit
 from peninsula.crisis.data import load_monthly
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
-    STATUS_QUO,
     CrisisResult,
     EffectSpec,
     effect_spec,
@@ -19,7 +19,8 @@ from peninsula.crisis.simulate import (
     simulate,
     status_quo_spec,
 )
-from peninsula.errors import NotFoundError
+from peninsula.scenario.policies import select_policies
+from peninsula.scenario.schema import Scenario
 
 
 @functools.lru_cache(maxsize=4)
@@ -28,27 +29,19 @@ def default_fit(first: str = "2017-01", last: str = "2024-12") -> FitResult:
     return fit(load_monthly().window(first, last))
 
 
-def policy_specs(scenario: Any, policies: Sequence[str] | None = None) -> list[EffectSpec]:
+def policy_specs(scenario: Scenario, policies: Sequence[str] | None = None) -> list[EffectSpec]:
     """Status quo plus the named (default: all) scenario policies, effects validated."""
-    known = {p.id: p for p in scenario.policies}
-    wanted = list(policies) if policies else [STATUS_QUO, *known]
-    specs: list[EffectSpec] = []
-    for name in wanted:
-        if name == STATUS_QUO:
-            specs.append(status_quo_spec())
-        elif name in known:
-            specs.append(effect_spec(known[name]))
-        else:
-            choices = ", ".join([STATUS_QUO, *known])
-            raise NotFoundError(f"unknown policy {name!r}; known: {choices}")
-    return specs
+    return [
+        status_quo_spec() if policy is None else effect_spec(policy)
+        for _, policy in select_policies(scenario, policies)
+    ]
 
 
 def simulate_policies(
-    scenario: Any,
-    horizon: int = 36,
-    paths: int = 10_000,
-    seed: int = 0,
+    scenario: Scenario | str | Path,
+    horizon: int = defaults.HORIZON_MONTHS,
+    paths: int = defaults.crisis_paths(),
+    seed: int = defaults.SEED,
     policies: Sequence[str] | None = None,
     executor: Any = "local",
     chunk_size: int = DEFAULT_CHUNK,

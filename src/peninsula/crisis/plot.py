@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from peninsula.crisis.simulate import CrisisResult
 from peninsula.errors import InputError, Located
+from peninsula.files import write_bytes
 
 
 def _month_labels(start: str, horizon: int) -> list[str]:
@@ -21,18 +20,6 @@ def _month_labels(start: str, horizon: int) -> list[str]:
             year, month = year + 1, 1
         out.append(f"{year}-{month:02d}")
     return out
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def fan_chart(result: CrisisResult, path: str | Path) -> Path:
@@ -65,7 +52,7 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
             fig.add_trace(go.Scatter(x=months, y=q[2], name=f"{label} median"))
         fig.add_hline(y=result.threshold, line_dash="dash", annotation_text="crisis threshold")
         fig.update_layout(title="Simulated tension by policy", yaxis_title="tension (-1..1)")
-        _atomic_write(out, fig.to_html(include_plotlyjs="cdn").encode("utf-8"))
+        write_bytes(out, fig.to_html(include_plotlyjs="cdn").encode("utf-8"))
         return out
     import io
 
@@ -95,5 +82,5 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    _atomic_write(out, buffer.getvalue())
+    write_bytes(out, buffer.getvalue())
     return out

@@ -2,7 +2,7 @@
 
 All paths advance together, one vectorised step per month, so 100,000 paths cost a few
 dozen numpy calls per month. Work is cut into fixed-size chunks run by
-:func:`peninsula.ensemble.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
+:func:`peninsula.executors.run_chunked`; chunk ``c`` gets the ``c``-th child seed, and
 *every policy reuses the same child seed* (common random numbers), so policy differences are
 not blurred by Monte Carlo noise and the same seed gives the same bytes on any executor.
 
@@ -52,6 +52,8 @@ from peninsula.crisis.model import (
     sanctions_series,
 )
 from peninsula.errors import InputError, Located
+from peninsula.scenario.policies import STATUS_QUO, STATUS_QUO_LABEL
+from peninsula.summary import summary_frame, wilson
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -71,7 +73,6 @@ MAX_RATE = 15.0
 #: log-linear Poisson autoregression (Fokianos & Tjøstheim 2011, their condition for the
 #: one-lag model); beyond it λ grows superlinearly with its own past and paths explode.
 EXCITATION_MAX = 0.99
-STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 5000
 _LAUNCH_IDX = np.array([TYPE_INDEX[t] for t in (*MISSILE_TYPES, "satellite_launches")])
 _MISSILE_IDX = np.array([TYPE_INDEX[t] for t in MISSILE_TYPES])
@@ -133,7 +134,7 @@ def effect_spec(policy: Any) -> EffectSpec:
 
 
 def status_quo_spec() -> EffectSpec:
-    return EffectSpec(STATUS_QUO, "Status quo (no change)", {}, {}, None)
+    return EffectSpec(STATUS_QUO, STATUS_QUO_LABEL, {}, {}, None)
 
 
 def _effect_arrays(spec: EffectSpec, n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
@@ -404,8 +405,30 @@ class CrisisResult:
         """Quantiles of tension per month, shape (len(quantiles), horizon)."""
         return np.asarray(np.quantile(self.tension[policy], quantiles, axis=0), dtype=np.float64)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The policy × measure summary (:meth:`summary`); the paths are the arrays."""
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<CrisisResult {len(self.policies)} policies × {self.paths} paths × "
+            f"{self.horizon} months from {self.start}, seed {self.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        means = self.summary()["mean"].unstack("measure")
+        head = (
+            f"<p><b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
+            f"{self.start}, seed {self.seed} (means; <code>.summary()</code> has the intervals)"
+            "</p>"
+        )
+        return head + str(means.round(3).to_html())
+
     def summary(self) -> pd.DataFrame:
-        """Policy × measure: mean with 5/50/95% path quantiles and a 95% Monte Carlo interval."""
+        """Policy × measure (:mod:`peninsula.summary` layout). ``low``–``high``: the 5–95%
+        quantiles of the paths for a count or a level, the 95% Wilson interval for a
+        probability; ``p50`` the median path value; ``mc_low``–``mc_high`` the 95% Monte Carlo
+        interval of the mean (of the proportion, for a probability)."""
         rows: list[tuple[Any, ...]] = []
         n = self.paths
         for policy in self.policies:
@@ -419,9 +442,9 @@ class CrisisResult:
             ):
                 mean = float(values.mean())
                 se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-                q = np.quantile(values, (0.05, 0.5, 0.95))
+                p05, p50, p95 = map(float, np.quantile(values, (0.05, 0.5, 0.95)))
                 rows.append(
-                    (policy, measure, mean, *map(float, q), mean - 1.96 * se, mean + 1.96 * se)
+                    (policy, measure, mean, p05, p95, p50, mean - 1.96 * se, mean + 1.96 * se)
                 )
             for measure, hits in (
                 ("p_nuclear_test", self.nuclear[policy] > 0),
@@ -429,21 +452,12 @@ class CrisisResult:
             ):
                 p = float(hits.mean())
                 lo, hi = wilson(p, n)
-                rows.append((policy, measure, p, np.nan, np.nan, np.nan, lo, hi))
-        frame = pd.DataFrame(
-            rows, columns=["policy", "measure", "mean", "p05", "p50", "p95", "mc_low", "mc_high"]
+                rows.append((policy, measure, p, lo, hi, np.nan, lo, hi))
+        return summary_frame(
+            rows,
+            ("p50", "mc_low", "mc_high"),
+            "5–95% of simulated paths; 95% Wilson interval for probabilities",
         )
-        return frame.set_index(["policy", "measure"])
-
-
-def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a Monte Carlo proportion (Wilson 1927)."""
-    if n == 0:
-        return float("nan"), float("nan")
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def _with_progress(
@@ -454,7 +468,7 @@ def _with_progress(
     executor: Any,
     progress: Callable[[int, int], None],
 ) -> list[list[Block]]:
-    from peninsula.ensemble.executors import iter_chunked
+    from peninsula.executors import iter_chunked
 
     chunks: list[list[Block]] = []
     for done, result in iter_chunked(fn, paths, chunk_size, seed, executor):
@@ -481,7 +495,7 @@ def simulate(
     and ``progress(paths_done, paths)`` is called after each, so the result is identical with
     or without progress.
     """
-    from peninsula.ensemble.executors import get_executor, run_chunked
+    from peninsula.executors import get_executor, run_chunked
 
     if horizon < 1 or paths < 1:
         raise InputError([Located("horizon and paths must be at least 1")])

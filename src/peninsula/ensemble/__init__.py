@@ -6,41 +6,18 @@ Public API (see docs/explanation/policy-measures.md and sensitivity-and-discover
 - :func:`sensitivity` → Sobol indices per input (module ``sobol``: a module named
   ``sensitivity`` would shadow the function of the same name on this package)
 - :func:`discover` → PRIM boxes where a policy fails a threshold
-- :mod:`peninsula.ensemble.executors` → ``get_executor``, ``run_chunked``
+- :func:`save_experiment`, :func:`load_experiment` → an experiment on disk (Parquet)
 
-Heavy modules are imported on first use so that ``import peninsula.ensemble.executors`` (used by
-the crisis simulator inside worker processes) stays cheap.
+Where the chunks run (in-process, processes, Dask) is :mod:`peninsula.executors`, shared with
+the crisis simulator.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from peninsula.ensemble.discovery import discover
-    from peninsula.ensemble.experiment import Experiment, run_experiments
-    from peninsula.ensemble.sobol import sensitivity, sensitivity_all, sobol_indices
-    from peninsula.ensemble.store import load_experiment, save_experiment
-
-_LAZY = {
-    "run_experiments": "peninsula.ensemble.experiment",
-    "Experiment": "peninsula.ensemble.experiment",
-    "sensitivity": "peninsula.ensemble.sobol",
-    "sensitivity_all": "peninsula.ensemble.sobol",
-    "sobol_indices": "peninsula.ensemble.sobol",
-    "discover": "peninsula.ensemble.discovery",
-    "save_experiment": "peninsula.ensemble.store",
-    "load_experiment": "peninsula.ensemble.store",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'peninsula.ensemble' has no attribute {name!r}")
-
+from peninsula.ensemble.discovery import discover
+from peninsula.ensemble.experiment import Experiment, run_experiments
+from peninsula.ensemble.sobol import sensitivity, sensitivity_all, sobol_indices
+from peninsula.ensemble.store import load_experiment, save_experiment
 
 __all__ = [
     "Experiment",

@@ -1,7 +1,7 @@
 """Run every policy of a scenario, under every chosen model, across sampled worlds.
 
 The unit of work is a *chunk* of sampled worlds (fixed size, see
-:mod:`peninsula.ensemble.executors`). Inside a chunk everything is vectorised: the chunk's
+:mod:`peninsula.executors`). Inside a chunk everything is vectorised: the chunk's
 worlds are sampled as one Latin hypercube (so an experiment is a *replicated* LHS, one
 replicate per chunk), each policy is applied to the whole ``(chunk, n, k)`` batch with
 ``apply_policy``, and each model is called once per policy on that batch. Results therefore
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peninsula.ensemble.executors import Executor, get_executor, iter_chunked
+from peninsula import defaults
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import (
     UncertainInput,
@@ -27,11 +27,13 @@ from peninsula.ensemble.sampling import (
     sample_inputs,
 )
 from peninsula.errors import NotFoundError, PeninsulaError
+from peninsula.executors import Executor, get_executor, iter_chunked
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.policies import select_policies
 from peninsula.scenario.schema import Policy, Scenario
+from peninsula.summary import summary_frame
 
-STATUS_QUO = "status-quo"
 DEFAULT_CHUNK = 1024
 
 Progress = Callable[[int, int], None]
@@ -185,9 +187,10 @@ class Experiment:
     def summary(self, model: str | None = None) -> pd.DataFrame:
         """Policy × measure table for one model (default: the first).
 
-        Index ``(policy, measure)``; columns ``mean``, ``p05``, ``p95`` (the 90% interval of
-        the measure across worlds), ``mcse`` (Monte Carlo standard error of the mean,
-        sd/sqrt(n): conservative for Latin hypercube samples) and ``n``.
+        The :mod:`peninsula.summary` layout: index ``(policy, measure)``; columns ``mean``,
+        ``low``, ``high`` (the 5th and 95th percentiles of the measure across worlds), ``mcse``
+        (Monte Carlo standard error of the mean, sd/sqrt(n): conservative for Latin hypercube
+        samples) and ``n``.
         """
         chosen = self.models[0] if model is None else model
         if chosen not in self.models:
@@ -199,9 +202,31 @@ class Experiment:
         parts = {m: self.summary(m) for m in self.models}
         return pd.concat(parts, names=["model"])
 
+    def to_frame(self) -> pd.DataFrame:
+        """The summary of every model (index ``(model, policy, measure)``); the per-world
+        measures are :attr:`results`, the sampled inputs :attr:`inputs`."""
+        return self.summary_all()
+
+    def __repr__(self) -> str:
+        m = self.metadata
+        return (
+            f"<Experiment {self.scenario.metadata.id}: {m.get('runs')} worlds × "
+            f"{len(self.policies)} policies × {len(self.models)} models, seed {m.get('seed')}>"
+        )
+
+    def _repr_html_(self) -> str:
+        means = self.summary()["mean"].unstack("measure")
+        head = (
+            f"<p><b>Policy comparison</b> of <code>{self.scenario.metadata.id}</code>: "
+            f"{self.metadata.get('runs')} sampled worlds, model {self.models[0]}, seed "
+            f"{self.metadata.get('seed')} (means; <code>.summary()</code> has the intervals)</p>"
+        )
+        return head + str(means.round(3).to_html())
+
 
 def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
-    """Mean, 5th/95th percentiles, MC standard error and count per (policy, measure)."""
+    """Mean, 5th/95th percentiles (``low``, ``high``), MC standard error and count per
+    (policy, measure), in the :mod:`peninsula.summary` layout."""
     rows = []
     for policy, group in results.groupby("policy", sort=False, observed=True):
         data = group[list(measures)].to_numpy(dtype=np.float64)
@@ -213,29 +238,7 @@ def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
             mcse = sd / np.sqrt(n)
         for j, name in enumerate(measures):
             rows.append((policy, name, mean[j], p05[j], p95[j], mcse[j], int(n[j])))
-    table = pd.DataFrame(rows, columns=["policy", "measure", "mean", "p05", "p95", "mcse", "n"])
-    return table.set_index(["policy", "measure"])
-
-
-def resolve_policies(
-    scenario: Scenario, policies: Sequence[str] | None
-) -> tuple[tuple[str, Policy | None], ...]:
-    """``status-quo`` plus the scenario's policies (all, or the named ones, in that order)."""
-    known = {p.id: p for p in scenario.policies}
-    if policies is None:
-        return ((STATUS_QUO, None), *((p.id, p) for p in scenario.policies))
-    chosen: list[tuple[str, Policy | None]] = []
-    for name in policies:
-        if name == STATUS_QUO:
-            chosen.append((STATUS_QUO, None))
-        elif name in known:
-            chosen.append((name, known[name]))
-        else:
-            listed = ", ".join([STATUS_QUO, *known])
-            raise NotFoundError(
-                f"unknown policy {name!r} in scenario {scenario.metadata.id!r}; known: {listed}"
-            )
-    return tuple(chosen)
+    return summary_frame(rows, ("mcse", "n"), "5th–95th percentile across sampled worlds")
 
 
 def check_models(models: Sequence[str]) -> tuple[str, ...]:
@@ -250,9 +253,9 @@ def check_models(models: Sequence[str]) -> tuple[str, ...]:
 
 def run_experiments(
     scenario: Scenario,
-    runs: int,
-    seed: int,
-    models: Sequence[str] = ("eum",),
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
+    models: Sequence[str] = (defaults.ENSEMBLE_MODEL,),
     executor: str | Executor = "local",
     workers: int | None = None,
     progress: Progress | None = None,
@@ -275,11 +278,11 @@ def run_experiments(
     """
     if runs < 1:
         raise PeninsulaError(f"--runs must be at least 1 (got {runs})")
-    cfg = config or MeasureConfig()
+    cfg = config or MeasureConfig.for_scenario(scenario)
     plan = _Plan(
         base=to_problem(scenario),
         inputs=collect_inputs(scenario),
-        policies=resolve_policies(scenario, policies),
+        policies=select_policies(scenario, policies),
         models=check_models(models),
         params=dict(params or {}),
         method=method,

@@ -13,24 +13,31 @@ Preferences and the status quo are those of the *sampled world without the polic
 a lever that changes what an actor demands at the table, not what it values, so the US is not
 credited with "getting what it asked for" when a policy merely changes its demand.
 
-The actor and issue ids used by the Korea-specific measures (Seoul, alliance, non-
-proliferation, arms race) are configurable through :class:`MeasureConfig`; when a scenario lacks
-them the measures that need them are omitted (never guessed).
+The actors and issues the named measures refer to (the deal parties, the ally whose sidelining
+is measured, the patron and its allies, the non-proliferation and security issues) are the
+scenario's ``roles`` (:class:`~peninsula.scenario.schema.Roles`), read through
+:meth:`MeasureConfig.for_scenario`; a measure whose role is unset is omitted (never guessed).
+The measure names (``seoul.*``) keep the flagship scenario's wording.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from peninsula.problem import BargainingProblem, FloatArray
+from peninsula.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
 class MeasureConfig:
-    """Which actors and issues the named measures refer to (defaults: the Korea scenarios).
+    """Which actors and issues the named measures refer to, and the thresholds.
+
+    The defaults name no actor or issue: build one from a scenario's ``roles`` with
+    :meth:`for_scenario`.
 
     Attributes:
         deal_threshold: an issue "moves materially" when ``|x_i - q_i| > deal_threshold * r_i``.
@@ -47,19 +54,35 @@ class MeasureConfig:
     """
 
     deal_threshold: float = 0.05
-    deal_issues: tuple[str, ...] = ("denuclearisation",)
-    deal_parties: tuple[str, ...] = ("USA", "PRK")
-    seoul: str = "KOR"
-    seoul_role_issue: str = "seoul_role"
+    deal_issues: tuple[str, ...] = ()
+    deal_parties: tuple[str, ...] = ()
+    seoul: str | None = None
+    seoul_role_issue: str | None = None
     sidelined_below: float | None = None
-    us: str = "USA"
-    allies: tuple[str, ...] = ("KOR", "JPN")
-    denuclearisation_issue: str = "denuclearisation"
+    us: str | None = None
+    allies: tuple[str, ...] = ()
+    denuclearisation_issue: str | None = None
     cvid_at: float | None = None  # None: the lower end of the scale
-    sanctions_issue: str = "sanctions_relief"
-    security_issues: Mapping[str, int] = field(
-        default_factory=lambda: {"force_posture": 1, "denuclearisation": -1}
-    )
+    sanctions_issue: str | None = None
+    security_issues: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario, **overrides: Any) -> MeasureConfig:
+        """The scenario's ``roles`` as a measure configuration (thresholds at their defaults
+        unless overridden)."""
+        roles = scenario.roles
+        fields: dict[str, Any] = {
+            "deal_issues": roles.deal_issues,
+            "deal_parties": roles.deal_parties,
+            "seoul": roles.sidelined,
+            "seoul_role_issue": roles.sidelined_role_issue,
+            "us": roles.patron,
+            "allies": roles.allies,
+            "denuclearisation_issue": roles.denuclearisation_issue,
+            "sanctions_issue": roles.sanctions_issue,
+            "security_issues": dict(roles.security_issues),
+        }
+        return cls(**{**fields, **overrides})
 
 
 def utility(problem: BargainingProblem, x: FloatArray) -> FloatArray:
@@ -74,11 +97,11 @@ def utility(problem: BargainingProblem, x: FloatArray) -> FloatArray:
     return np.asarray(-np.divide(loss, weight, out=np.zeros_like(loss), where=weight > 0))
 
 
-def _issue(problem: BargainingProblem, issue_id: str) -> int | None:
+def _issue(problem: BargainingProblem, issue_id: str | None) -> int | None:
     return problem.issue_ids.index(issue_id) if issue_id in problem.issue_ids else None
 
 
-def _actor(problem: BargainingProblem, actor_id: str) -> int | None:
+def _actor(problem: BargainingProblem, actor_id: str | None) -> int | None:
     return problem.actor_ids.index(actor_id) if actor_id in problem.actor_ids else None
 
 
@@ -94,7 +117,9 @@ def compute_measures(
         world: the sampled worlds without the policy (preferences, status quo).
         applied: the same worlds with the policy applied (who participates).
         outcome: the model's ``(B, k)`` forecast for ``applied``.
-        config: ids and thresholds; defaults to :class:`MeasureConfig()`.
+        config: ids and thresholds (:meth:`MeasureConfig.for_scenario`); the default names no
+            actor or issue, so only the generic measures (deal over any issue, outcomes,
+            utilities) are computed.
     """
     cfg = config or MeasureConfig()
     out: dict[str, FloatArray] = {}

@@ -31,7 +31,7 @@ from scipy.stats import qmc
 from peninsula.errors import PeninsulaError
 from peninsula.problem import BargainingProblem, FloatArray
 from peninsula.scenario.arrays import to_problem
-from peninsula.scenario.schema import Normal, Scenario, Triangular, Uniform, _QuantityModel
+from peninsula.scenario.schema import Normal, Quantity, Scenario, Triangular, Uniform
 
 SamplingMethod = Literal["lhs", "sobol", "random"]
 SAMPLING_METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
@@ -94,7 +94,7 @@ class UncertainInput:
 
 def _add(
     out: list[UncertainInput],
-    q: _QuantityModel | None,
+    q: Quantity | None,
     name: str,
     field: Field,
     index: tuple[int, ...],

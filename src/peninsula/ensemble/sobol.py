@@ -22,12 +22,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from peninsula.ensemble.experiment import STATUS_QUO, Progress, check_models, resolve_policies
+from peninsula import defaults
+from peninsula.ensemble.experiment import Progress, check_models
 from peninsula.ensemble.measures import MeasureConfig, compute_measures
 from peninsula.ensemble.sampling import UncertainInput, build_problem, collect_inputs, to_values
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.problem import FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
+from peninsula.scenario.policies import find_policy
 from peninsula.scenario.schema import Scenario
 
 COLUMNS = ["S1", "S1_conf", "ST", "ST_conf"]
@@ -108,7 +110,7 @@ def _scenario_evaluator(
 ) -> Evaluate:
     from peninsula.models.registry import get_model
 
-    ((_, chosen),) = resolve_policies(scenario, [policy or STATUS_QUO])
+    chosen = find_policy(scenario, policy)
     base = to_problem(scenario)
     forecaster = get_model(model)
 
@@ -133,7 +135,7 @@ def sensitivity_all(
     seed: int,
     policy: str | None = None,
     *,
-    model: str = "eum",
+    model: str = defaults.ENSEMBLE_MODEL,
     config: MeasureConfig | None = None,
     conf_level: float = 0.95,
     chunk_size: int = 4096,
@@ -147,7 +149,14 @@ def sensitivity_all(
     check_models([model])
     inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
     evaluate = _scenario_evaluator(
-        scenario, inputs, policy, model, config or MeasureConfig(), chunk_size, seed, progress
+        scenario,
+        inputs,
+        policy,
+        model,
+        config or MeasureConfig.for_scenario(scenario),
+        chunk_size,
+        seed,
+        progress,
     )
     tables = sobol_indices(evaluate, inputs, runs, seed, conf_level)
     return pd.concat(tables, names=["measure"])
@@ -160,7 +169,7 @@ def sensitivity(
     seed: int,
     policy: str | None = None,
     *,
-    model: str = "eum",
+    model: str = defaults.ENSEMBLE_MODEL,
     config: MeasureConfig | None = None,
     conf_level: float = 0.95,
     chunk_size: int = 4096,
@@ -173,7 +182,7 @@ def sensitivity(
     The model is evaluated ``runs × (d + 2)`` times (``d`` uncertain inputs).
     """
     check_models([model])
-    cfg = config or MeasureConfig()
+    cfg = config or MeasureConfig.for_scenario(scenario)
     inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
     probe = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed)
     nominal = np.array([[i.nominal for i in inputs]])

@@ -6,7 +6,7 @@ Layout of an experiment directory::
     scenario.json      the scenario as validated (canonical JSON; its sha256 is the hash)
     inputs.parquet     one row per sampled world
     results.parquet    one row per (policy, model, world)
-    summary.parquet    (model, policy, measure) -> mean, p05, p95, mcse, n
+    summary.parquet    (model, policy, measure) -> mean, low, high, mcse, n
     experiment.duckdb  the same three tables plus ``metadata`` (key, JSON value)
 
 Why both: Parquet is the portable interchange format (pandas, polars, R, Spark read it);
@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ import pandas as pd
 
 from peninsula.ensemble.experiment import Experiment
 from peninsula.errors import InputError, Located, PeninsulaError
+from peninsula.files import atomic_directory
 from peninsula.scenario.schema import Scenario
 
 TABLES = ("inputs", "results", "summary")
@@ -89,21 +87,8 @@ def save_experiment(experiment: Experiment, path: str | Path) -> Path:
         raise PeninsulaError(
             f"{target}: exists and is not a peninsula experiment; choose another --save path"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        _write(experiment, tmp)
-        tmp.chmod(0o755)  # mkdtemp creates 0o700; an experiment is meant to be shared
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / "x")
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with atomic_directory(target) as staging:
+        _write(experiment, staging)
     return target
 
 

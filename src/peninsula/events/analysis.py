@@ -10,13 +10,19 @@ of event-data research:
   (the "net cooperation" index of Goldstein & Pevehouse 1997, here on counts);
 - change points with PELT (Killick, Fearnhead & Eckley 2012, JASA 107(500)) from
   ``ruptures`` (Truong, Oudre & Vayatis 2020), see :func:`change_points`.
+
+:func:`dyad_report` (events in memory) and :func:`store_dyad_report` (events in a DuckDB
+store) put these together into one :class:`DyadReport`; ``peninsula events dyad`` and the
+report's history section both render one, so they measure a relationship the same way.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Literal
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,12 +38,18 @@ SERIES_COLUMNS = (
 _QUAD = {1: "verbal_coop", 2: "material_coop", 3: "verbal_conflict", 4: "material_conflict"}
 
 
-def _period_code(freq: str) -> str:
+def period_code(freq: str) -> str:
     if freq not in _PERIOD:
         raise InputError(
             [Located(f"must be one of {', '.join(_PERIOD)}, got {freq!r}", field="--freq")]
         )
     return _PERIOD[freq]
+
+
+def period_end(start: pd.Timestamp, freq: str) -> date:
+    """Last day of the ``freq`` period starting at ``start``."""
+    end: date = pd.Timestamp(start).to_period(period_code(freq)).end_time.date()
+    return end
 
 
 def dyad_events(events: pd.DataFrame, a: str, b: str, directed: bool = False) -> pd.DataFrame:
@@ -62,7 +74,7 @@ def dyad_series(
     :data:`SERIES_COLUMNS`; ``goldstein_mean`` and ``net_cooperation`` are 0 for empty
     periods. ``series.attrs`` records a, b, freq and directed for :func:`annotate_peaks`.
     """
-    code = _period_code(freq)
+    code = period_code(freq)
     rows = dyad_events(events, a, b, directed)
     periods = pd.to_datetime(rows["date"]).dt.to_period(code).dt.to_timestamp(how="start")
     frame = pd.DataFrame(
@@ -90,7 +102,7 @@ def series_from_counts(
     quad-class counts and ``goldstein_sum``. Adds the empty periods between the first and the
     last one, then ``goldstein_mean`` and ``net_cooperation``.
     """
-    code = _period_code(freq)
+    code = period_code(freq)
     if counts.empty:
         full = pd.DatetimeIndex([], name="period").as_unit("ns")
     else:
@@ -222,7 +234,7 @@ def annotate_peaks(
     cols = ["kind", "period", "value", "date", "source", "target", "cameo_code",
             "goldstein", "mentions", "description", "source_url"]  # fmt: skip
     freq = str(series.attrs.get("freq", "month"))
-    code = _period_code(freq)
+    code = period_code(freq)
     if "a" in series.attrs and "b" in series.attrs:
         events = dyad_events(
             events, str(series.attrs["a"]), str(series.attrs["b"]),
@@ -248,3 +260,190 @@ def annotate_peaks(
         return pd.DataFrame(columns=cols)
     result = pd.concat(out, ignore_index=True)
     return result[[c for c in cols if c in result.columns]]
+
+
+def rolling_means(series: pd.DataFrame, window: int = 6) -> pd.DataFrame:
+    """Event-weighted trailing means over ``window`` periods: Goldstein score per event and net
+    cooperation. Single months with one or two events swing from −10 to +10, so a trend is
+    read from the rolling mean; windows without events are NaN (a gap), not 0."""
+    events = series["events"].rolling(window, min_periods=1).sum()
+    coop = (series["verbal_coop"] + series["material_coop"]).rolling(window, 1).sum()
+    conflict = (series["verbal_conflict"] + series["material_conflict"]).rolling(window, 1).sum()
+    goldstein = series["goldstein_sum"].rolling(window, min_periods=1).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "goldstein_mean": np.where(events > 0, goldstein / events, np.nan),
+                "net_cooperation": np.where(events > 0, (coop - conflict) / events, np.nan),
+            },
+            index=series.index,
+        )
+
+
+@dataclass(frozen=True)
+class DyadReport:
+    """How the relationship between ``a`` and ``b`` moved, period by period.
+
+    Attributes:
+        series: per-period measures (:func:`dyad_series`); ``change_column`` is the series
+            whose level shifts are detected.
+        events: the dyad's events available for annotation (all of them, or only those of
+            the peak periods when read from a store).
+        change_points: starts of new regimes (:func:`change_points`), ``regimes`` the
+            segments between them (:func:`regimes`).
+        peaks: the events behind the most conflictual and cooperative periods
+            (:func:`annotate_peaks`), one row per event.
+    """
+
+    a: str
+    b: str
+    freq: str
+    directed: bool
+    source: str
+    series: pd.DataFrame
+    events: pd.DataFrame
+    change_column: str
+    change_points: pd.DatetimeIndex
+    regimes: pd.DataFrame
+    peaks: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.series.empty)
+
+    def extremes(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Periods with the lowest and highest *total* Goldstein score: a month with one
+        sanctions announcement has a mean of −8 but is not more hostile than a month of
+        threats and tests, so extremes go by the sum, not the mean."""
+        total = self.series["goldstein_sum"]
+        low: Any = total.idxmin()
+        high: Any = total.idxmax()
+        return pd.Timestamp(low), pd.Timestamp(high)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-period series (index: period start)."""
+        return self.series.copy()
+
+    def __repr__(self) -> str:
+        arrow = "→" if self.directed else "↔"
+        return (
+            f"<DyadReport {self.a}{arrow}{self.b} by {self.freq}: {len(self.series)} periods, "
+            f"{int(self.series['events'].sum()) if not self.empty else 0} events, "
+            f"{len(self.change_points)} change points ({self.source})>"
+        )
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{self.a}{'→' if self.directed else '↔'}{self.b}</b> by {self.freq}</p>"
+        return head + str(self.series.tail(12).to_html())
+
+
+def analyse_dyad(
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    source: str = "",
+    peaks: int = 3,
+    per_period: int = 3,
+    penalty: float | None = None,
+    change_column: str = "goldstein_mean",
+) -> DyadReport:
+    """Change points, regimes and annotated peaks of a dyad ``series`` (:func:`dyad_series`)."""
+    attrs = series.attrs
+    if series.empty:
+        breaks = pd.DatetimeIndex([], name="period")
+    else:
+        breaks = change_points(series, column=change_column, penalty=penalty)
+    notes = (
+        annotate_peaks(series, events, top=peaks, per_period=per_period)
+        if peaks > 0 and not events.empty and not series.empty
+        else pd.DataFrame()
+    )
+    return DyadReport(
+        a=str(attrs.get("a", "")),
+        b=str(attrs.get("b", "")),
+        freq=str(attrs.get("freq", "month")),
+        directed=bool(attrs.get("directed", False)),
+        source=source,
+        series=series,
+        events=events,
+        change_column=change_column,
+        change_points=breaks,
+        regimes=regimes(series, breaks, change_column) if not series.empty else pd.DataFrame(),
+        peaks=notes,
+    )
+
+
+def dyad_report(
+    events: pd.DataFrame,
+    a: str,
+    b: str,
+    freq: str = "month",
+    *,
+    directed: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    source: str = "",
+    **options: Any,
+) -> DyadReport:
+    """The relationship between ``a`` and ``b`` in ``events`` between ``since`` and ``until``
+    (inclusive); ``options`` go to :func:`analyse_dyad`."""
+    period_code(freq)
+    if since is not None:
+        events = events[events["date"] >= pd.Timestamp(since)]
+    if until is not None:
+        events = events[events["date"] <= pd.Timestamp(until)]
+    series = dyad_series(events, a, b, freq=freq, directed=directed)
+    pair = dyad_events(events, a, b, directed)
+    return analyse_dyad(series, pair, source=source, **options)
+
+
+class DyadStore(Protocol):
+    """What :func:`store_dyad_report` needs of an event store (``events.store.EventStore``)."""
+
+    def dyad_series(
+        self,
+        a: str,
+        b: str,
+        freq: str = "month",
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        directed: bool = False,
+    ) -> pd.DataFrame: ...
+
+    def dyad_events(
+        self,
+        a: str,
+        b: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        directed: bool = False,
+    ) -> pd.DataFrame: ...
+
+
+def store_dyad_report(
+    store: DyadStore,
+    a: str,
+    b: str,
+    freq: str = "month",
+    *,
+    directed: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    source: str = "",
+    peaks: int = 3,
+    **options: Any,
+) -> DyadReport:
+    """Like :func:`dyad_report` for a store: the series is aggregated in the database and only
+    the events of the peak periods are fetched, so a store of millions of events is fine."""
+    period_code(freq)
+    series = store.dyad_series(a, b, freq, since=since, until=until, directed=directed)
+    parts = [
+        store.dyad_events(
+            a, b, since=start.date(), until=period_end(start, freq), directed=directed
+        )
+        for _, start, _ in (peak_periods(series, peaks) if peaks > 0 else [])
+    ]
+    events = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return analyse_dyad(series, events, source=source, peaks=peaks, **options)

@@ -38,6 +38,7 @@ from peninsula.events.codebook import ActorCodes, Codebook
 from peninsula.events.history import with_event_dtypes
 from peninsula.events.readers import EventFile
 from peninsula.events.readers.base import NORMALISED, BadRow
+from peninsula.files import atomic_path
 
 MEMORY_LIMIT = "512MB"  # DuckDB buffer pool; the reader and Python add ~0.5 GB
 THREADS = 2
@@ -414,9 +415,9 @@ class EventStore:
         Only one row per period leaves DuckDB, so a monthly series over tens of millions of
         stored events takes milliseconds instead of moving every dyad event into pandas.
         """
-        from peninsula.events.analysis import _period_code, series_from_counts
+        from peninsula.events.analysis import period_code, series_from_counts
 
-        _period_code(freq)
+        period_code(freq)
         unit = {"day": "day", "week": "week", "month": "month", "year": "year"}[freq]
         where, params = self._dyad_where(a, b, since, until, directed)
         quads = ", ".join(
@@ -440,19 +441,11 @@ class EventStore:
 
     def export(self, out: Path) -> int:
         """Write every event to a Parquet file (atomically); returns the row count."""
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
+        with atomic_path(Path(out)) as tmp:
             self.con.execute(
                 f"COPY (SELECT {', '.join(EVENT_COLUMNS)}, event_id FROM events "
-                f"ORDER BY date, file_id, line) TO '{_sql_str(tmp)}' (FORMAT parquet)"
+                f"ORDER BY date, file_id, line) TO '{_sql_str(str(tmp))}' (FORMAT parquet)"
             )
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return self.count()
 
 

@@ -106,6 +106,25 @@ def influence_weights(problem: BargainingProblem) -> FloatArray:
     return problem.effective_capability[:, :, None] * problem.salience
 
 
+def weighted_mean(position: FloatArray, weight: FloatArray, fallback: FloatArray) -> FloatArray:
+    """``Σ_i w_i p_i / Σ_i w_i`` over the actor axis (axis 1) of ``(B, n, k)`` arrays.
+
+    With capability × salience weights (:func:`influence_weights`) this is Achen's (2006)
+    compromise point, eq. (1) of "Institutional realism and bargaining models" (see
+    :mod:`peninsula.models.compromise`). Where nobody has weight on an issue there is no
+    compromise to speak of and the ``(B, k)`` ``fallback`` is returned: the compromise model
+    and the round-by-round summary of a trajectory both pass the status quo ("nothing moves").
+    """
+    total = weight.sum(axis=1)
+    safe = np.where(total > 0, total, 1.0)
+    mean = (weight * position).sum(axis=1) / safe
+    # Rounding can put the mean a hair outside the positions' span; clip it back in.
+    big = np.where(weight > 0, position, -np.inf).max(axis=1)
+    small = np.where(weight > 0, position, np.inf).min(axis=1)
+    mean = np.clip(mean, np.minimum(small, big), np.maximum(small, big))
+    return np.asarray(np.where(total > 0, mean, fallback), dtype=np.float64)
+
+
 def static_forecast(problem: BargainingProblem, outcome: FloatArray, name: str) -> Forecast:
     """Wrap the outcome of a one-shot model as a :class:`Forecast` with ``R == 0``.
 

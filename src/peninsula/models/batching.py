@@ -28,11 +28,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from peninsula.defaults import BUDGET_MIB
 from peninsula.models.base import Forecast, Model, stack_forecasts
 from peninsula.problem import BargainingProblem
 
-#: Default memory budget of one forecast call: 512 MiB.
-DEFAULT_BUDGET = 512 * 2**20
+#: Default memory budget of one forecast call, in bytes (``defaults.BUDGET_MIB``).
+DEFAULT_BUDGET = BUDGET_MIB * 2**20
 
 Progress = Callable[[int, int], None]
 

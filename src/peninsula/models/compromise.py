@@ -28,22 +28,11 @@ from peninsula.models.base import (
     resolve_params,
     static_forecast,
     validate_problem,
+    weighted_mean,
 )
-from peninsula.problem import BargainingProblem, FloatArray
+from peninsula.problem import BargainingProblem
 
 DEFAULTS: dict[str, float] = {}
-
-
-def weighted_mean(position: FloatArray, weight: FloatArray, fallback: FloatArray) -> FloatArray:
-    """``Σ w p / Σ w`` along axis 1 of ``(B, n, k)``; ``fallback`` ``(B, k)`` where ``Σ w = 0``."""
-    total = weight.sum(axis=1)
-    safe = np.where(total > 0, total, 1.0)
-    mean = (weight * position).sum(axis=1) / safe
-    # Rounding can put the mean a hair outside the positions' span; clip it back in.
-    big = np.where(weight > 0, position, -np.inf).max(axis=1)
-    small = np.where(weight > 0, position, np.inf).min(axis=1)
-    mean = np.clip(mean, np.minimum(small, big), np.maximum(small, big))
-    return np.where(total > 0, mean, fallback)
 
 
 @dataclass(frozen=True)

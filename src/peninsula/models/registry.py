@@ -1,47 +1,54 @@
 """Models by name: ``get_model("nash")``, ``available_models()``.
 
-The built-in models live one per module in this package, each defining a module-level
-``MODEL``; they are imported on first use, in the order of ``_MODULES`` (which is the
-registration order reported by :func:`available_models`). A module that does not exist (yet)
-is skipped; any other import error is a real bug and propagates.
+The built-in models are listed here explicitly, in the order :func:`available_models` reports
+them. Models from other packages join through the ``peninsula.models`` entry point group
+(``importlib.metadata``): a distribution declares, e.g. in its ``pyproject.toml``::
+
+    [project.entry-points."peninsula.models"]
+    mymodel = "mypackage.mymodule:MODEL"
+
+and every such object that implements :class:`~peninsula.models.base.Model` is registered
+under its ``name`` after the built-ins (a built-in name is never replaced by a plugin).
 """
 
 from __future__ import annotations
 
-import importlib
+from importlib.metadata import entry_points
 
 from peninsula.errors import NotFoundError
+from peninsula.models import compromise, eum, median, nash, smp
 from peninsula.models.base import Model
 
-_MODULES = ("median", "compromise", "nash", "eum", "smp")
+#: Entry point group through which other packages add models.
+ENTRY_POINT_GROUP = "peninsula.models"
 
-# The registry is the one piece of module state: a name → model table filled at import time
-# (built-ins) or by explicit register() calls. Models themselves are immutable.
-_REGISTRY: dict[str, Model] = {}
-_loaded = False
+BUILTIN: tuple[Model, ...] = (median.MODEL, compromise.MODEL, nash.MODEL, eum.MODEL, smp.MODEL)
+
+# The registry is the one piece of module state: a name → model table filled from BUILTIN,
+# then from the entry points on first use, then by explicit register() calls.
+_REGISTRY: dict[str, Model] = {model.name: model for model in BUILTIN}
+_plugins_loaded = False
 
 
-def _load_builtins() -> None:
-    global _loaded
-    if _loaded:
+def _load_plugins() -> None:
+    """Register the models other distributions declare (once; a broken plugin propagates)."""
+    global _plugins_loaded
+    if _plugins_loaded:
         return
-    _loaded = True
-    for module_name in _MODULES:
-        qualified = f"{__package__}.{module_name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as error:
-            if error.name == qualified:
-                continue  # not written yet: skip only this exact module
-            raise
-        model = getattr(module, "MODEL", None)
-        if model is not None and model.name not in _REGISTRY:
-            _REGISTRY[model.name] = model
+    _plugins_loaded = True
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        model = point.load()
+        if not isinstance(model, Model):
+            raise TypeError(
+                f"entry point {point.name!r} ({point.value}) in group {ENTRY_POINT_GROUP!r} "
+                "does not implement the Model protocol"
+            )
+        _REGISTRY.setdefault(model.name, model)
 
 
 def register(model: Model) -> Model:
     """Add (or replace) a model under ``model.name``; returns it (usable as a decorator)."""
-    _load_builtins()
+    _load_plugins()
     if not isinstance(model, Model):
         raise TypeError(f"{model!r} does not implement the Model protocol")
     _REGISTRY[model.name] = model
@@ -49,14 +56,14 @@ def register(model: Model) -> Model:
 
 
 def available_models() -> tuple[str, ...]:
-    """Names of the registered models, in registration order."""
-    _load_builtins()
+    """Names of the registered models: the built-ins, then plugins, then ``register`` calls."""
+    _load_plugins()
     return tuple(_REGISTRY)
 
 
 def get_model(name: str) -> Model:
     """The model registered as ``name``; unknown names list the available ones."""
-    _load_builtins()
+    _load_plugins()
     try:
         return _REGISTRY[name]
     except KeyError:

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from peninsula.models.base import influence_weights
-from peninsula.models.compromise import weighted_mean
+from peninsula.defaults import SEED
+from peninsula.models.base import influence_weights, weighted_mean
 from peninsula.models.registry import get_model
 from peninsula.problem import FloatArray
 from peninsula.scenario.arrays import to_problem
@@ -104,7 +104,7 @@ class Scoreboard:
 def scenario_items(
     scenario: Scenario,
     models: Sequence[str],
-    seed: int = 0,
+    seed: int = SEED,
     params: Mapping[str, Mapping[str, float]] | None = None,
 ) -> list[Item]:
     """Run ``models`` on the scenario's nominal problem; one :class:`Item` per issue with an

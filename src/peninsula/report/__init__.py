@@ -15,7 +15,7 @@ from pathlib import Path
 from peninsula.report.build import SECTIONS, Progress, build_report, content_hash
 from peninsula.report.content import Report, Section
 from peninsula.report.output import HTML, JSON, MARKDOWN, staged_output, write_report
-from peninsula.report.settings import DEFAULT_RUNS, DEFAULT_SEED, ReportSettings
+from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
 
@@ -44,8 +44,6 @@ def generate_report(
 
 
 __all__ = [
-    "DEFAULT_RUNS",
-    "DEFAULT_SEED",
     "HTML",
     "JSON",
     "MARKDOWN",

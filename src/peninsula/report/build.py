@@ -2,8 +2,10 @@
 
 The core of ``peninsula report``: numbers in (a scenario, settings), content out (a
 :class:`Report`); no files, no printing. Progress is reported through an optional callback so
-the CLI can show a progress bar. Each section receives its own seed, spawned from the one
-report seed in a fixed order, so adding a section never changes another section's numbers.
+the CLI can show a progress bar. Every section hands the one report seed to its engine
+unchanged, exactly as the commands do (``peninsula compare``, ``crisis``, ``forecast``), so a
+section shows the numbers its command prints with the same seed and sizes
+(:mod:`peninsula.defaults`); adding a section never changes another section's numbers.
 """
 
 from __future__ import annotations
@@ -13,24 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from peninsula import __version__
-from peninsula.report.content import (
-    EngineUnavailable,
-    Paragraph,
-    Report,
-    Section,
-    SourceEntry,
-    unavailable,
-)
-from peninsula.report.sections.assumptions import build_assumptions
-from peninsula.report.sections.crisis import build_crisis
-from peninsula.report.sections.forecasts import build_forecasts
-from peninsula.report.sections.history import build_history
-from peninsula.report.sections.policies import build_policies
-from peninsula.report.sections.scenario import build_scenario
-from peninsula.report.sections.sensitivity import build_sensitivity
+from peninsula.report.content import Paragraph, Report, Section, SourceEntry
+from peninsula.report.sections import assumptions, crisis, forecasts, history, policies, sensitivity
+from peninsula.report.sections import scenario as question
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
@@ -41,54 +29,23 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A section in the briefing's order; its id and title live in the section's module."""
+
     id: str
     title: str
-    intro: str
     builder: Builder
 
 
-SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec(
-        "scenario",
-        "The question, actors and issues",
-        "Who bargains over what, with which capabilities and stakes.",
-        build_scenario,
-    ),
-    SectionSpec(
-        "history",
-        "Relationship history",
-        "How the US–DPRK relationship has moved, from the sourced event history: monthly "
-        "cooperation–conflict scores (Goldstein scale) with the key events annotated.",
-        build_history,
-    ),
-    SectionSpec(
-        "forecasts",
-        "Bargaining forecasts",
-        "Where each bargaining model expects the issues to settle from today's positions, "
-        "and how positions move round by round.",
-        build_forecasts,
-    ),
-    SectionSpec(
-        "policies",
-        "Policy comparison across the ensemble",
-        "Each policy option evaluated over many sampled worlds (every uncertain input drawn "
-        "from its range): outcomes and who gains or loses, with intervals.",
-        build_policies,
-    ),
-    SectionSpec(
-        "sensitivity",
-        "Sensitivity: which assumptions drive each result",
-        "Variance-based (Sobol) sensitivity: which uncertain inputs explain most of the spread "
-        "in each result.",
-        build_sensitivity,
-    ),
-    SectionSpec(
-        "crisis",
-        "Crisis risks per policy",
-        "A self-exciting event model calibrated on the history, run forward under each "
-        "policy: tension paths (fan charts) and the probability of crossing crisis thresholds.",
-        build_crisis,
-    ),
+SECTIONS: tuple[SectionSpec, ...] = tuple(
+    SectionSpec(module.ID, module.TITLE, builder)
+    for module, builder in (
+        (question, question.build_scenario),
+        (history, history.build_history),
+        (forecasts, forecasts.build_forecasts),
+        (policies, policies.build_policies),
+        (sensitivity, sensitivity.build_sensitivity),
+        (crisis, crisis.build_crisis),
+    )
 )
 TOTAL_STEPS = len(SECTIONS) + 1  # + assumptions and summary
 
@@ -98,38 +55,13 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def section_seeds(seed: int, count: int) -> list[int]:
-    """One independent 63-bit seed per section, spawned from the report seed (fixed order)."""
-    children = np.random.SeedSequence(seed).spawn(count)
-    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
-
-
-def run_section(
-    spec: SectionSpec, scenario: Scenario, settings: ReportSettings, seed: int
-) -> Section:
-    """Build one section; an engine that is not built yet gives an explicit notice instead."""
-    try:
-        return spec.builder(scenario, settings, seed)
-    except EngineUnavailable as missing:
-        return unavailable(spec.id, spec.title, spec.intro, str(missing))
-
-
 def _summary(scenario: Scenario, sections: list[Section]) -> Section:
-    lines = [f"**{s.title}.** {s.summary}" for s in sections if s.status == "ok" and s.summary]
-    missing = [s.title for s in sections if s.status != "ok"]
-    blocks: list[Any] = [Paragraph(line) for line in lines]
-    if missing:
-        blocks.append(
-            Paragraph(
-                "Not yet available in this build: " + "; ".join(missing) + ". Those sections "
-                "say why below and fill in as their engines land."
-            )
-        )
+    lines = [f"**{s.title}.** {s.summary}" for s in sections if s.summary]
     return Section(
         id="summary",
         title="Summary",
-        blocks=tuple(blocks),
-        numbers={"available": [s.id for s in sections if s.status == "ok"], "missing": missing},
+        blocks=tuple(Paragraph(line) for line in lines),
+        numbers={"sections": [s.id for s in sections]},
         summary=scenario.metadata.title,
     )
 
@@ -176,16 +108,15 @@ def build_report(
     """The briefing on ``scenario``: every section, a summary first and assumptions last."""
     settings = settings or ReportSettings()
     sections = SECTIONS if sections is None else sections
-    seeds = section_seeds(settings.seed, len(sections))
     built: list[Section] = []
     total = len(sections) + 1
-    for index, (spec, seed) in enumerate(zip(sections, seeds, strict=True)):
+    for index, spec in enumerate(sections):
         if progress is not None:
             progress(spec.title, index, total)
-        built.append(run_section(spec, scenario, settings, seed))
+        built.append(spec.builder(scenario, settings, settings.seed))
     if progress is not None:
-        progress("Assumptions and limitations", len(sections), total)
-    built.append(build_assumptions(scenario, settings, built))
+        progress(assumptions.TITLE, len(sections), total)
+    built.append(assumptions.build_assumptions(scenario, settings))
     if progress is not None:
         progress("done", total, total)
     return Report(

@@ -12,58 +12,12 @@ numeric axis label must state its unit in parentheses, e.g. ``"Position (0–100
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 AxisKind = Literal["linear", "date", "category"]
 SeriesMode = Literal["line", "markers", "bar"]
-Status = Literal["ok", "unavailable"]
-
-
-class EngineUnavailable(Exception):  # noqa: N818 - a state, not a failure of the caller
-    """An engine the section needs is not importable yet, or lacks the API the section calls.
-
-    Only this exception turns a section into a "not yet available" notice; any other exception
-    from an engine that exists is a genuine error and propagates.
-    """
-
-
-def _not_built(error: ModuleNotFoundError) -> bool:
-    """Whether ``error`` is a ``peninsula`` module that does not exist yet (vs. a real error)."""
-    return (error.name or "").startswith("peninsula")
-
-
-def engine(module: str, *names: str) -> Any:
-    """Import ``module`` and check it offers ``names``; raise :class:`EngineUnavailable` if not.
-
-    A missing *third-party* module imported by an engine is a real installation error, so only
-    a missing ``peninsula`` module counts as "not yet built". That includes a package whose
-    lazy ``__getattr__`` imports a submodule that is not written yet (``peninsula.ensemble``
-    resolves ``run_experiments`` from ``peninsula.ensemble.experiment`` on first use).
-    """
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if _not_built(error):
-            raise EngineUnavailable(f"the engine module `{module}` is not built yet") from None
-        raise
-    absent = []
-    for name in names:
-        try:
-            getattr(loaded, name)
-        except AttributeError:
-            absent.append(name)
-        except ModuleNotFoundError as error:
-            if not _not_built(error):
-                raise
-            absent.append(name)
-    if absent:
-        raise EngineUnavailable(
-            f"`{module}` does not offer {', '.join(f'`{n}`' for n in absent)} yet"
-        )
-    return loaded
 
 
 # --------------------------------------------------------------------------- text blocks
@@ -106,10 +60,11 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Notice:
-    """A visible "not yet available" (or caution) block: the section says why it is empty."""
+    """A visible caution block: the section says why part of it is empty or to be read
+    carefully (e.g. a scenario without the tracked dyad has no history to show)."""
 
     text: str
-    kind: Literal["unavailable", "caution"] = "unavailable"
+    kind: Literal["caution"] = "caution"
 
 
 # --------------------------------------------------------------------------- charts
@@ -184,8 +139,6 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
     numbers: Mapping[str, Any] = field(default_factory=dict)
-    status: Status = "ok"
-    reason: str = ""
     summary: str = ""
 
     @property
@@ -195,17 +148,6 @@ class Section:
     @property
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Table))
-
-
-def unavailable(section_id: str, title: str, intro: str, reason: str) -> Section:
-    """The placeholder a section shows while its engine is not built: it says so, and why."""
-    return Section(
-        id=section_id,
-        title=title,
-        blocks=(Paragraph(intro), Notice(f"Not yet available: {reason}.")),
-        status="unavailable",
-        reason=reason,
-    )
 
 
 @dataclass(frozen=True)
@@ -226,6 +168,17 @@ class Report:
     sections: tuple[Section, ...]
     sources: tuple[SourceEntry, ...]
     meta: Mapping[str, Any]
+
+    def __repr__(self) -> str:
+        return f"<Report {self.title!r}: {len(self.sections)} sections, {len(self.charts)} charts>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        items = "".join(
+            f"<li><b>{escape(s.title)}</b>: {escape(s.summary)}</li>" for s in self.sections
+        )
+        return f"<p><b>{escape(self.title)}</b></p><ul>{items}</ul>"
 
     def source_numbers(self) -> dict[str, int]:
         """Source id -> its number in the source list (1-based), the [n] of citations."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from peninsula.errors import PeninsulaError
+from peninsula.files import staging_directory
 from peninsula.report.charts import to_png
 from peninsula.report.content import Report
 from peninsula.report.render_html import render_html
@@ -60,12 +60,7 @@ def _staging_dir(out: Path) -> Path:
     if not home.is_dir():
         raise UnwritableOutputError(f"cannot write the report to {out}: {home} is not a directory")
     try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
-        # mkdtemp makes it private (0700); it may become ``out`` itself, so use the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)
-        return staging
+        return staging_directory(home, STAGING_PREFIX)
     except OSError as error:
         reason = os.strerror(error.errno or errno.EACCES)
         message = f"cannot write the report to {out}: {reason} ({home})"

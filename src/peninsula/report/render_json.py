@@ -40,8 +40,6 @@ def report_numbers(report: Report) -> dict[str, Any]:
         "sections": {
             s.id: {
                 "title": s.title,
-                "status": s.status,
-                "reason": s.reason or None,
                 "numbers": jsonable(s.numbers),
             }
             for s in report.sections

@@ -55,7 +55,7 @@ def render_block(block: Block, numbers: Mapping[str, int]) -> str:
         head = [f"**{block.title}**", ""] if block.title else []
         return "\n".join(head + [f"- {item}" for item in block.items])
     assert isinstance(block, Notice)
-    return f"> **{'Note' if block.kind == 'caution' else 'Not available'}:** {block.text}"
+    return f"> **Note:** {block.text}"
 
 
 def render_markdown(report: Report) -> str:
@@ -69,13 +69,11 @@ def render_markdown(report: Report) -> str:
             f"Scenario `{scenario['id']}` version {scenario['version']} (as of "
             f"{scenario['as_of']}, content hash `{scenario['content_hash'][:12]}`) · "
             f"{settings['runs']} Monte Carlo runs · seed {settings['seed']} · "
+            f"{settings['horizon_months']}-month crisis horizon · "
             f"peninsula {meta['peninsula_version']}"
         ),
         "## Contents",
-        "\n".join(
-            f"{i}. {s.title}" + (" (not yet available)" if s.status != "ok" else "")
-            for i, s in enumerate(report.sections, start=1)
-        )
+        "\n".join(f"{i}. {s.title}" for i, s in enumerate(report.sections, start=1))
         + f"\n{len(report.sections) + 1}. Sources",
     ]
     for section in report.sections:

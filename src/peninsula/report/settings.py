@@ -1,27 +1,27 @@
-"""What a report run is asked to do: the Monte Carlo size, the seed and the models."""
+"""What a report run is asked to do: the Monte Carlo size, the seed, the models, the horizon.
+
+The defaults are :mod:`peninsula.defaults`, the same as every command's.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Chosen so the whole default report (every engine) takes well under 2 minutes on 2 cores;
-# the measurement is recorded in docs/how-to/write-a-report.md.
-DEFAULT_RUNS = 2000
-DEFAULT_SEED = 20250930
+from peninsula import defaults
 
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """``runs``: Monte Carlo samples per policy; ``seed``: the one seed every section derives
-    its randomness from (same seed, same numbers); ``executor``/``workers``: how the ensemble
-    spreads work (results do not depend on them)."""
+    """``runs``: Monte Carlo samples per policy; ``seed``: the one seed every section passes to
+    its engine (same seed, same numbers); ``executor``/``workers``: how the ensemble spreads
+    work (results do not depend on them); ``horizon_months``: the crisis simulation's length."""
 
-    runs: int = DEFAULT_RUNS
-    seed: int = DEFAULT_SEED
+    runs: int = defaults.RUNS
+    seed: int = defaults.SEED
     models: tuple[str, ...] | None = None
     executor: str = "local"
     workers: int | None = None
-    horizon_months: int = 24
+    horizon_months: int = defaults.HORIZON_MONTHS
 
     def __post_init__(self) -> None:
         if self.runs < 1:

@@ -1,7 +1,29 @@
-"""Scenario files: schema, loading with located errors, built-ins, conversion to arrays."""
+"""Scenario files: schema, loading with located errors, built-ins, policies.
 
-from peninsula.scenario.arrays import apply_policy, to_problem
+Turning a scenario into arrays is :mod:`peninsula.scenario.arrays` (``to_problem``,
+``apply_policy``); it is not imported here so that loading and validating a file stays free of
+numpy.
+"""
+
 from peninsula.scenario.loader import builtin_names, load_scenario
-from peninsula.scenario.schema import Scenario
+from peninsula.scenario.policies import (
+    STATUS_QUO,
+    find_policy,
+    policy_ids,
+    policy_label,
+    select_policies,
+)
+from peninsula.scenario.schema import Quantity, Scenario, range_text
 
-__all__ = ["Scenario", "apply_policy", "builtin_names", "load_scenario", "to_problem"]
+__all__ = [
+    "STATUS_QUO",
+    "Quantity",
+    "Scenario",
+    "builtin_names",
+    "find_policy",
+    "load_scenario",
+    "policy_ids",
+    "policy_label",
+    "range_text",
+    "select_policies",
+]

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from peninsula.problem import BargainingProblem, FloatArray
+from peninsula.scenario.policies import find_policy
 from peninsula.scenario.schema import (
     ActorChange,
     ExcludeChange,
@@ -22,7 +23,8 @@ from peninsula.scenario.schema import (
 
 
 def to_problem(scenario: Scenario, policy: str | Policy | None = None) -> BargainingProblem:
-    """The scenario's nominal values as a batch of one, with ``policy`` applied if given.
+    """The scenario's nominal values as a batch of one, with ``policy`` applied if given
+    (a policy id, :data:`~peninsula.scenario.policies.STATUS_QUO` or ``None`` for no change).
 
     An actor with no stance on an issue is treated as indifferent to it: salience 0 and
     position at the status quo (so it neither pulls the outcome nor loses from it).
@@ -60,8 +62,8 @@ def to_problem(scenario: Scenario, policy: str | Policy | None = None) -> Bargai
     )
     if policy is None:
         return problem
-    chosen = scenario.policy(policy) if isinstance(policy, str) else policy
-    return apply_policy(problem, chosen)
+    chosen = find_policy(scenario, policy) if isinstance(policy, str) else policy
+    return problem if chosen is None else apply_policy(problem, chosen)
 
 
 def apply_policy(problem: BargainingProblem, policy: Policy) -> BargainingProblem:

@@ -18,7 +18,6 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -136,14 +135,30 @@ def _source_list(raw: Any) -> Any:
 SourceRefs = Annotated[tuple[Identifier, ...], BeforeValidator(_source_list)]
 
 
-class _QuantityModel(_Strict):
+def range_text(value: float, low: float, high: float, digits: int = 0, suffix: str = "") -> str:
+    """``30 (10–55)``: a number with its range, the one way peninsula writes one (CLI, report).
+
+    The range is left out when it is NaN; between two negative ends "to" reads better than an
+    en dash (``−0.80 to −0.30``); minus signs are typographic (U+2212).
+    """
+    text = f"{value:.{digits}f}{suffix}"
+    if not (math.isnan(low) or math.isnan(high)):
+        joint = " to " if low < 0 else "–"
+        text += f" ({low:.{digits}f}{joint}{high:.{digits}f}{suffix})"
+    return text.replace("-", "−")
+
+
+class Quantity(_Strict):
+    """A number of the scenario: its nominal value, the sources it rests on, and (optionally)
+    the uncertainty the ensemble samples it from."""
+
     value: float
     source: SourceRefs = ()
     uncertainty: Uncertainty | None = None
     note: str | None = None
 
     @model_validator(mode="after")
-    def _finite_and_inside(self) -> _QuantityModel:
+    def _finite_and_inside(self) -> Quantity:
         if not math.isfinite(self.value):
             raise ValueError("value must be a finite number")
         if isinstance(self.uncertainty, Uniform | Triangular):
@@ -160,8 +175,15 @@ class _QuantityModel(_Strict):
             return self.value, self.value
         return self.uncertainty.bounds(self.value)
 
+    def text(self, digits: int = 0) -> str:
+        """``30 (10–55)``: the nominal value and, if uncertain, the range the ensemble samples."""
+        if self.uncertainty is None:
+            return range_text(self.value, math.nan, math.nan, digits)
+        return range_text(self.value, *self.span(), digits)
 
-Quantity = Annotated[_QuantityModel, BeforeValidator(_bare_number)]
+
+#: A quantity as a field of the scenario file: a bare number is accepted as ``{value: n}``.
+QuantityField = Annotated[Quantity, BeforeValidator(_bare_number)]
 
 
 # --------------------------------------------------------------------------- metadata
@@ -233,7 +255,7 @@ class Issue(_Strict):
     label: str
     description: str = ""
     scale: Scale
-    status_quo: Quantity
+    status_quo: QuantityField
     observed: Observation | None = None
 
 
@@ -241,8 +263,8 @@ class Issue(_Strict):
 class Stance(_Strict):
     """An actor's ideal point on one issue and how much the issue matters to it (0-1)."""
 
-    position: Quantity
-    salience: Quantity
+    position: QuantityField
+    salience: QuantityField
 
 
 class Actor(_Strict):
@@ -250,9 +272,9 @@ class Actor(_Strict):
     name: str
     group: str = ""
     description: str = ""
-    capability: Quantity
-    risk: Quantity | None = None
-    outside_option: Quantity | None = None
+    capability: QuantityField
+    risk: QuantityField | None = None
+    outside_option: QuantityField | None = None
     stances: dict[Identifier, Stance] = Field(default_factory=dict)
 
 
@@ -264,7 +286,7 @@ class Relation(_Strict):
 
     between: tuple[Identifier, Identifier]
     kind: RelationKind
-    strength: Quantity
+    strength: QuantityField
     description: str = ""
     source: SourceRefs = ()
 
@@ -286,6 +308,9 @@ class Adjust(_Strict):
 
     def apply(self, current: Any) -> Any:
         """Apply to a float or numpy array; returns the same kind."""
+        # numpy only where arrays are adjusted: loading and validating a file never needs it.
+        import numpy as np
+
         if self.set is not None:
             # full_like, not ``current * 0 + set``: an unset (NaN) value must become ``set``.
             return (
@@ -381,11 +406,53 @@ class Policy(_Strict):
     label: str
     description: str = ""
     changes: tuple[PolicyChange, ...] = ()
-    effects: dict[Identifier, Quantity] = Field(default_factory=dict)
+    effects: dict[Identifier, QuantityField] = Field(default_factory=dict)
     source: SourceRefs = ()
 
 
 # --------------------------------------------------------------------------- scenario
+class Roles(_Strict):
+    """Which actors and issues the named policy measures and the history refer to.
+
+    Generic code (the ensemble's measures, the report) reads roles from here, never from
+    hard-coded ids; a measure whose role a scenario leaves unset is simply not computed
+    (docs/explanation/policy-measures.md defines each measure).
+    """
+
+    deal_parties: tuple[Identifier, ...] = ()
+    deal_issues: tuple[Identifier, ...] = ()
+    sidelined: Identifier | None = None
+    sidelined_role_issue: Identifier | None = None
+    patron: Identifier | None = None
+    allies: tuple[Identifier, ...] = ()
+    denuclearisation_issue: Identifier | None = None
+    sanctions_issue: Identifier | None = None
+    security_issues: dict[Identifier, Literal[-1, 1]] = Field(default_factory=dict)
+    dyad: tuple[Identifier, Identifier] | None = None
+
+    def actor_fields(self) -> Iterator[tuple[FieldPath, str]]:
+        """``(path, actor id)`` of every actor this block names."""
+        for index, actor_id in enumerate(self.deal_parties):
+            yield ("roles", "deal_parties", index), actor_id
+        for name in ("sidelined", "patron"):
+            value = getattr(self, name)
+            if value is not None:
+                yield ("roles", name), value
+        for index, actor_id in enumerate(self.allies):
+            yield ("roles", "allies", index), actor_id
+
+    def issue_fields(self) -> Iterator[tuple[FieldPath, str]]:
+        """``(path, issue id)`` of every issue this block names."""
+        for index, issue_id in enumerate(self.deal_issues):
+            yield ("roles", "deal_issues", index), issue_id
+        for name in ("sidelined_role_issue", "denuclearisation_issue", "sanctions_issue"):
+            value = getattr(self, name)
+            if value is not None:
+                yield ("roles", name), value
+        for issue_id in self.security_issues:
+            yield ("roles", "security_issues", issue_id), issue_id
+
+
 class Scenario(_Strict):
     format_version: Literal[1] = 1
     metadata: Metadata
@@ -393,6 +460,31 @@ class Scenario(_Strict):
     actors: Annotated[tuple[Actor, ...], Field(min_length=2)]
     relations: tuple[Relation, ...] = ()
     policies: tuple[Policy, ...] = ()
+    roles: Roles = Field(default_factory=Roles)
+
+    def __repr__(self) -> str:
+        # The pydantic default prints every field: 32 KB for korea-2025 in a notebook.
+        m = self.metadata
+        return (
+            f"<Scenario {m.id!r} (as of {m.as_of.isoformat()}): {len(self.actors)} actors, "
+            f"{len(self.issues)} issues, {len(self.policies)} policies>"
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        m = self.metadata
+        rows = "".join(
+            f"<tr><td>{escape(i.id)}</td><td>{escape(i.label)}</td>"
+            f"<td>{escape(i.status_quo.text())}</td></tr>"
+            for i in self.issues
+        )
+        return (
+            f"<p><b>{escape(m.title)}</b> (<code>{escape(m.id)}</code>, as of "
+            f"{m.as_of.isoformat()}): {len(self.actors)} actors "
+            f"({escape(', '.join(self.actor_ids))}), {len(self.policies)} policies</p>"
+            f"<table><tr><th>issue</th><th>label</th><th>status quo</th></tr>{rows}</table>"
+        )
 
     # Convenience look-ups -------------------------------------------------------------
     @property
@@ -415,13 +507,6 @@ class Scenario(_Strict):
                 return i
         raise KeyError(f"unknown issue {issue_id!r}; known: {', '.join(self.issue_ids)}")
 
-    def policy(self, policy_id: str) -> Policy:
-        for p in self.policies:
-            if p.id == policy_id:
-                return p
-        known = ", ".join(p.id for p in self.policies) or "none"
-        raise KeyError(f"unknown policy {policy_id!r}; known: {known}")
-
 
 # --------------------------------------------------------------------------- cross checks
 Problem = tuple[FieldPath, str]
@@ -436,7 +521,7 @@ def _duplicates(items: tuple[Any, ...], where: FieldPath) -> Iterator[Problem]:
 
 
 def _in_range(
-    quantity: _QuantityModel, low: float, high: float, path: FieldPath, what: str
+    quantity: Quantity, low: float, high: float, path: FieldPath, what: str
 ) -> Iterator[Problem]:
     if not low <= quantity.value <= high:
         yield path + ("value",), f"{what} {quantity.value:g} is outside [{low:g}, {high:g}]"
@@ -457,7 +542,7 @@ def _sources(refs: tuple[str, ...], known: set[str], path: FieldPath) -> Iterato
 
 def _quantity_sources(node: Any, known: set[str], path: FieldPath) -> Iterator[Problem]:
     """Every ``source`` anywhere in the tree must name a declared source."""
-    if isinstance(node, _QuantityModel):
+    if isinstance(node, Quantity):
         yield from _sources(node.source, known, path + ("source",))
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:
@@ -571,6 +656,13 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         )
     for index, policy in enumerate(scenario.policies):
         problems += _check_policy(policy, index, scenario)
+    known_issues = set(scenario.issue_ids)
+    for path, actor_id in scenario.roles.actor_fields():
+        if actor_id not in known_actors:
+            problems.append((path, f"unknown actor {actor_id!r}"))
+    for path, issue_id in scenario.roles.issue_fields():
+        if issue_id not in known_issues:
+            problems.append((path, f"unknown issue {issue_id!r}"))
     known_sources = {s.id for s in scenario.metadata.sources}
     problems += _quantity_sources(scenario, known_sources, ())
     return problems

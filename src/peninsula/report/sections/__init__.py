@@ -1,6 +1,4 @@
-"""One module per report section; each exposes ``build_<section>(scenario, settings, seed)``.
-
-A builder calls its engine's public API in one place, and returns a
-:class:`~peninsula.report.content.Section`. If the engine is not built yet the builder raises
-:class:`~peninsula.report.content.EngineUnavailable` and the report shows a notice instead.
+"""One module per report section; each defines ``ID``, ``TITLE`` and
+``build_<section>(scenario, settings, seed)``, which calls its engine's public API plainly and
+returns a :class:`~peninsula.report.content.Section`. The order lives in ``report.build``.
 """

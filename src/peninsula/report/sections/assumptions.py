@@ -8,12 +8,13 @@ error at this number of runs, which engines were not available).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from peninsula.report.content import Bullets, Paragraph, Section
 from peninsula.report.settings import ReportSettings
-from peninsula.scenario.schema import Scenario, _QuantityModel
+from peninsula.scenario.schema import Quantity, Scenario
 
+ID = "assumptions"
 TITLE = "Assumptions and limitations"
 JUDGEMENT_WORDS = ("judgement", "judgment")
 
@@ -34,7 +35,7 @@ GENERAL = (
 )
 
 
-def _quantities(scenario: Scenario) -> Iterator[_QuantityModel]:
+def _quantities(scenario: Scenario) -> Iterator[Quantity]:
     for issue in scenario.issues:
         yield issue.status_quo
     for actor in scenario.actors:
@@ -63,9 +64,7 @@ def monte_carlo_error(runs: int) -> float:
     return 0.5 / math.sqrt(runs)
 
 
-def build_assumptions(
-    scenario: Scenario, settings: ReportSettings, sections: Sequence[Section]
-) -> Section:
+def build_assumptions(scenario: Scenario, settings: ReportSettings) -> Section:
     quantities = list(_quantities(scenario))
     uncertain = sum(q.uncertainty is not None for q in quantities)
     judgement = judgement_sources(scenario)
@@ -94,7 +93,6 @@ def build_assumptions(
             + ", ".join(silent)
             + "."
         )
-    missing = [s for s in sections if s.status != "ok"]
     blocks: list[Paragraph | Bullets] = [
         Paragraph(
             "Every number in this briefing follows from the scenario file and the models' "
@@ -103,15 +101,8 @@ def build_assumptions(
         Bullets(GENERAL, "Assumptions of the method"),
         Bullets(tuple(specific), "This scenario and this run"),
     ]
-    if missing:
-        blocks.append(
-            Bullets(
-                tuple(f"{s.title}: not yet available ({s.reason})." for s in missing),
-                "Parts of the analysis missing from this build",
-            )
-        )
     return Section(
-        id="assumptions",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
@@ -120,6 +111,5 @@ def build_assumptions(
             "judgement_inputs": judged,
             "unsourced_inputs": unsourced,
             "monte_carlo_max_standard_error": error,
-            "missing_sections": [s.id for s in missing],
         },
     )

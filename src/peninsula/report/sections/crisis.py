@@ -16,39 +16,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peninsula.report.content import (
-    Band,
-    Bullets,
-    Cell,
-    Chart,
-    Paragraph,
-    Section,
-    Series,
-    Table,
-    engine,
-)
+from peninsula import defaults
+from peninsula.crisis import CrisisResult, simulate_policies
+from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
-from peninsula.report.sections.policies import ordered, policy_label
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
 
+ID = "crisis"
 TITLE = "Crisis risks per policy"
 FAN = (5.0, 25.0, 50.0, 75.0, 95.0)
 TENSION_UNIT = "−1 calm to +1 hostile"
 
 
-def crisis_paths(runs: int) -> int:
-    """Simulated paths per policy: cheap compared with the bargaining ensemble, so more."""
-    return max(200, 5 * runs)
-
-
-def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Any:
+def run_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> CrisisResult:
     """The one place this section calls the crisis engine."""
-    crisis = engine("peninsula.crisis", "simulate_policies")
-    return crisis.simulate_policies(
+    return simulate_policies(
         scenario,
         horizon=settings.horizon_months,
-        paths=crisis_paths(settings.runs),
+        paths=defaults.crisis_paths(settings.runs),
         seed=seed,
         executor=settings.executor,
     )
@@ -134,7 +121,7 @@ def _table(
     names = measures(summary)
     rows = []
     for policy in policies:
-        cells = [Cell(labels.get(policy) or policy_label(policy, scenario))]
+        cells = [Cell(labels.get(policy) or policy_label(scenario, policy))]
         for name in names:
             value = summary[policy].get(name)
             if value is None:
@@ -157,12 +144,16 @@ def _table(
 
 
 def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    result = run_crisis(scenario, settings, seed)
+    return crisis_section(scenario, run_crisis(scenario, settings, seed))
+
+
+def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
+    """The section for a simulation already run (also :mod:`peninsula.plots`)."""
     summary = read_summary(result.summary())
     tension = {str(k): np.asarray(v, dtype=float) for k, v in result.tension.items()}
     policies = [str(p) for p in getattr(result, "policies", ())] or list(tension) or list(summary)
-    policies = ordered(policies, scenario)
-    labels = {p: policy_label(p, scenario) for p in policies}
+    policies = order_policies(scenario, policies)
+    labels = {p: policy_label(scenario, p) for p in policies}
     labels.update({str(k): str(v) for k, v in getattr(result, "labels", {}).items() if v})
     threshold = getattr(result, "threshold", None)
     threshold = float(threshold) if threshold is not None else None
@@ -171,7 +162,7 @@ def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Sec
     highs = [max(b["p95"]) for b in bands.values()] + ([threshold] if threshold is not None else [])
     pad = 0.05 * (max(highs) - min(lows)) if bands else 0.0
     y_range = (min(lows) - pad, max(highs) + pad) if bands else (0.0, 1.0)
-    horizon = len(next(iter(bands.values()))["p50"]) if bands else settings.horizon_months
+    horizon = len(next(iter(bands.values()))["p50"]) if bands else int(result.horizon)
     start = str(getattr(result, "start", ""))
     months = months_after(start, horizon)
     paths = int(next(iter(tension.values())).shape[0]) if tension else 0
@@ -200,7 +191,7 @@ def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Sec
                 _fan_chart(policy, labels[policy], bands[policy], months, threshold, y_range)
             )
     return Section(
-        id="crisis",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={

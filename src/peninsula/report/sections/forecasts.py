@@ -1,10 +1,11 @@
 """Section: bargaining forecasts per model, with trajectories (``peninsula.models``).
 
-Every registered model forecasts the scenario's nominal problem (no policy change). Dynamic
+Every registered model forecasts the scenario's nominal problem (no policy change), through
+:func:`peninsula.models.forecast.forecast_scenario` as ``peninsula forecast`` does. Dynamic
 models (EUM, SMP) also move actors' positions round by round; their trajectory is summarised
-per round by the capability × salience weighted mean position, the compromise point of
-Achen (2006, "Evaluating political decision-making models", eq. 1), which is where the
-positions of that round would settle if bargaining stopped there.
+per round by the capability × salience weighted mean position
+(:func:`~peninsula.models.forecast.mean_trajectory`, Achen's compromise point), which is where
+the positions of that round would settle if bargaining stopped there.
 """
 
 from __future__ import annotations
@@ -13,69 +14,34 @@ from typing import Any
 
 import numpy as np
 
-from peninsula.report.content import (
-    Cell,
-    Chart,
-    EngineUnavailable,
-    Paragraph,
-    Section,
-    Series,
-    Table,
-    engine,
-)
+from peninsula.models.forecast import ModelForecast, ScenarioForecast, forecast_scenario
+from peninsula.report.content import Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.settings import ReportSettings
-from peninsula.scenario.arrays import to_problem
 from peninsula.scenario.schema import Scenario
 
+ID = "forecasts"
 TITLE = "Bargaining forecasts"
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
-def run_models(
-    scenario: Scenario, names: tuple[str, ...] | None, seed: int
-) -> dict[str, dict[str, Any]]:
-    """The one place this section calls the models engine: name -> outcome, trajectory."""
-    registry = engine("peninsula.models.registry", "get_model", "available_models")
-    chosen = tuple(names) if names else tuple(registry.available_models())
-    if not chosen:
-        raise EngineUnavailable("no bargaining model is registered in `peninsula.models` yet")
-    problem = to_problem(scenario)
-    results: dict[str, dict[str, Any]] = {}
-    generators = np.random.default_rng(seed).spawn(len(chosen))
-    for name, rng in zip(chosen, generators, strict=True):
-        model = registry.get_model(name)
-        forecast = model.forecast(problem, rng=rng)
-        results[name] = {
-            # The label without its citation: "Expected utility (Bueno de Mesquita ...)".
-            "label": (str(getattr(model, "label", "") or name)).split(" (")[0],
-            "outcome": np.asarray(forecast.outcome, dtype=float)[0],
-            "trajectory": np.asarray(forecast.trajectory, dtype=float)[0],
-            "rounds": int(np.max(np.asarray(forecast.rounds))),
-            "converged": bool(np.all(np.asarray(forecast.converged))),
-        }
-    return results
+def run_models(scenario: Scenario, settings: ReportSettings, seed: int) -> ScenarioForecast:
+    """The one place this section calls the models engine (``peninsula forecast``'s function
+    and seeding rule, so the section and the command print the same numbers)."""
+    return forecast_scenario(scenario, settings.models or (), seed=seed)
 
 
-def compromise_path(trajectory: FloatArray, weights: FloatArray) -> FloatArray:
-    """Per round and issue, sum_i w_i x_i / sum_i w_i over actors (Achen 2006, eq. 1).
-
-    ``trajectory`` is (R+1, n, k) positions and ``weights`` (n, k) capability × salience.
-    Issues nobody cares about (all weights 0) get NaN rather than a division by zero.
-    """
-    total = weights.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        path: FloatArray = (trajectory * weights[None]).sum(axis=1) / total[None]
-    return np.where(total[None] > 0, path, np.nan)
+def _label(result: ModelForecast) -> str:
+    """The model's label without its citation: "Expected utility (Bueno de Mesquita ...)"."""
+    return (result.model.label or result.name).split(" (")[0]
 
 
-def _outcome_chart(scenario: Scenario, results: dict[str, dict[str, Any]]) -> Chart:
+def _outcome_chart(scenario: Scenario, results: ScenarioForecast) -> Chart:
     labels = tuple(i.label for i in scenario.issues)
     series = [
         Series("status quo", labels, tuple(i.status_quo.value for i in scenario.issues), "markers")
     ]
     series += [
-        Series(name, labels, tuple(float(v) for v in r["outcome"]), "markers")
-        for name, r in results.items()
+        Series(r.name, labels, tuple(float(v) for v in r.outcome), "markers")
+        for r in results.results
     ]
     return Chart(
         id="chart-forecast-outcomes",
@@ -93,15 +59,14 @@ def _outcome_chart(scenario: Scenario, results: dict[str, dict[str, Any]]) -> Ch
     )
 
 
-def _trajectory_charts(
-    scenario: Scenario, name: str, result: dict[str, Any], weights: FloatArray
-) -> list[Chart]:
-    trajectory = result["trajectory"]
+def _trajectory_charts(scenario: Scenario, result: ModelForecast) -> list[Chart]:
+    name, label = result.name, _label(result)
+    trajectory = result.trajectory
     rounds = tuple(range(trajectory.shape[0]))
-    path = compromise_path(trajectory, weights)
+    path = result.mean_path
     compromise = Chart(
         id=f"chart-trajectory-{name}",
-        title=f"{result['label']}: where the positions would settle, round by round",
+        title=f"{label}: where the positions would settle, round by round",
         x_label="Bargaining round (number)",
         y_label="Weighted mean position (issue scale, 0–100)",
         series=tuple(
@@ -117,7 +82,7 @@ def _trajectory_charts(
     first = scenario.issues[0]
     actors = Chart(
         id=f"chart-trajectory-{name}-{first.id}",
-        title=f"{result['label']}: each actor's position on {first.label.lower()}, round by round",
+        title=f"{label}: each actor's position on {first.label.lower()}, round by round",
         x_label="Bargaining round (number)",
         y_label=f"Position ({first.scale.min:g}–{first.scale.max:g} issue scale)",
         series=tuple(
@@ -133,26 +98,29 @@ def _trajectory_charts(
     return [compromise, actors]
 
 
-def _table(scenario: Scenario, results: dict[str, dict[str, Any]]) -> Table:
+def _table(scenario: Scenario, results: ScenarioForecast) -> Table:
     rows = []
     for i, issue in enumerate(scenario.issues):
         cells = [Cell(issue.label), Cell(f"{issue.status_quo.value:.0f}", issue.status_quo.source)]
-        for result in results.values():
-            value = float(result["outcome"][i])
+        for result in results.results:
+            value = float(result.outcome[i])
             cells.append(Cell(f"{value:.0f}: {issue.scale.nearest_anchor(value).label}"))
         rows.append(tuple(cells))
     return Table(
         "forecasts",
         "Forecast outcome per issue and model, with the nearest labelled anchor",
-        ("Issue", "Status quo", *results),
+        ("Issue", "Status quo", *results.models),
         tuple(rows),
     )
 
 
 def build_forecasts(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    results = run_models(scenario, settings.models, seed)
-    problem = to_problem(scenario)
-    weights = problem.effective_capability[0][:, None] * problem.salience[0]
+    return forecasts_section(scenario, run_models(scenario, settings, seed))
+
+
+def forecasts_section(scenario: Scenario, results: ScenarioForecast) -> Section:
+    """The section for forecasts already made (also :mod:`peninsula.plots`)."""
+    seed = results.seed
     blocks: list[Any] = [
         Paragraph(
             "Each model forecasts where the issues settle from the scenario's nominal inputs, "
@@ -163,29 +131,30 @@ def build_forecasts(scenario: Scenario, settings: ReportSettings, seed: int) -> 
         _table(scenario, results),
         _outcome_chart(scenario, results),
     ]
-    for name, result in results.items():
-        if result["trajectory"].shape[0] > 1:
-            blocks += _trajectory_charts(scenario, name, result, weights)
-    spread = np.ptp(np.array([r["outcome"] for r in results.values()]), axis=0)
+    for result in results.results:
+        if result.trajectory.shape[0] > 1:
+            blocks += _trajectory_charts(scenario, result)
+    spread = np.ptp(np.array([r.outcome for r in results.results]), axis=0)
     widest = scenario.issues[int(np.argmax(spread))]
     summary = (
-        f"{len(results)} models; they disagree most on {widest.label.lower()} "
+        f"{len(results.results)} models; they disagree most on {widest.label.lower()} "
         f"(spread {float(spread.max()):.0f} points on a 0–100 scale)."
     )
     return Section(
-        id="forecasts",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
             "issues": list(scenario.issue_ids),
+            "seed": seed,
             "models": {
-                name: {
-                    "outcome": dict(zip(scenario.issue_ids, r["outcome"].tolist(), strict=True)),
-                    "rounds": r["rounds"],
-                    "converged": r["converged"],
-                    "compromise_path": compromise_path(r["trajectory"], weights).tolist(),
+                r.name: {
+                    "outcome": dict(zip(scenario.issue_ids, r.outcome.tolist(), strict=True)),
+                    "rounds": r.rounds,
+                    "converged": r.converged,
+                    "compromise_path": r.mean_path.tolist(),
                 }
-                for name, r in results.items()
+                for r in results.results
             },
         },
         summary=summary,

@@ -1,6 +1,7 @@
 """Section: the relationship history from the event tracker (``peninsula.events``).
 
-The sourced US–DPRK event history is aggregated into a monthly dyad series (both directions):
+The bundled, sourced event history is aggregated into a monthly series of the scenario's
+tracked pair (``roles.dyad``, both directions):
 the mean Goldstein score of the month's events (Goldstein 1992, "A conflict-cooperation scale
 for WEIS events data", J. Conflict Resolution 36: −10 most conflictual, +10 most cooperative)
 and net cooperation, (cooperative − conflictual events) / events. Key events are the peaks the
@@ -12,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from peninsula.events.analysis import dyad_report, rolling_means
+from peninsula.events.history import load_history
 from peninsula.report.content import (
     Annotation,
     Cell,
@@ -24,59 +26,36 @@ from peninsula.report.content import (
     Section,
     Series,
     Table,
-    engine,
 )
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
+ID = "history"
 TITLE = "Relationship history"
-DYAD = ("USA", "PRK")
 PEAKS = 4  # most conflictual and most cooperative months each
 WINDOW = 6  # months in the rolling mean
 
 
-def _dates(found: Any) -> list[pd.Timestamp]:
-    """Change points as timestamps, whatever container the engine returns them in."""
-    if found is None:
-        return []
-    if isinstance(found, pd.DataFrame):
-        found = found["date"] if "date" in found.columns else found.index
-    if isinstance(found, pd.Series) and not pd.api.types.is_datetime64_any_dtype(found):
-        found = found.index
-    return [pd.Timestamp(x) for x in found]
-
-
-def _text_column(frame: pd.DataFrame) -> str | None:
-    for name in ("label", "annotation", "description", "event", "text"):
-        if name in frame.columns:
-            return name
-    return None
-
-
-def key_events(peaks: Any) -> list[dict[str, Any]]:
-    """The annotated peaks as rows ``{date, text, goldstein, url}`` in date order."""
-    if peaks is None:
-        return []
-    frame = peaks if isinstance(peaks, pd.DataFrame) else pd.DataFrame(peaks)
-    if "date" not in frame.columns:
-        frame = frame.reset_index().rename(columns={frame.index.name or "index": "date"})
-    text = _text_column(frame)
-    rows: list[dict[str, Any]] = []
-    for _, row in frame.iterrows():
-        when = pd.Timestamp(row["date"])
-        period = pd.Timestamp(row["period"]) if "period" in frame.columns else when
-        rows.append(
-            {
-                "date": when,
-                "period": _iso(period),
-                "kind": str(row.get("kind", "") or ""),
-                "text": str(row[text]) if text else "",
-                "goldstein": float(row["goldstein"]) if "goldstein" in frame.columns else None,
-                "url": str(row.get("source_url", "") or ""),
-            }
-        )
+def key_events(peaks: pd.DataFrame) -> list[dict[str, Any]]:
+    """The annotated peaks (:func:`~peninsula.events.analysis.annotate_peaks`) as rows
+    ``{date, period, kind, text, goldstein, url}`` in date order."""
+    rows: list[dict[str, Any]] = [
+        {
+            "date": pd.Timestamp(row["date"]),
+            "period": _iso(pd.Timestamp(row["period"])),
+            "kind": str(row["kind"] or ""),
+            "text": _text(row.get("description")),
+            "goldstein": float(row["goldstein"]),
+            "url": _text(row.get("source_url")),
+        }
+        for _, row in peaks.iterrows()
+    ]
     rows.sort(key=lambda r: r["date"])
     return rows
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _short(text: str, width: int = 48) -> str:
@@ -87,26 +66,8 @@ def _signed(value: float) -> str:
     return f"{value:+.1f}".replace("-", "−")
 
 
-def _iso(when: pd.Timestamp) -> str:
-    return when.strftime("%Y-%m-%d")
-
-
-def smoothed(monthly: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
-    """Event-weighted rolling means over ``window`` months (trailing): Goldstein score per event
-    and net cooperation. Single months with one or two events swing from −10 to +10, so the
-    trend is read from the rolling mean; windows without events are NaN (a gap), not 0."""
-    events = monthly["events"].rolling(window, min_periods=1).sum()
-    coop = (monthly["verbal_coop"] + monthly["material_coop"]).rolling(window, 1).sum()
-    conflict = (monthly["verbal_conflict"] + monthly["material_conflict"]).rolling(window, 1).sum()
-    goldstein = monthly["goldstein_sum"].rolling(window, min_periods=1).sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
-            {
-                "goldstein_mean": np.where(events > 0, goldstein / events, np.nan),
-                "net_cooperation": np.where(events > 0, (coop - conflict) / events, np.nan),
-            },
-            index=monthly.index,
-        )
+def _iso(when: Any) -> str:
+    return pd.Timestamp(when).strftime("%Y-%m-%d")
 
 
 def _line_chart(
@@ -129,13 +90,13 @@ def _line_chart(
         series=(
             Series(
                 "single month (months with events)",
-                tuple(_iso(pd.Timestamp(d)) for d in active.index),
+                tuple(_iso(d) for d in active.index),
                 tuple(float(v) for v in active[column]),
                 "markers",
             ),
             Series(
                 f"{WINDOW}-month rolling mean",
-                tuple(_iso(pd.Timestamp(d)) for d in trend.index),
+                tuple(_iso(d) for d in trend.index),
                 tuple(float(v) for v in trend[column]),
             ),
         ),
@@ -148,34 +109,36 @@ def _line_chart(
 
 
 def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
-    history = engine("peninsula.events.history", "load_history")
-    analysis = engine("peninsula.events.analysis", "dyad_series", "change_points", "annotate_peaks")
-    a, b = DYAD
-    if not {a, b} <= set(scenario.actor_ids):
+    if scenario.roles.dyad is None:
         return Section(
-            id="history",
+            id=ID,
             title=TITLE,
             blocks=(
                 Notice(
-                    f"The bundled event history covers the {a}–{b} dyad; this scenario has no "
-                    "such pair of actors, so there is no history to show.",
+                    "This scenario names no tracked pair of actors (`roles.dyad`), so there is "
+                    "no event history to show.",
                     kind="caution",
                 ),
             ),
             numbers={"dyad": None},
             summary="",
         )
-    events = history.load_history()
+    a, b = scenario.roles.dyad
     # The briefing is "as of" the scenario's date: later events were not known then.
-    events = events[events["date"] <= pd.Timestamp(scenario.metadata.as_of)]
-    monthly = analysis.dyad_series(events, a, b, freq="month")
-    pair = events[
-        ((events["source"] == a) & (events["target"] == b))
-        | ((events["source"] == b) & (events["target"] == a))
-    ]
-    peaks = key_events(analysis.annotate_peaks(monthly, pair, top=PEAKS, per_period=2))
-    breaks = _dates(analysis.change_points(monthly, column="net_cooperation"))
-    trend = smoothed(monthly)
+    dyad = dyad_report(
+        load_history(),
+        a,
+        b,
+        "month",
+        until=scenario.metadata.as_of,
+        source="bundled history",
+        peaks=PEAKS,
+        per_period=2,
+        change_column="net_cooperation",
+    )
+    monthly, pair, breaks = dyad.series, dyad.events, list(dyad.change_points)
+    peaks = key_events(dyad.peaks)
+    trend = rolling_means(monthly, WINDOW)
     # One numbered marker per peak month, keyed to the "#" column of the events table.
     numbers = {period: n for n, period in enumerate(sorted({r["period"] for r in peaks}), 1)}
     first, last = monthly.index.min(), monthly.index.max()
@@ -233,19 +196,17 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
                 ),
             )
         )
-    # Extremes by the month's total Goldstein score, not its mean: a month with one sanctions
-    # announcement has a mean of -8 but is not more hostile than August 2017's threats and tests.
-    low = monthly["goldstein_sum"].idxmin()
-    high = monthly["goldstein_sum"].idxmax()
+    low, high = dyad.extremes()
+    sums, counts = monthly["goldstein_sum"], monthly["events"]
     return Section(
-        id="history",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
             "dyad": [a, b],
             "events": len(pair),
             "months": {
-                _iso(pd.Timestamp(d)): {
+                _iso(d): {
                     "events": int(row["events"]),
                     "goldstein_mean": float(row["goldstein_mean"]),
                     "net_cooperation": float(row["net_cooperation"]),
@@ -264,10 +225,10 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
             ],
         },
         summary=(
-            f"The most cooperative month was {_iso(pd.Timestamp(high))[:7]} "
-            f"(total Goldstein {_signed(monthly.loc[high, 'goldstein_sum'])} over "
-            f"{int(monthly.loc[high, 'events'])} events), the most hostile "
-            f"{_iso(pd.Timestamp(low))[:7]} ({_signed(monthly.loc[low, 'goldstein_sum'])} over "
-            f"{int(monthly.loc[low, 'events'])} events); {len(breaks)} change points."
+            f"The most cooperative month was {_iso(high)[:7]} "
+            f"(total Goldstein {_signed(float(sums[high]))} over "
+            f"{int(counts[high])} events), the most hostile "
+            f"{_iso(low)[:7]} ({_signed(float(sums[low]))} over "
+            f"{int(counts[low])} events); {len(breaks)} change points."
         ),
     )

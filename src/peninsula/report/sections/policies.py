@@ -15,11 +15,12 @@ p̂ ± z·sqrt(p̂(1−p̂)/N + z²/4N²) / (1 + z²/N)).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table, engine
+from peninsula import defaults
+from peninsula.ensemble.experiment import run_experiments
+from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import (
     Interval,
     Summary,
@@ -28,19 +29,19 @@ from peninsula.report.sections.frames import (
     read_summary,
 )
 from peninsula.report.settings import ReportSettings
+from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
+from peninsula.summary import wilson
 
+ID = "policies"
 TITLE = "Policy comparison across the ensemble"
-BASELINE = "status-quo"
-#: The model the ensemble runs when the user does not choose (the contract's default).
-DEFAULT_MODELS = ("eum",)
 
 
 def ensemble_models(settings: ReportSettings) -> tuple[str, ...]:
     """The one model the ensemble and sensitivity sections run: the first ``--model`` given,
     else the contract's default (EUM). One model keeps the run time bounded; the forecasts
     section compares all of them on the nominal inputs."""
-    return settings.models[:1] if settings.models else DEFAULT_MODELS
+    return settings.models[:1] if settings.models else (defaults.ENSEMBLE_MODEL,)
 
 
 SHARES = ("deal", "seoul.sidelined")
@@ -90,35 +91,9 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     return MeasureInfo(name.replace("_", " ").replace(".", ": "), "value")
 
 
-def policy_label(policy_id: str, scenario: Scenario) -> str:
-    if policy_id == BASELINE:
-        return "Status quo (no change)"
-    for policy in scenario.policies:
-        if policy.id == policy_id:
-            return policy.label
-    return policy_id
-
-
-def ordered(names: Iterable[str], scenario: Scenario) -> list[str]:
-    """The baseline first, then the scenario's policies in its order, then anything else."""
-    given = list(dict.fromkeys(names))
-    rank = {BASELINE: -1, **{p.id: i for i, p in enumerate(scenario.policies)}}
-    return sorted(given, key=lambda p: (rank.get(p, len(rank)), given.index(p)))
-
-
-def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs (module doc)."""
-    if n <= 0 or math.isnan(p):
-        return (float("nan"), float("nan"))
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
 def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
     """The one place this section calls the ensemble engine."""
-    ensemble = engine("peninsula.ensemble", "run_experiments")
-    experiment = ensemble.run_experiments(
+    experiment = run_experiments(
         scenario,
         runs=settings.runs,
         seed=seed,
@@ -148,7 +123,7 @@ def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
     return Table(
         "policy-comparison",
         "Every measure per policy: mean over the sampled worlds (5th–95th percentile)",
-        ("Measure", *(policy_label(p, scenario) for p in policies)),
+        ("Measure", *(policy_label(scenario, p) for p in policies)),
         tuple(rows),
         note=(
             "Yes/no measures (deal, Seoul sidelined) show the share of sampled worlds. Utility "
@@ -175,7 +150,7 @@ def _share_chart(
         "every policy (not charted)."
         for n in constant
     )
-    labels = tuple(policy_label(p, scenario) for p in policies)
+    labels = tuple(policy_label(scenario, p) for p in policies)
     series = []
     for name in names:
         values = [
@@ -235,7 +210,7 @@ def _grouped_chart(
         filled = [v if v is not None else nan for v in values]
         series.append(
             Series(
-                policy_label(policy, scenario),
+                policy_label(scenario, policy),
                 tuple(categories),
                 tuple(v.mean for v in filled),
                 "markers",
@@ -256,22 +231,27 @@ def _grouped_chart(
 
 def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
     summary = run_ensemble(scenario, settings, seed)
-    policies = ordered(summary, scenario)
+    return policies_section(scenario, summary, settings.runs, ensemble_models(settings)[0])
+
+
+def policies_section(scenario: Scenario, summary: Summary, runs: int, model: str) -> Section:
+    """The section for an ensemble summary already computed (also :mod:`peninsula.plots`)."""
+    policies = order_policies(scenario, list(summary))
     all_measures = measures(summary)
     outcome_names = [f"outcome.{i}" for i in scenario.issue_ids if f"outcome.{i}" in all_measures]
     utility_names = [f"utility.{a}" for a in scenario.actor_ids if f"utility.{a}" in all_measures]
     blocks: list[Any] = [
         Paragraph(
-            f"Every policy is applied to the same {settings.runs} sampled worlds (each uncertain "
+            f"Every policy is applied to the same {runs} sampled worlds (each uncertain "
             "input drawn from its range), and the model "
-            f"({ensemble_models(settings)[0]}) forecasts each. Intervals are "
+            f"({model}) forecasts each. Intervals are "
             "the 5th–95th percentiles over those worlds: the spread our uncertainty about the "
             "inputs implies, not sampling error."
         ),
         _table(scenario, summary, policies),
     ]
     charts = [
-        _share_chart(scenario, summary, policies, settings.runs),
+        _share_chart(scenario, summary, policies, runs),
         _grouped_chart(
             "chart-policy-outcomes",
             "Forecast outcome on each issue under each policy (mean and 5–95% band)",
@@ -302,12 +282,12 @@ def build_policies(scenario: Scenario, settings: ReportSettings, seed: int) -> S
     ]
     blocks += [c for c in charts if c is not None]
     return Section(
-        id="policies",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers={
-            "runs": settings.runs,
-            "models": list(ensemble_models(settings)),
+            "runs": runs,
+            "models": [model],
             "policies": policies,
             "summary": jsonable_summary(summary),
         },
@@ -327,7 +307,7 @@ def _extreme(
     if top - min(values.values()) < 0.005:
         return f"{text} in {100 * top:.0f}% of sampled worlds whatever the policy"
     best = " and ".join(
-        f"“{policy_label(p, scenario)}”" for p, v in values.items() if top - v < 0.005
+        f"“{policy_label(scenario, p)}”" for p, v in values.items() if top - v < 0.005
     )
     return f"{text} most often under {best} ({100 * top:.0f}%)"
 
@@ -353,7 +333,7 @@ def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> 
     if erosion:
         least = min(erosion, key=erosion.__getitem__)
         parts.append(
-            f"non-proliferation erodes least under “{policy_label(least, scenario)}” "
+            f"non-proliferation erodes least under “{policy_label(scenario, least)}” "
             f"({erosion[least]:.2f} on a 0–1 scale)"
         )
     if not parts:

@@ -17,32 +17,25 @@ from peninsula.scenario.schema import (
     Adjust,
     ExcludeChange,
     Policy,
+    Quantity,
     Scenario,
     StatusQuoChange,
-    _QuantityModel,
 )
 
+ID = "scenario"
 TITLE = "The question, actors and issues"
 
 
-def quantity_text(q: _QuantityModel | None, digits: int = 0) -> str:
-    """``30 (10–55)``: the nominal value and, if uncertain, the range sampled in the ensemble."""
-    if q is None:
-        return "—"
-    text = f"{q.value:.{digits}f}"
-    if q.uncertainty is not None:
-        low, high = q.span()
-        # "−0.80 to −0.30" reads better than an en dash between two negative numbers
-        joint = " to " if low < 0 else "–"
-        text += f" ({low:.{digits}f}{joint}{high:.{digits}f})"
-    return text.replace("-", "−")
+def quantity_text(q: Quantity | None, digits: int = 0) -> str:
+    """:meth:`Quantity.text`, or a dash for a number the scenario leaves unset."""
+    return "—" if q is None else q.text(digits)
 
 
-def quantity_cell(q: _QuantityModel | None, digits: int = 0) -> Cell:
+def quantity_cell(q: Quantity | None, digits: int = 0) -> Cell:
     return Cell(quantity_text(q, digits), tuple(q.source) if q is not None else ())
 
 
-def quantity_numbers(q: _QuantityModel | None) -> dict[str, Any] | None:
+def quantity_numbers(q: Quantity | None) -> dict[str, Any] | None:
     if q is None:
         return None
     low, high = q.span()
@@ -284,7 +277,7 @@ def build_scenario(scenario: Scenario, settings: ReportSettings, seed: int) -> S
         _policies_table(scenario),
     )
     return Section(
-        id="scenario",
+        id=ID,
         title=TITLE,
         blocks=blocks,
         numbers=numbers(scenario),

@@ -1,4 +1,4 @@
-"""Section: which uncertain inputs drive each result (``peninsula.ensemble.sensitivity``).
+"""Section: which uncertain inputs drive each result (``peninsula.ensemble.sensitivity_all``).
 
 Variance-based (Sobol) sensitivity: the first-order index S1 of an input is the share of a
 result's variance it explains alone, the total index ST the share it explains including its
@@ -15,21 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from peninsula.report.content import (
-    Band,
-    Cell,
-    Chart,
-    EngineUnavailable,
-    Paragraph,
-    Section,
-    Series,
-    Table,
-    engine,
-)
+from peninsula.ensemble.sobol import sensitivity_all
+from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.policies import describe, ensemble_models
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
+ID = "sensitivity"
 TITLE = "Sensitivity: which assumptions drive each result"
 #: The results whose drivers the report explains (the ensemble's measure names).
 MEASURES = ("nonpro.erosion", "seoul.sidelined", "alliance.strain")
@@ -61,29 +53,19 @@ def run_sensitivity(
     scenario: Scenario, settings: ReportSettings, seed: int, measures: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
     """The one place this section calls the sensitivity engine: measure -> (input × S1,
-    S1_conf, ST, ST_conf). ``sensitivity_all`` evaluates the model once for every measure, so
-    it is used when the engine offers it; otherwise ``sensitivity`` runs once per measure."""
-    ensemble = engine("peninsula.ensemble", "sensitivity")
-    runs = sensitivity_runs(settings.runs)
-    extra = {"model": ensemble_models(settings)[0]}
-    try:
-        every = engine("peninsula.ensemble", "sensitivity_all").sensitivity_all
-    except EngineUnavailable:
-        every = None
-    if every is not None:
-        with warnings.catch_warnings():
-            # SALib warns about measures that are constant over the sample (e.g. a deal in
-            # every world); the section reports those as "no variance" instead.
-            warnings.filterwarnings("ignore", message="Constant values encountered")
-            table: pd.DataFrame = every(scenario, runs=runs, seed=seed, **extra)
-        found = set(table.index.get_level_values(0))
-        return {m: pd.DataFrame(table.xs(m, level=0)) for m in measures if m in found}
+    S1_conf, ST, ST_conf). ``sensitivity_all`` evaluates the model once for every measure."""
     with warnings.catch_warnings():
+        # SALib warns about measures that are constant over the sample (e.g. a deal in
+        # every world); the section reports those as "no variance" instead.
         warnings.filterwarnings("ignore", message="Constant values encountered")
-        return {
-            m: ensemble.sensitivity(scenario, m, runs=runs, seed=seed + i, **extra)
-            for i, m in enumerate(measures)
-        }
+        table = sensitivity_all(
+            scenario,
+            runs=sensitivity_runs(settings.runs),
+            seed=seed,
+            model=ensemble_models(settings)[0],
+        )
+    found = set(table.index.get_level_values(0))
+    return {m: pd.DataFrame(table.xs(m, level=0)) for m in measures if m in found}
 
 
 def _value(row: pd.Series, name: str) -> float:
@@ -190,7 +172,7 @@ def build_sensitivity(scenario: Scenario, settings: ReportSettings, seed: int) -
         ),
     )
     return Section(
-        id="sensitivity",
+        id=ID,
         title=TITLE,
         blocks=tuple(blocks),
         numbers=numbers,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -24,8 +24,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from peninsula import defaults
 from peninsula.errors import PeninsulaError
-from peninsula.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from peninsula.scenario.schema import Scenario
 
 console = Console()
 err_console = Console(stderr=True)
@@ -62,14 +67,14 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _fmt(value: float) -> str:
-    if pd.isna(value):
+def _fmt(value: Any) -> str:
+    if value != value:  # NaN (no pandas import on the CLI's start-up path)
         return "—"
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
 def _cell(row: pd.Series) -> str:
-    return f"{_fmt(row['mean'])}\n[dim]{_fmt(row['p05'])}–{_fmt(row['p95'])}[/]"
+    return f"{_fmt(row['mean'])}\n[dim]{_fmt(row['low'])}–{_fmt(row['high'])}[/]"
 
 
 def _header(measure: str) -> str:
@@ -98,6 +103,12 @@ def _widen() -> None:
         console.width = max(console.width, 120)
 
 
+def _load(scenario: str) -> Scenario:
+    from peninsula.scenario.loader import load_scenario
+
+    return load_scenario(scenario)
+
+
 def _parse_executor(executor: str) -> str:
     if executor not in ("local", "processes", "dask"):
         raise PeninsulaError(f"unknown executor {executor!r}; choose local, processes or dask")
@@ -106,14 +117,18 @@ def _parse_executor(executor: str) -> str:
 
 def compare(
     scenario: str = typer.Argument(..., help="Built-in scenario name or path to a YAML file."),
-    runs: int = typer.Option(2000, "--runs", "-n", help="Sampled worlds (each runs every policy)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same numbers."),
+    runs: int = typer.Option(
+        defaults.RUNS, "--runs", "-n", help="Sampled worlds (each runs every policy)."
+    ),
+    seed: int = typer.Option(defaults.SEED, "--seed", help="Random seed: same seed, same numbers."),
     executor: str = typer.Option("local", "--executor", help="local, processes or dask."),
     workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: CPUs)."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."
     ),
-    model: list[str] = typer.Option(["eum"], "--model", "-m", help="Model(s) to run; repeatable."),
+    model: list[str] = typer.Option(
+        [defaults.ENSEMBLE_MODEL], "--model", "-m", help="Model(s) to run; repeatable."
+    ),
     policy: list[str] = typer.Option(
         [], "--policy", "-p", help="Only these policies (repeatable); default: all + status-quo."
     ),
@@ -124,9 +139,9 @@ def compare(
     save: Path | None = typer.Option(None, "--save", help="Save the experiment to this directory."),
 ) -> None:
     """Compare a scenario's policies across sampled worlds: a policy × measure table."""
+    loaded = _load(scenario)  # a bad file fails before any engine is imported
     from peninsula.ensemble.experiment import run_experiments
 
-    loaded = load_scenario(scenario)
     _widen()
     if scheduler is not None and executor == "local":
         executor = "dask"
@@ -155,7 +170,7 @@ def compare(
         console.print(
             summary_table(
                 summary, shown, f"{loaded.metadata.id} · model {name} · {runs} worlds × "
-                f"{n_policies} policies · seed {seed}",
+                f"{n_policies} policies · {defaults.describe(seed)}",
             )
         )  # fmt: skip
         if not measure:
@@ -172,14 +187,16 @@ def sensitivity_cmd(
     measure: str = typer.Option("nonpro.erosion", "--measure", help="Measure to explain."),
     policy: str | None = typer.Option(None, "--policy", "-p", help="Policy (default: status-quo)."),
     runs: int = typer.Option(512, "--runs", "-n", help="Sobol' base sample N (power of 2 best)."),
-    seed: int = typer.Option(0, "--seed"),
-    model: str = typer.Option("eum", "--model", "-m"),
+    seed: int = typer.Option(defaults.SEED, "--seed"),
+    model: str = typer.Option(defaults.ENSEMBLE_MODEL, "--model", "-m"),
     top: int = typer.Option(15, "--top", help="Show the inputs with the largest total index."),
 ) -> None:
     """Sobol' first- and total-order indices (SALib) of one measure."""
+    from peninsula.scenario.policies import STATUS_QUO
+
+    loaded = _load(scenario)
     from peninsula.ensemble.sobol import sensitivity
 
-    loaded = load_scenario(scenario)
     _widen()
     with progress_bar(f"{loaded.metadata.id}: Sobol' design") as update:
         table = sensitivity(loaded, measure, runs, seed, policy, model=model, progress=update)
@@ -187,7 +204,8 @@ def sensitivity_cmd(
         console.print(f"{measure} does not vary across the sampled worlds: nothing to apportion.")
         return
     out = Table(
-        title=f"Sobol' indices of {measure} ({policy or 'status-quo'}, model {model}, N={runs})",
+        title=f"Sobol' indices of {measure} ({policy or STATUS_QUO}, model {model}, N={runs}, "
+        f"{defaults.describe(seed)})",
         caption="± = half-width of the 95% bootstrap interval",
     )
     for column in ("input", "S1", "ST"):
@@ -210,17 +228,17 @@ def discover_cmd(
         True, "--above/--below", help="Fails when above (default) or below."
     ),
     runs: int = typer.Option(4000, "--runs", "-n"),
-    seed: int = typer.Option(0, "--seed"),
-    model: str = typer.Option("eum", "--model", "-m"),
+    seed: int = typer.Option(defaults.SEED, "--seed"),
+    model: str = typer.Option(defaults.ENSEMBLE_MODEL, "--model", "-m"),
     executor: str = typer.Option("local", "--executor"),
     workers: int | None = typer.Option(None, "--workers"),
     min_density: float = typer.Option(0.8, "--min-density", help="Preferred box density."),
 ) -> None:
     """PRIM scenario discovery: the input conditions under which a policy fails."""
+    loaded = _load(scenario)
     from peninsula.ensemble.discovery import discover
     from peninsula.ensemble.experiment import run_experiments
 
-    loaded = load_scenario(scenario)
     _widen()
     with progress_bar(f"{loaded.metadata.id}: sampling worlds") as update:
         experiment = run_experiments(

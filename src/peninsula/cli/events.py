@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +21,12 @@ from rich.progress import (
 from rich.table import Table
 
 from peninsula.errors import InputError, Located
+from peninsula.files import check_writable, write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from peninsula.events.analysis import DyadReport
 
 console = Console()
 err = Console(stderr=True)
@@ -42,27 +45,6 @@ def _day(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError([Located(f"not a date YYYY-MM-DD: {text!r}", field=option)]) from None
-
-
-def _period_end(start: pd.Timestamp, freq: str) -> date:
-    """Last day of the period starting at ``start``."""
-    code = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}[freq]
-    end: date = start.to_period(code).end_time.date()
-    return end
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @events_app.command("ingest")
@@ -167,18 +149,21 @@ def dyad(
     a, b = a.strip().upper(), b.strip().upper()
     if plot is not None and plot.suffix.lower() not in (".png", ".html"):
         raise InputError([Located("must end in .png or .html", file=plot, field="--plot")])
-    analysis._period_code(freq)
+    analysis.period_code(freq)
     if history and db is not None:
         raise InputError([Located("give --db or --history, not both", field="--history")])
+    for target in (csv, plot):
+        if target is not None:
+            check_writable(target)
+    options: dict[str, Any] = {
+        "directed": directed, "since": first, "until": last, "peaks": peaks, "penalty": penalty
+    }  # fmt: skip
     if history:
         from peninsula.events.history import load_history
 
-        events = load_history()
-        if first is not None:
-            events = events[events["date"] >= pd.Timestamp(first)]
-        if last is not None:
-            events = events[events["date"] <= pd.Timestamp(last)]
-        source = "bundled US–DPRK history"
+        report = analysis.dyad_report(
+            load_history(), a, b, freq, source="bundled US–DPRK history", **options
+        )
     else:
         from peninsula.events.store import EventStore, default_path
 
@@ -194,24 +179,33 @@ def dyad(
                 ]
             )
         with EventStore(path, read_only=True) as store:
-            # Aggregate in DuckDB; fetch only the events of the peak periods to annotate.
-            series = store.dyad_series(a, b, freq, since=first, until=last, directed=directed)
-            parts = []
-            for _, start, _ in analysis.peak_periods(series, peaks) if peaks > 0 else []:
-                end = _period_end(start, freq)
-                parts.append(
-                    store.dyad_events(a, b, since=start.date(), until=end, directed=directed)
-                )
-        events = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        source = str(path)
-    if history:
-        series = analysis.dyad_series(events, a, b, freq=freq, directed=directed)
-    arrow = "→" if directed else "↔"
-    if series.empty:
-        _reject_unknown_actors((a, b), source)
-        console.print(f"no events between {escape(a)} and {escape(b)} in {escape(source)}")
+            report = analysis.store_dyad_report(store, a, b, freq, source=str(path), **options)
+    _render_dyad(report)
+    if csv is not None:
+        write_atomic(csv, lambda tmp: report.series.to_csv(tmp, index_label="period"))
+        console.print(f"wrote {escape(str(csv))}")
+    if plot is not None:
+        arrow = "→" if directed else "↔"
+        title = f"{a} {arrow} {b}: Goldstein mean by {freq}"
+        write_atomic(
+            plot,
+            lambda tmp: _plot(report.series, report.change_points, title, tmp, plot.suffix.lower()),
+        )
+        console.print(f"wrote {escape(str(plot))}")
+
+
+def _render_dyad(report: DyadReport) -> None:
+    import pandas as pd
+
+    series, freq, source = report.series, report.freq, report.source
+    arrow = "→" if report.directed else "↔"
+    if report.empty:
+        _reject_unknown_actors((report.a, report.b), source)
+        console.print(
+            f"no events between {escape(report.a)} and {escape(report.b)} in {escape(source)}"
+        )
         return
-    table = Table(title=f"{a} {arrow} {b} by {freq} ({escape(source)})")
+    table = Table(title=f"{report.a} {arrow} {report.b} by {freq} ({escape(source)})")
     for col in ("period", "events", "coop v/m", "conflict v/m", "Goldstein mean", "net coop"):
         table.add_column(col, justify="right")
     fmt_period = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[freq]
@@ -229,46 +223,36 @@ def dyad(
             f"{row['net_cooperation']:+.2f}",
         )
     console.print(table)
-    breaks = analysis.change_points(series, penalty=penalty)
-    if len(breaks):
+    if len(report.change_points):
         console.print("[bold]Regimes[/] (PELT change points on the Goldstein mean):")
-        for _, r in analysis.regimes(series, breaks).iterrows():
+        for _, r in report.regimes.iterrows():
             console.print(
                 f"  {r['start']:%Y-%m-%d} – {r['end']:%Y-%m-%d}: mean {r['mean']:+.2f} "
                 f"over {r['periods']} periods, {r['events']} events"
             )
     else:
         console.print("No regime change detected.")
-    if peaks > 0 and not events.empty:
-        notes = analysis.annotate_peaks(series, events, top=peaks)
-        if not notes.empty:
-            from peninsula.events.codebook import load_codebook
+    if not report.peaks.empty:
+        from peninsula.events.codebook import load_codebook
 
-            book = load_codebook()
-            console.print("[bold]Peaks and the events driving them:[/]")
-            for (kind, period, value), group in notes.groupby(
-                ["kind", "period", "value"], sort=False
-            ):
-                when = pd.Timestamp(str(period))
-                console.print(f"  {kind} {when:{fmt_period}} ({value:+.2f}):")
-                for _, ev in group.iterrows():
-                    what = ev["description"] if isinstance(ev["description"], str) else ""
-                    if not what:  # GDELT has no text: the CAMEO label and the article
-                        url = ev["source_url"] if isinstance(ev["source_url"], str) else ""
-                        code = str(ev["cameo_code"])
-                        what = (book.label(code) if code in book else code) + f" {url}"
-                    console.print(
-                        f"    {ev['date']:%Y-%m-%d} {ev['source']}→{ev['target']} "
-                        f"{ev['cameo_code']} ({ev['goldstein']:+.1f}) {escape(what)}",
-                        soft_wrap=True,
-                    )
-    if csv is not None:
-        write_atomic(csv, lambda tmp: series.to_csv(tmp, index_label="period"))
-        console.print(f"wrote {escape(str(csv))}")
-    if plot is not None:
-        title = f"{a} {arrow} {b}: Goldstein mean by {freq}"
-        write_atomic(plot, lambda tmp: _plot(series, breaks, title, tmp, plot.suffix.lower()))
-        console.print(f"wrote {escape(str(plot))}")
+        book = load_codebook()
+        console.print("[bold]Peaks and the events driving them:[/]")
+        for (kind, period, value), group in report.peaks.groupby(
+            ["kind", "period", "value"], sort=False
+        ):
+            when = pd.Timestamp(str(period))
+            console.print(f"  {kind} {when:{fmt_period}} ({value:+.2f}):")
+            for _, ev in group.iterrows():
+                what = ev["description"] if isinstance(ev["description"], str) else ""
+                if not what:  # GDELT has no text: the CAMEO label and the article
+                    url = ev["source_url"] if isinstance(ev["source_url"], str) else ""
+                    code = str(ev["cameo_code"])
+                    what = (book.label(code) if code in book else code) + f" {url}"
+                console.print(
+                    f"    {ev['date']:%Y-%m-%d} {ev['source']}→{ev['target']} "
+                    f"{ev['cameo_code']} ({ev['goldstein']:+.1f}) {escape(what)}",
+                    soft_wrap=True,
+                )
 
 
 def _plot(series: pd.DataFrame, breaks: pd.DatetimeIndex, title: str, out: Path, kind: str) -> None:
@@ -317,6 +301,8 @@ def timeline(
     actor: list[str] = typer.Option([], "--actor", help="Only events involving this actor."),
 ) -> None:
     """Print the bundled, sourced US–DPRK event history."""
+    import pandas as pd
+
     from peninsula.events.codebook import load_codebook
     from peninsula.events.history import load_history
 

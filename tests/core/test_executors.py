@@ -12,14 +12,14 @@ import operator
 import numpy as np
 import pytest
 
-from peninsula.ensemble.executors import (
+from peninsula.errors import PeninsulaError
+from peninsula.executors import (
     chunk_bounds,
     get_executor,
     reference_chunk,
     run_chunked,
     verify_executor,
 )
-from peninsula.errors import PeninsulaError
 
 
 def _bytes(parts: list[np.ndarray]) -> bytes:

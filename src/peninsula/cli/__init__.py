@@ -1,7 +1,11 @@
 """The ``peninsula`` command line: a thin layer over the Python API.
 
-Each capability contributes its commands from its own module (``events/cli.py`` ...); this
-module only assembles them and turns user-facing errors into a message and exit status 2.
+Each capability contributes its commands from its own module here (``cli/events.py`` ...);
+this module only assembles them and turns user-facing errors into a message and exit status 2.
+The command modules live here rather than inside their engine packages so that ``peninsula
+--help`` and a rejected command never import an engine: each command imports what it runs
+when it runs (``bench/bench_cli.py`` measures the start-up; ``tests/cli`` checks which heavy
+libraries stay unimported).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from peninsula import __version__
+import peninsula
 from peninsula.errors import PeninsulaError
 
 app = typer.Typer(
@@ -27,7 +31,7 @@ err_console = Console(stderr=True)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"peninsula {__version__}")
+        typer.echo(f"peninsula {peninsula.__version__}")
         raise typer.Exit()
 
 
@@ -41,25 +45,25 @@ def _root(
 
 
 # --- command registrations (one line per capability module) ---
-from peninsula.scenario.cli import register as _register_scenario  # noqa: E402
+from peninsula.cli.scenario import register as _register_scenario  # noqa: E402
 
 _register_scenario(app)
-from peninsula.report.cli import register as _register_report  # noqa: E402
+from peninsula.cli.report import register as _register_report  # noqa: E402
 
 _register_report(app)
-from peninsula.models.cli import register as _register_models  # noqa: E402
+from peninsula.cli.models import register as _register_models  # noqa: E402
 
 _register_models(app)
-from peninsula.models.score_cli import register as _register_score  # noqa: E402
+from peninsula.cli.score import register as _register_score  # noqa: E402
 
 _register_score(app)
-from peninsula.crisis.cli import register as _register_crisis  # noqa: E402
+from peninsula.cli.crisis import register as _register_crisis  # noqa: E402
 
 _register_crisis(app)
-from peninsula.events.cli import register as _register_events  # noqa: E402
+from peninsula.cli.events import register as _register_events  # noqa: E402
 
 _register_events(app)
-from peninsula.ensemble.cli import register as _register_ensemble  # noqa: E402
+from peninsula.cli.ensemble import register as _register_ensemble  # noqa: E402
 
 _register_ensemble(app)
 # --- end of command registrations ---

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from peninsula.errors import PeninsulaError
-from peninsula.scenario.loader import builtin_names, load_scenario
-from peninsula.scenario.schema import Scenario, _QuantityModel
+
+if TYPE_CHECKING:
+    from peninsula.scenario.schema import Scenario
 
 console = Console()
-
-
-def _quantity(q: _QuantityModel | None, digits: int = 0) -> str:
-    if q is None:
-        return "—"
-    text = f"{q.value:.{digits}f}"
-    if q.uncertainty is not None:
-        low, high = q.span()
-        text += f" [dim]({low:.{digits}f}–{high:.{digits}f})[/]"
-    return text
 
 
 def scenarios() -> None:
@@ -30,6 +22,8 @@ def scenarios() -> None:
     table = Table(title="Built-in scenarios")
     for column in ("name", "title", "as of", "actors", "issues", "policies"):
         table.add_column(column)
+    from peninsula.scenario.loader import builtin_names, load_scenario
+
     for name in builtin_names():
         s = load_scenario(name)
         table.add_row(
@@ -53,7 +47,7 @@ def _issues_table(s: Scenario) -> Table:
             f"[bold]{issue.id}[/]\n{issue.label}",
             f"{issue.scale.min:g}–{issue.scale.max:g}",
             anchors,
-            _quantity(issue.status_quo),
+            issue.status_quo.text(),
         )
     return table
 
@@ -69,8 +63,8 @@ def _matrix(s: Scenario, field: str, digits: int) -> Table:
         cells = []
         for issue in s.issues:
             stance = actor.stances.get(issue.id)
-            cells.append(_quantity(getattr(stance, field), digits) if stance else "—")
-        table.add_row(f"{actor.id} [dim]{actor.name}[/]", _quantity(actor.capability), *cells)
+            cells.append(getattr(stance, field).text(digits) if stance else "—")
+        table.add_row(f"{actor.id} [dim]{actor.name}[/]", actor.capability.text(), *cells)
     return table
 
 
@@ -79,7 +73,7 @@ def _relations_table(s: Scenario) -> Table:
     for column in ("between", "kind", "strength", "note"):
         table.add_column(column)
     for r in s.relations:
-        table.add_row(" – ".join(r.between), r.kind, _quantity(r.strength, 2), r.description)
+        table.add_row(" – ".join(r.between), r.kind, r.strength.text(2), r.description)
     return table
 
 
@@ -110,6 +104,8 @@ def show(
     scenario: str = typer.Argument(..., help="A built-in scenario name or a path to a YAML file."),
 ) -> None:
     """Render a scenario: issues, actors × issues positions and salience, relations, policies."""
+    from peninsula.scenario.loader import load_scenario
+
     s = load_scenario(scenario)
     m = s.metadata
     console.print(f"[bold]{m.title}[/]  [dim]{m.id} v{m.version}, as of {m.as_of}[/]")
@@ -129,6 +125,8 @@ def validate(
     files: list[Path] = typer.Argument(..., help="Scenario files to check."),
 ) -> None:
     """Validate scenario files; prints every problem with file, line and field (exit 2 if any)."""
+    from peninsula.scenario.loader import load_scenario
+
     failures: list[str] = []
     for file in files:
         try:

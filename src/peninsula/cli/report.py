@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from peninsula import defaults
 from peninsula.errors import InputError, Located
-from peninsula.report.settings import DEFAULT_RUNS, DEFAULT_SEED, ReportSettings
 
 console = Console(stderr=True)
 
@@ -19,8 +19,11 @@ console = Console(stderr=True)
 def report(
     scenario: str = typer.Argument("korea-2025", help="Built-in scenario name or YAML file."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Directory for the report files."),
-    runs: int = typer.Option(DEFAULT_RUNS, "--runs", help="Monte Carlo runs per policy."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed: same seed, same numbers."),
+    runs: int = typer.Option(defaults.RUNS, "--runs", help="Monte Carlo runs per policy."),
+    seed: int = typer.Option(defaults.SEED, "--seed", help="Seed: same seed, same numbers."),
+    horizon: int = typer.Option(
+        defaults.HORIZON_MONTHS, "--horizon", help="Months the crisis section simulates."
+    ),
     models: list[str] = typer.Option(
         [], "--model", "-m", help="Bargaining model(s) to include (default: all registered)."
     ),
@@ -30,8 +33,13 @@ def report(
     if runs < 1:
         # Checked here rather than with typer's ``min=``: a PeninsulaError exits 2 cleanly.
         raise InputError([Located(f"must be at least 1 (got {runs})", field="--runs")])
+    if horizon < 1:
+        raise InputError([Located(f"must be at least 1 (got {horizon})", field="--horizon")])
+    from peninsula.scenario.loader import load_scenario
+
+    loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     # Imported here so other commands do not pay for the report's imports at start-up.
-    from peninsula.report import HTML, SECTIONS, generate_report
+    from peninsula.report import HTML, SECTIONS, ReportSettings, generate_report
 
     if models:
         # Unknown names fail now (NotFoundError, exit 2), not after minutes of computing.
@@ -39,7 +47,9 @@ def report(
 
         for name in models:
             get_model(name)
-    settings = ReportSettings(runs=runs, seed=seed, models=tuple(models) or None)
+    settings = ReportSettings(
+        runs=runs, seed=seed, models=tuple(models) or None, horizon_months=horizon
+    )
     total = len(SECTIONS) + 2
     with Progress(
         SpinnerColumn(),
@@ -55,12 +65,12 @@ def report(
         def progress(title: str, done: int, _: int) -> None:
             bar.update(task, description=title, completed=min(done, total))
 
-        paths = generate_report(scenario, out, settings, progress)
+        paths = generate_report(loaded, out, settings, progress)
     html = out / HTML
     # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
     console.print(
         f"[bold green]wrote[/] {len(paths)} files to {escape(str(out))}/ "
-        f"(open {escape(str(html))})",
+        f"({defaults.describe(seed, runs, horizon)}; open {escape(str(html))})",
         soft_wrap=True,
         highlight=False,
     )

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from peninsula import defaults
+
 console = Console()
 
 
@@ -83,9 +85,11 @@ def simulate_command(
     policy: list[str] = typer.Option(
         None, "--policy", "-p", help="Policy id (repeatable); default: status quo + all."
     ),
-    horizon: int = typer.Option(36, min=1, max=240, help="Months to simulate."),
-    paths: int = typer.Option(10_000, min=1, help="Monte Carlo paths per policy."),
-    seed: int = typer.Option(0, help="Random seed (same seed, same numbers)."),
+    horizon: int = typer.Option(
+        defaults.HORIZON_MONTHS, min=1, max=240, help="Months to simulate."
+    ),
+    paths: int = typer.Option(defaults.crisis_paths(), min=1, help="Monte Carlo paths per policy."),
+    seed: int = typer.Option(defaults.SEED, help="Random seed (same seed, same numbers)."),
     plot: Path = typer.Option(None, help="Write a tension fan chart (.png or .html)."),
     executor: str = typer.Option("local", help="local, processes or dask."),
     workers: int = typer.Option(None, help="Workers for processes/dask."),
@@ -101,10 +105,11 @@ def simulate_command(
 
         raise InputError([Located("give a SCENARIO name or path (or --fit-report)")])
     from peninsula import load_scenario
-    from peninsula.crisis.api import simulate_policies
-    from peninsula.ensemble.executors import get_executor
 
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
+    from peninsula.crisis.api import simulate_policies
+    from peninsula.executors import get_executor
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -128,7 +133,7 @@ def simulate_command(
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
         title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
-        f"{result.paths:,} paths, seed {seed}"
+        f"{result.paths:,} paths, {defaults.describe(seed)}"
     )
     for column in (
         "policy",
@@ -142,11 +147,11 @@ def simulate_command(
 
     def band(p: str, m: str, digits: int) -> str:
         r = summary[(p, m)]
-        return f"{r['mean']:.{digits}f} ({r['p05']:.{digits}f}–{r['p95']:.{digits}f})"
+        return f"{r['mean']:.{digits}f} ({r['low']:.{digits}f}–{r['high']:.{digits}f})"
 
     def prob(p: str, m: str) -> str:
         r = summary[(p, m)]
-        return f"{r['mean']:.3f} [{r['mc_low']:.3f}, {r['mc_high']:.3f}]"
+        return f"{r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
 
     for p in result.policies:
         table.add_row(

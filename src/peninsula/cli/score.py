@@ -1,5 +1,5 @@
 """``peninsula score``: every model against recorded outcomes (thin edge over
-:mod:`peninsula.models.score`). Heavy imports happen inside the command."""
+:mod:`peninsula.models.score`). Engines are imported inside the command, when it runs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
+
+from peninsula import defaults
 
 
 def _report(board: Any) -> dict[str, Any]:
@@ -107,8 +109,10 @@ def score(
     model: list[str] = typer.Option(
         [], "--model", "-m", help="Model name (repeatable); default: every registered model."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the models' and the bootstrap's RNG."),
-    resamples: int = typer.Option(2000, "--resamples", help="Bootstrap resamples."),
+    seed: int = typer.Option(
+        defaults.SEED, "--seed", help="Seed of the models' and the bootstrap's generators."
+    ),
+    resamples: int = typer.Option(defaults.RESAMPLES, "--resamples", help="Bootstrap resamples."),
     level: float = typer.Option(0.9, "--level", help="Interval coverage, in (0, 1)."),
     json_out: str | None = typer.Option(
         None, "--json", help="Write machine-readable output to FILE ('-' for stdout)."
