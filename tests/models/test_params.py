@@ -94,3 +94,13 @@ def test_rounds_out_writes_every_position(
         for r, value in enumerate(values):
             assert by_key[("eum", r, actor)] == value
     assert by_key[("median", 0, "FRA")] == 10.0
+
+
+def test_python_front_door_takes_params() -> None:
+    import peninsula
+
+    result = peninsula.forecast("bdm-1994-emissions", ["eum"], params={"eum": {"acceptance": 0}})
+    assert float(result["eum"].outcome[0]) == pytest.approx(7.0)
+    assert result.params == {"eum": {"acceptance": 0.0}}
+    with pytest.raises(InputError, match="unknown parameter 'zz' of eum"):
+        peninsula.forecast("bdm-1994-emissions", ["eum"], params={"eum": {"zz": 1}})
