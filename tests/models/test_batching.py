@@ -2,8 +2,8 @@
 
 A budget small enough to force one-row chunks must give exactly the unchunked result, for every
 registered model (all are deterministic); the progress callback sees every row once; the
-200-actor, 5-issue generated scenario forecasts with every model but SMP (SMP is being
-rewritten for KTAB fidelity on another branch; today it needs minutes at 200 actors).
+200-actor, 5-issue generated scenario forecasts with median, compromise, Nash and EUM (SMP is
+being rewritten for KTAB fidelity on another branch; today it needs minutes at 200 actors).
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def test_measured_row_cost_sees_the_numpy_arrays() -> None:
 def test_generated_200_actor_scenario_forecasts_with_every_model() -> None:
     scenario = generated_scenario(200, 5, seed=0)
     assert len(scenario.actors) == 200 and len(scenario.issues) == 5
-    models = [m for m in available_models() if m != "smp"]
+    # The models of issue #11's scale target; SMP (rewritten on another branch) and models
+    # added later are timed on this scenario by bench/bench_scale.py instead of here.
+    models = [m for m in ("median", "compromise", "nash", "eum") if m in available_models()]
     calls: list[str] = []
 
     def on_model(name: str):  # type: ignore[no-untyped-def]
