@@ -43,6 +43,15 @@ def check_summary(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def means_html(heading: str, frame: pd.DataFrame) -> str:
+    """A notebook view of a summary: the heading, then the means as a policy × measure table
+    (the intervals stay in the frame itself)."""
+    means = check_summary(frame)["mean"].unstack("measure").round(3)
+    return f"<p>{heading} (means; <code>.summary()</code> has the intervals)</p>" + str(
+        means.to_html()
+    )
+
+
 def wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """95% Wilson score interval of a proportion ``p`` estimated from ``n`` runs.
 

@@ -53,7 +53,7 @@ from peninsula.crisis.model import (
 )
 from peninsula.errors import InputError, Located
 from peninsula.scenario.policies import STATUS_QUO, STATUS_QUO_LABEL
-from peninsula.summary import summary_frame, wilson
+from peninsula.summary import means_html, summary_frame, wilson
 
 #: effect name → (lowest allowed, highest allowed, neutral value)
 KNOWN_EFFECTS: dict[str, tuple[float, float, float]] = {
@@ -416,13 +416,11 @@ class CrisisResult:
         )
 
     def _repr_html_(self) -> str:
-        means = self.summary()["mean"].unstack("measure")
-        head = (
-            f"<p><b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
-            f"{self.start}, seed {self.seed} (means; <code>.summary()</code> has the intervals)"
-            "</p>"
+        return means_html(
+            f"<b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
+            f"{self.start}, seed {self.seed}",
+            self.summary(),
         )
-        return head + str(means.round(3).to_html())
 
     def summary(self) -> pd.DataFrame:
         """Policy × measure (:mod:`peninsula.summary` layout). ``low``–``high``: the 5–95%

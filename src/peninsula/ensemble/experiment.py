@@ -32,7 +32,7 @@ from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
 from peninsula.scenario.policies import select_policies
 from peninsula.scenario.schema import Policy, Scenario
-from peninsula.summary import summary_frame
+from peninsula.summary import means_html, summary_frame
 
 DEFAULT_CHUNK = 1024
 
@@ -215,13 +215,12 @@ class Experiment:
         )
 
     def _repr_html_(self) -> str:
-        means = self.summary()["mean"].unstack("measure")
-        head = (
-            f"<p><b>Policy comparison</b> of <code>{self.scenario.metadata.id}</code>: "
+        return means_html(
+            f"<b>Policy comparison</b> of <code>{self.scenario.metadata.id}</code>: "
             f"{self.metadata.get('runs')} sampled worlds, model {self.models[0]}, seed "
-            f"{self.metadata.get('seed')} (means; <code>.summary()</code> has the intervals)</p>"
+            f"{self.metadata.get('seed')}",
+            self.summary(),
         )
-        return head + str(means.round(3).to_html())
 
 
 def summarise(results: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
