@@ -96,3 +96,22 @@ def test_generated_200_actor_scenario_forecasts_with_every_model() -> None:
     assert calls == models
     for entry in result.results:
         assert np.all((entry.outcome >= 0.0) & (entry.outcome <= 100.0))
+
+
+def test_progress_bar_shows_each_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The forecast command's bar, on a console that claims to be a terminal.
+    import io
+
+    from rich.console import Console
+
+    from peninsula.cli import models as cli_models
+    from peninsula.scenario.loader import load_scenario
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(
+        cli_models, "err_console", Console(file=buffer, force_terminal=True, width=100)
+    )
+    with cli_models._progress_bar() as on_model:
+        forecast_scenario(load_scenario("bdm-1994-emissions"), ["median", "eum"], on_model=on_model)
+    shown = buffer.getvalue()
+    assert "forecast median" in shown and "forecast eum" in shown and "1/1" in shown
