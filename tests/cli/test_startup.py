@@ -57,6 +57,7 @@ def test_validate_a_builtin_imports_no_engine_library() -> None:
         ["simulate", "no-such-scenario"],
         ["report", "no-such-scenario"],
         ["sensitivity", "no-such-scenario"],
+        ["deals", "no-such-scenario"],
         ["events", "dyad", "USA", "PRK", "--freq", "fortnight"],
         ["forecast"],  # a usage error: missing argument
     ],

@@ -1,10 +1,15 @@
-"""One-issue batches for the dynamic models' hand-worked cases (shared by EUM and SMP tests)."""
+"""Small batches for the models' hand-worked cases (one-issue: EUM, SMP; many-issue: exchange)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 
 from peninsula.problem import BargainingProblem
+
+DECIDE_GOLDEN = Path(__file__).parent / "data" / "decide_golden.json"
 
 
 def make_problem(
@@ -28,4 +33,45 @@ def make_problem(
         status_quo=np.full((b, 1), lower),
         lower=np.array([lower]),
         upper=np.array([upper]),
+    )
+
+
+def many_issue_problem(
+    position: list[list[float]],
+    salience: list[list[float]],
+    capability: list[float] | None = None,
+    lower: list[float] | None = None,
+    upper: list[float] | None = None,
+) -> BargainingProblem:
+    """A batch of one: ``position``/``salience`` are (n, k) lists."""
+    pos = np.asarray(position, dtype=float)[None]
+    n, k = pos.shape[1:]
+    lo = np.zeros(k) if lower is None else np.asarray(lower, dtype=float)
+    hi = np.full(k, 100.0) if upper is None else np.asarray(upper, dtype=float)
+    cap = np.ones(n) if capability is None else np.asarray(capability, dtype=float)
+    return BargainingProblem(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        issue_ids=tuple(f"i{j}" for j in range(k)),
+        position=pos,
+        salience=np.asarray(salience, dtype=float)[None],
+        capability=cap[None],
+        status_quo=lo[None].copy(),
+        lower=lo,
+        upper=hi,
+    )
+
+
+def golden_case(name: str) -> dict[str, object]:
+    cases = json.loads(DECIDE_GOLDEN.read_text())["cases"]
+    return next(c for c in cases if c["name"] == name)
+
+
+def golden_problem(case: dict[str, object]) -> BargainingProblem:
+    k = len(case["issues"])  # type: ignore[arg-type]
+    return many_issue_problem(
+        case["position"],  # type: ignore[arg-type]
+        case["salience"],  # type: ignore[arg-type]
+        case["capability"],  # type: ignore[arg-type]
+        case.get("lower", [0.0] * k),  # type: ignore[arg-type]
+        case.get("upper", [100.0] * k),  # type: ignore[arg-type]
     )

@@ -101,7 +101,7 @@ def test_rounds_caps_dynamic_models(capsys: pytest.CaptureFixture[str]) -> None:
     from peninsula.models.registry import available_models
 
     dynamic = [m for m in available_models() if get_model(m).dynamic]
-    assert dynamic == ["eum", "smp"]
+    assert dynamic == ["eum", "smp", "exchange"]
     args = ["forecast", "korea-2025", "--rounds", "2", "--json", "-"]
     for name in [*dynamic, "median"]:
         args += ["-m", name]

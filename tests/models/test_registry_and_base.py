@@ -85,7 +85,7 @@ class _EntryPoint:
 
 
 def test_builtins_are_listed_explicitly_in_order(fresh_registry: None) -> None:
-    assert registry.available_models() == ("median", "compromise", "nash", "eum", "smp")
+    assert registry.available_models() == ("median", "compromise", "nash", "eum", "smp", "exchange")
 
 
 def test_entry_point_models_register_after_the_builtins(

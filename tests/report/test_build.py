@@ -10,7 +10,16 @@ from peninsula.report.sections import crisis, history
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
-REQUIRED = ("scenario", "history", "forecasts", "policies", "sensitivity", "crisis", "assumptions")
+REQUIRED = (
+    "scenario",
+    "history",
+    "forecasts",
+    "deals",
+    "policies",
+    "sensitivity",
+    "crisis",
+    "assumptions",
+)
 
 
 def test_every_required_section_is_present_in_order(small_report: Report) -> None:

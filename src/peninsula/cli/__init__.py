@@ -66,6 +66,9 @@ _register_events(app)
 from peninsula.cli.ensemble import register as _register_ensemble  # noqa: E402
 
 _register_ensemble(app)
+from peninsula.cli.deals import register as _register_deals  # noqa: E402
+
+_register_deals(app)
 # --- end of command registrations ---
 
 

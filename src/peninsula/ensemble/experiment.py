@@ -31,7 +31,7 @@ from peninsula.executors import Executor, get_executor, iter_chunked
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 from peninsula.scenario.arrays import apply_policy, to_problem
 from peninsula.scenario.policies import select_policies
-from peninsula.scenario.schema import Policy, Scenario
+from peninsula.scenario.schema import Policy, Scenario, Trade
 from peninsula.summary import means_html, summary_frame
 
 DEFAULT_CHUNK = 1024
@@ -51,6 +51,10 @@ class _Plan:
     method: str
     config: MeasureConfig
     reuse_issues: bool = True
+    #: Trades the scenario's policies declare, ``(policy id, trade)``: each gives a measure
+    #: ``trade.<policy id>`` (1 where a model that links issues realises it, else 0; NaN for
+    #: models that do not trade across issues).
+    trades: tuple[tuple[str, Trade], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,11 +106,40 @@ def _forecast(
     return forecast.outcome, forecast.converged
 
 
+def _links_issues(model_name: str) -> bool:
+    """Whether a model's forecast of one issue depends on the others (``links_issues``)."""
+    from peninsula.models.registry import get_model
+
+    return bool(getattr(get_model(model_name), "links_issues", False))
+
+
+def _forecast_linked(
+    plan: _Plan,
+    model_name: str,
+    problem: BargainingProblem,
+    seq: np.random.SeedSequence,
+) -> tuple[FloatArray, BoolArray, dict[str, FloatArray]]:
+    """Like :func:`_forecast` for a model that links issues, plus the ``trade.<policy>``
+    measures (whether each declared trade is among its realised exchanges)."""
+    from peninsula.models.deals import forecast_with_trades
+    from peninsula.models.registry import get_model
+
+    forecast, found = forecast_with_trades(
+        get_model(model_name),
+        problem,
+        plan.params.get(model_name),
+        np.random.default_rng(seq),
+        plan.trades,
+    )
+    return forecast.outcome, forecast.converged, found
+
+
 def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -> ChunkResult:
     """Sample ``stop - start`` worlds and evaluate every (policy, model) pair on them.
 
-    Issues are independent in every model (the models contract), so an issue a policy leaves
-    untouched has the status quo's forecast: with ``plan.reuse_issues`` the status quo is
+    Issues are independent in every model except those that declare ``links_issues`` (the
+    exchange model), so an issue a policy leaves untouched has the status quo's forecast: with
+    ``plan.reuse_issues`` the status quo is
     forecast issue by issue once and each policy only re-forecasts the issues it changes. The
     result is identical to forecasting every policy on every issue (tested), only faster.
     """
@@ -122,7 +155,10 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
         unchanged = _unchanged_issues(world, applied) if plan.reuse_issues else [False] * k
         row, conv = [], []
         for m, model_name in enumerate(plan.models):
-            if plan.reuse_issues and m not in baseline:
+            # A model that links issues (the exchange model trades across them) must see every
+            # issue at once: per-issue reuse would forecast it without any exchange.
+            reuse = plan.reuse_issues and not _links_issues(model_name)
+            if reuse and m not in baseline:
                 per_issue = [
                     _forecast(
                         plan, model_name, world.select_issues((issue,)), _derive(seq, 2, m, i)
@@ -133,7 +169,8 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
                     np.column_stack([o[:, 0] for o, _ in per_issue]),
                     np.column_stack([c for _, c in per_issue]),
                 )
-            if plan.reuse_issues:
+            trades = {f"trade.{pid}": np.full(stop - start, np.nan) for pid, _ in plan.trades}
+            if reuse:
                 outcome = baseline[m][0].copy()
                 ok: BoolArray = np.asarray(baseline[m][1][:, unchanged].all(axis=1))
                 todo = tuple(world.issue_ids[i] for i in range(k) if not unchanged[i])
@@ -143,9 +180,15 @@ def run_chunk(plan: _Plan, start: int, stop: int, seq: np.random.SeedSequence) -
                     )
                     outcome[:, [not u for u in unchanged]] = out
                     ok = np.asarray(ok & c)
+            elif _links_issues(model_name):
+                outcome, ok, found = _forecast_linked(
+                    plan, model_name, applied, _derive(seq, 1, p, m)
+                )
+                trades.update(found)
             else:
                 outcome, ok = _forecast(plan, model_name, applied, _derive(seq, 1, p, m))
             measures = compute_measures(world, applied, outcome, plan.config)
+            measures.update(trades)
             names = tuple(measures)
             row.append(np.column_stack(list(measures.values())))
             conv.append(np.asarray(ok, dtype=np.float64))
@@ -287,6 +330,11 @@ def run_experiments(
         method=method,
         config=cfg,
         reuse_issues=reuse_issues,
+        # trade.<policy> measures only when a model that trades across issues is run (for the
+        # others in the same run they are NaN; the measure set is one per experiment).
+        trades=tuple((p.id, p.trade) for p in scenario.policies if p.trade is not None)
+        if any(_links_issues(m) for m in models)
+        else (),
     )
     if method not in ("lhs", "sobol", "random"):
         raise PeninsulaError(f"unknown sampling method {method!r}; choose lhs, sobol or random")

@@ -108,11 +108,18 @@ def _scenario_evaluator(
     seed: int,
     progress: Progress | None = None,
 ) -> Evaluate:
+    from peninsula.models.deals import forecast_with_trades
     from peninsula.models.registry import get_model
 
     chosen = find_policy(scenario, policy)
     base = to_problem(scenario)
     forecaster = get_model(model)
+    # trade.<policy> measures only for a model that trades across issues (the exchange model).
+    declared = [
+        (p.id, p.trade)
+        for p in scenario.policies
+        if p.trade is not None and getattr(forecaster, "links_issues", False)
+    ]
 
     def evaluate(values: FloatArray) -> dict[str, FloatArray]:
         parts: list[dict[str, FloatArray]] = []
@@ -120,8 +127,10 @@ def _scenario_evaluator(
             world = build_problem(base, inputs, values[start : start + chunk_size])
             applied = world if chosen is None else apply_policy(world, chosen)
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(start,)))
-            outcome = forecaster.forecast(applied, None, rng).outcome
-            parts.append(compute_measures(world, applied, outcome, config))
+            forecast, trades = forecast_with_trades(forecaster, applied, None, rng, declared)
+            measures = compute_measures(world, applied, forecast.outcome, config)
+            measures.update(trades)  # trade.<policy>: NaN for models that do not link issues
+            parts.append(measures)
             if progress is not None:
                 progress(min(start + chunk_size, values.shape[0]), values.shape[0])
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -16,13 +16,20 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from peninsula.errors import NotFoundError
-from peninsula.models import compromise, eum, median, nash, smp
+from peninsula.models import compromise, eum, exchange, median, nash, smp
 from peninsula.models.base import Model
 
 #: Entry point group through which other packages add models.
 ENTRY_POINT_GROUP = "peninsula.models"
 
-BUILTIN: tuple[Model, ...] = (median.MODEL, compromise.MODEL, nash.MODEL, eum.MODEL, smp.MODEL)
+BUILTIN: tuple[Model, ...] = (
+    median.MODEL,
+    compromise.MODEL,
+    nash.MODEL,
+    eum.MODEL,
+    smp.MODEL,
+    exchange.MODEL,
+)
 
 # The registry is the one piece of module state: a name → model table filled from BUILTIN,
 # then from the entry points on first use, then by explicit register() calls.

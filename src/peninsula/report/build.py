@@ -17,7 +17,15 @@ from typing import Any
 
 from peninsula import __version__
 from peninsula.report.content import Paragraph, Report, Section, SourceEntry
-from peninsula.report.sections import assumptions, crisis, forecasts, history, policies, sensitivity
+from peninsula.report.sections import (
+    assumptions,
+    crisis,
+    deals,
+    forecasts,
+    history,
+    policies,
+    sensitivity,
+)
 from peninsula.report.sections import scenario as question
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
@@ -42,6 +50,7 @@ SECTIONS: tuple[SectionSpec, ...] = tuple(
         (question, question.build_scenario),
         (history, history.build_history),
         (forecasts, forecasts.build_forecasts),
+        (deals, deals.build_deals),
         (policies, policies.build_policies),
         (sensitivity, sensitivity.build_sensitivity),
         (crisis, crisis.build_crisis),

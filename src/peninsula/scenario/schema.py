@@ -399,6 +399,26 @@ PolicyChange = Annotated[
 ]
 
 
+class Trade(_Strict):
+    """The package deal a policy is about: which actor concedes on which issue.
+
+    ``concessions`` maps each of the two parties to the issue it gives ground on, e.g.
+    ``{USA: sanctions_relief, PRK: denuclearisation}`` for "freeze for sanctions relief".
+    ``peninsula deals`` looks for this trade among the exchange model's realised exchanges.
+    """
+
+    label: str
+    concessions: dict[Identifier, Identifier]
+
+    @model_validator(mode="after")
+    def _two_parties(self) -> Trade:
+        if len(self.concessions) != 2:
+            raise ValueError("a trade names exactly two actors, each with the issue it concedes on")
+        if len(set(self.concessions.values())) != 2:
+            raise ValueError("the two parties of a trade concede on two different issues")
+        return self
+
+
 class Policy(_Strict):
     """A named policy option: declarative changes applied to the scenario (a lever)."""
 
@@ -408,6 +428,7 @@ class Policy(_Strict):
     changes: tuple[PolicyChange, ...] = ()
     effects: dict[Identifier, QuantityField] = Field(default_factory=dict)
     source: SourceRefs = ()
+    trade: Trade | None = None
 
 
 # --------------------------------------------------------------------------- scenario
@@ -584,6 +605,13 @@ def _check_actor(actor: Actor, index: int, scenario: Scenario) -> Iterator[Probl
 def _check_policy(policy: Policy, index: int, scenario: Scenario) -> Iterator[Problem]:
     base: FieldPath = ("policies", index, "changes")
     actors, issues = set(scenario.actor_ids), set(scenario.issue_ids)
+    if policy.trade is not None:
+        for party, conceded in policy.trade.concessions.items():
+            where: FieldPath = ("policies", index, "trade", "concessions", party)
+            if party not in actors:
+                yield where, f"unknown actor {party!r}"
+            if conceded not in issues:
+                yield where, f"unknown issue {conceded!r}"
     for c_index, change in enumerate(policy.changes):
         path = base + (c_index,)
         if isinstance(change, ExcludeChange):

@@ -126,7 +126,8 @@ def forecasts_section(scenario: Scenario, results: ScenarioForecast) -> Section:
             "Each model forecasts where the issues settle from the scenario's nominal inputs, "
             "with no policy change. Models differ in how bargaining works: the weighted median "
             "and compromise models are static; the expected-utility (EUM) and spatial (SMP) "
-            "models let actors challenge and move each other round by round."
+            "models let actors challenge and move each other round by round; the exchange "
+            "model lets them trade concessions across issues (see Package deals)."
         ),
         _table(scenario, results),
         _outcome_chart(scenario, results),

@@ -85,6 +85,10 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     if name in known:
         label, unit = known[name]
         return MeasureInfo(label, unit, digits=0 if name == "seoul.role" else 2)
+    if head == "trade":
+        policy = next((p for p in scenario.policies if p.id == rest), None)
+        what = policy.trade.label if policy is not None and policy.trade is not None else rest
+        return MeasureInfo(f"Trade happens: {what} (exchange model)", "%", True)
     if head == "arms_race" and rest.startswith("deficit."):
         who = rest.removeprefix("deficit.")
         return MeasureInfo(f"Security deficit: {actors[who].name if who in actors else who}", "0–1")
