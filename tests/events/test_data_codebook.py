@@ -108,11 +108,11 @@ def test_goldstein_hand_checked(
 
 
 def test_quad_classes_follow_root(rows: list[dict[str, str]]) -> None:
-    # GDELT QuadClass: 01-05 verbal coop, 06-08 material coop, 09-13 verbal conflict,
-    # 14-20 material conflict.
+    # GDELT QuadClass: 01-05 verbal coop, 06-09 material coop, 10-14 verbal conflict,
+    # 15-20 material conflict (as GDELT's own QuadClass column has it, issue 13 item 12).
     for r in rows:
         root = int(r["root_code"])
-        expected = 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 13 else 4
+        expected = 1 if root <= 5 else 2 if root <= 9 else 3 if root <= 14 else 4
         assert int(r["quad_class"]) == expected, r
 
 

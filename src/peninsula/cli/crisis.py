@@ -106,6 +106,10 @@ def simulate_command(
         raise InputError([Located("give a SCENARIO name or path (or --fit-report)")])
     from peninsula import load_scenario
 
+    if plot is not None:
+        from peninsula.crisis.plot import check_plot_path
+
+        check_plot_path(plot)  # before the run, not after it
     loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     from peninsula.crisis.api import simulate_policies
     from peninsula.executors import get_executor

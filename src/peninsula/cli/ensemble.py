@@ -142,6 +142,10 @@ def compare(
     loaded = _load(scenario)  # a bad file fails before any engine is imported
     from peninsula.ensemble.experiment import run_experiments
 
+    if save is not None:
+        from peninsula.ensemble.store import check_save_path
+
+        check_save_path(save)  # before the run, not after it
     _widen()
     if scheduler is not None and executor == "local":
         executor = "dask"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,13 +57,19 @@ def ingest(
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row (exit 2)."),
     show: int = typer.Option(20, "--show-bad", help="How many bad rows to list per file."),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="This file's rows replace stored versions of the same events "
+        "(e.g. after a damaged copy was ingested first).",
+    ),
 ) -> None:
     """Ingest event files into the store (one transaction per file, idempotent)."""
     from peninsula.events.store import EventStore
 
     with EventStore(db) as store:
         for path in files:
-            if not path.is_file():
+            if not path.exists():
                 raise InputError([Located("no such file", file=path)])
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -81,13 +88,14 @@ def ingest(
                 from peninsula.events.readers import EventFile
 
                 bar.update(task, total=EventFile.total_bytes(path))
-                report = store.ingest(path, fmt, strict=strict, on_bytes=advance)
+                report = store.ingest(path, fmt, strict=strict, on_bytes=advance, replace=replace)
             name = escape(str(path))
             if report.skipped:
                 console.print(f"{name}: already ingested (same content), nothing added")
                 continue
             console.print(
-                f"{name} ({', '.join(report.formats)}): {report.rows_read:,} rows read, "
+                f"{name} ({', '.join(report.formats) or 'empty'}): "
+                f"{report.rows_read:,} rows read, "
                 f"[green]{report.added:,} added[/], {report.duplicates:,} duplicates, "
                 f"[{'red' if report.bad else 'green'}]{report.bad:,} bad[/]",
                 soft_wrap=True,
@@ -109,7 +117,8 @@ def _reject_unknown_actors(codes: tuple[str, str], source: str) -> None:
     """
     from peninsula.events.codebook import load_actors
 
-    known = load_actors().cameo_codes
+    actors = load_actors()
+    known = actors.cameo_codes
     problems = [
         Located(
             f"unknown actor code '{code}': not in the actor codes and no events in {source}; "
@@ -117,7 +126,7 @@ def _reject_unknown_actors(codes: tuple[str, str], source: str) -> None:
             field=field,
         )
         for code, field in zip(codes, ("A", "B"), strict=True)
-        if code not in known
+        if not actors.is_known(code)
     ]
     if problems:
         raise InputError(problems)
@@ -137,7 +146,9 @@ def dyad(
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a chart (.png or .html)."),
     csv: Path | None = typer.Option(None, "--csv", help="Write the series as CSV."),
-    peaks: int = typer.Option(3, "--peaks", help="Annotate this many peaks each way (0: none)."),
+    peaks: int = typer.Option(
+        3, "--peaks", min=0, help="Annotate this many peaks each way (0: none)."
+    ),
     penalty: float | None = typer.Option(
         None, "--penalty", help="Change-point penalty (default: BIC-type, see docs)."
     ),
@@ -149,6 +160,10 @@ def dyad(
     a, b = a.strip().upper(), b.strip().upper()
     if plot is not None and plot.suffix.lower() not in (".png", ".html"):
         raise InputError([Located("must end in .png or .html", file=plot, field="--plot")])
+    if penalty is not None and not (math.isfinite(penalty) and penalty >= 0):
+        raise InputError(
+            [Located(f"must be a finite number >= 0, got {penalty}", field="--penalty")]
+        )
     analysis.period_code(freq)
     if history and db is not None:
         raise InputError([Located("give --db or --history, not both", field="--history")])
@@ -340,6 +355,7 @@ def export(
     """Export every event of the store to Parquet."""
     from peninsula.events.store import EventStore, default_path
 
+    check_writable(out)
     path = db if db is not None else default_path()
     if not path.exists():
         raise InputError([Located("no event store here", file=path)])

@@ -8,7 +8,7 @@ import numpy as np
 
 from peninsula.crisis.simulate import CrisisResult
 from peninsula.errors import InputError, Located
-from peninsula.files import write_bytes
+from peninsula.files import check_writable, write_bytes, write_text
 
 
 def _month_labels(start: str, horizon: int) -> list[str]:
@@ -22,14 +22,24 @@ def _month_labels(start: str, horizon: int) -> list[str]:
     return out
 
 
-def fan_chart(result: CrisisResult, path: str | Path) -> Path:
-    """Median tension with 50% and 90% bands per policy; ``.png`` (matplotlib) or ``.html``."""
+def check_plot_path(path: str | Path) -> Path:
+    """Refuse a fan-chart path that cannot be written, before the (long) simulation runs."""
     out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix not in (".png", ".html"):
+    if out.suffix.lower() not in (".png", ".html"):
         raise InputError([Located("plot file must end in .png or .html", file=out)])
     if not out.parent.exists():
         raise InputError([Located("directory does not exist", file=out.parent)])
+    return check_writable(out)
+
+
+def fan_chart(result: CrisisResult, path: str | Path) -> Path:
+    """Median tension with 50% and 90% bands per policy; ``.png`` (matplotlib) or ``.html``.
+
+    The HTML embeds plotly.js (~4.6 MB) rather than loading it from a CDN, so the chart
+    works offline and fetches nothing.
+    """
+    out = check_plot_path(path)
+    suffix = out.suffix.lower()
     months = _month_labels(result.start, result.horizon)
     if suffix == ".html":
         import plotly.graph_objects as go
@@ -52,7 +62,7 @@ def fan_chart(result: CrisisResult, path: str | Path) -> Path:
             fig.add_trace(go.Scatter(x=months, y=q[2], name=f"{label} median"))
         fig.add_hline(y=result.threshold, line_dash="dash", annotation_text="crisis threshold")
         fig.update_layout(title="Simulated tension by policy", yaxis_title="tension (-1..1)")
-        write_bytes(out, fig.to_html(include_plotlyjs="cdn").encode("utf-8"))
+        write_text(out, fig.to_html(include_plotlyjs=True))
         return out
     import io
 

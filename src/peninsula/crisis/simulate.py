@@ -475,6 +475,19 @@ def _with_progress(
     return chunks
 
 
+def bytes_per_path(policies: int, horizon: int) -> float:
+    """Memory of one simulated path in the result: per policy and month a float32 tension,
+    an int16 count and a flag, held twice (chunks and their concatenation), with margin."""
+    return 2.0 * policies * horizon * (4 + 2 + 1) * 1.5 + 64.0 * policies
+
+
+def check_memory(paths: int, policies: int, horizon: int) -> None:
+    """Refuse ``paths`` up front if the simulated paths cannot fit in memory."""
+    from peninsula.memory import check_fits
+
+    check_fits(paths, bytes_per_path(policies, horizon), 0.0, "paths", "--paths")
+
+
 def simulate(
     params: CrisisParams,
     init: InitialState,
@@ -497,6 +510,7 @@ def simulate(
 
     if horizon < 1 or paths < 1:
         raise InputError([Located("horizon and paths must be at least 1")])
+    check_memory(paths, len(specs), horizon)
     fn: Callable[[int, int, np.random.SeedSequence], list[Block]] = functools.partial(
         _chunk,
         params=params,

@@ -293,6 +293,34 @@ def check_models(models: Sequence[str]) -> tuple[str, ...]:
     return tuple(models)
 
 
+def bytes_per_run(n_actors: int, n_issues: int, n_inputs: int, cells: int) -> float:
+    """Memory one sampled world costs in the finished experiment (see ``peninsula.memory``).
+
+    ``cells`` is policies × models. Each cell keeps ~``n + k + 16`` float64 measures, held
+    about three times over (chunk arrays, their concatenation, the results frame), plus the
+    world's sampled inputs (three copies too).
+    """
+    measures = n_actors + n_issues + 16
+    return 1.5 * (cells * (24.0 * measures + 32.0) + 24.0 * n_inputs)
+
+
+def bytes_per_world(n_actors: int, n_issues: int) -> float:
+    """Working memory of one world inside a chunk: the pairwise models hold a handful of
+    ``(n, n, k)`` float64 arrays per world, and EUM's third-party terms one ``(n(n-1)/2, n)``
+    array per issue (measured: 512 worlds of 200 actors asked numpy for 15.2 GiB at once)."""
+    n, k = n_actors, n_issues
+    return 8.0 * (2.0 * n**3 + 16.0 * k * (n * n + 8 * n))
+
+
+def check_memory(scenario: Scenario, runs: int, n_policies: int, n_models: int) -> None:
+    """Refuse ``runs`` worlds up front if the results cannot fit in memory."""
+    from peninsula.memory import check_fits
+
+    n, k = len(scenario.actors), len(scenario.issues)
+    per_run = bytes_per_run(n, k, len(collect_inputs(scenario)), n_policies * n_models)
+    check_fits(runs, per_run, 0.0, "runs", "--runs")
+
+
 def run_experiments(
     scenario: Scenario,
     runs: int = defaults.RUNS,
@@ -338,6 +366,13 @@ def run_experiments(
     )
     if method not in ("lhs", "sobol", "random"):
         raise PeninsulaError(f"unknown sampling method {method!r}; choose lhs, sobol or random")
+    from peninsula.memory import check_fits, fitting_chunk
+
+    n, k = len(scenario.actors), len(scenario.issues)
+    cells = len(plan.policies) * len(plan.models)
+    check_fits(runs, bytes_per_run(n, k, len(plan.inputs), cells), 0.0, "runs", "--runs")
+    # A big scenario gets smaller chunks (fixed byte target: the same on every machine).
+    chunk_size = fitting_chunk(bytes_per_world(n, k) * len(plan.models), chunk_size)
     fn = functools.partial(run_chunk, plan)
     owned = isinstance(executor, str)
     ex = get_executor(executor, workers, scheduler) if isinstance(executor, str) else executor

@@ -51,6 +51,15 @@ def unit_design(d: int, n: int, seed: int) -> FloatArray:
     return np.asarray(design, dtype=np.float64)
 
 
+def salib_seed(seed: int) -> int:
+    """A seed for SALib's analyser that is never 0, derived from ``seed`` (same seed, same one).
+
+    ``SALib.analyze.sobol.analyze`` tests ``if seed:``, so seed 0 (our default) meant "no
+    seed" and the bootstrap intervals changed from run to run.
+    """
+    return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0]) + 1
+
+
 def analyse(names: Sequence[str], y: FloatArray, seed: int, conf_level: float) -> pd.DataFrame:
     """Sobol' S1/ST with bootstrap confidence half-widths; NaN if ``y`` does not vary."""
     from SALib.analyze import sobol as sobol_analyze
@@ -66,7 +75,7 @@ def analyse(names: Sequence[str], y: FloatArray, seed: int, conf_level: float) -
             y,
             calc_second_order=False,
             conf_level=conf_level,
-            seed=seed,
+            seed=salib_seed(seed),
         )
     for column in COLUMNS:
         table[column] = np.asarray(si[column], dtype=np.float64)
@@ -108,12 +117,18 @@ def _scenario_evaluator(
     seed: int,
     progress: Progress | None = None,
 ) -> Evaluate:
+    from peninsula.ensemble.experiment import bytes_per_world
+    from peninsula.memory import fitting_chunk
     from peninsula.models.deals import forecast_with_trades
     from peninsula.models.registry import get_model
 
     chosen = find_policy(scenario, policy)
     base = to_problem(scenario)
     forecaster = get_model(model)
+    # a big scenario is evaluated in smaller chunks (fixed byte target, same on every machine)
+    chunk_size = fitting_chunk(
+        bytes_per_world(len(scenario.actors), len(scenario.issues)), chunk_size
+    )
     # trade.<policy> measures only for a model that trades across issues (the exchange model).
     declared = [
         (p.id, p.trade)

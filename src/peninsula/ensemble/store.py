@@ -75,18 +75,27 @@ def _summary_table(experiment: Experiment) -> pd.DataFrame:
     return experiment.summary_all().reset_index()
 
 
-def save_experiment(experiment: Experiment, path: str | Path) -> Path:
-    """Write ``experiment`` to directory ``path`` atomically; returns the path.
+def check_save_path(path: str | Path) -> Path:
+    """Refuse a ``--save`` path we may not write (before the run, not after it)."""
+    from peninsula import files
 
-    An existing *experiment* directory is replaced; any other existing path is an error (we
-    never delete what we did not write).
-    """
     target = Path(path)
     foreign = target.exists() and not (target / "metadata.json").is_file()
     if foreign and (not target.is_dir() or any(target.iterdir())):
         raise PeninsulaError(
             f"{target}: exists and is not a peninsula experiment; choose another --save path"
         )
+    files.check_writable(target.parent / f".{target.name}.probe")
+    return target
+
+
+def save_experiment(experiment: Experiment, path: str | Path) -> Path:
+    """Write ``experiment`` to directory ``path`` atomically; returns the path.
+
+    An existing *experiment* directory is replaced; any other existing path is an error (we
+    never delete what we did not write).
+    """
+    target = check_save_path(path)
     with atomic_directory(target) as staging:
         _write(experiment, staging)
     return target

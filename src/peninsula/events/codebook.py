@@ -75,17 +75,61 @@ class ActorCodes:
 
     @property
     def icews_to_cameo(self) -> dict[str, str]:
-        return {r[4]: r[0] for r in self.rows if r[4]}
+        """ICEWS country names (``|``-separated in the table) to CAMEO codes."""
+        return {name: r[0] for r in self.rows for name in r[4].split("|") if name}
+
+    @property
+    def iso3_to_cameo(self) -> dict[str, str]:
+        return {r[1]: r[0] for r in self.rows if r[1]}
+
+    def country_code(self, name: str) -> str | None:
+        """The CAMEO code of a country written out by name (ICEWS), or None if unknown.
+
+        ICEWS's own spellings (the ``icews_name`` column) first, then ISO 3166-1 through
+        ``pycountry`` (names, official and common names: "Nigeria", "Bolivia", "Russian
+        Federation"). CAMEO country codes are the ISO alpha-3 codes (CAMEO manual, actor
+        codes chapter); the table's ``iso3`` column records any exception. No fuzzy
+        matching: a wrong country is worse than an unmapped name.
+        """
+        return _country_code(self, name)
 
     @property
     def cameo_codes(self) -> frozenset[str]:
+        """The codes of the bundled table."""
         return frozenset(r[0] for r in self.rows)
+
+    def is_known(self, code: str) -> bool:
+        """A code of the table or the CAMEO code of any state (ISO 3166-1 alpha-3)."""
+        return code in self.cameo_codes or code in _iso3_codes()
 
     def name(self, cameo: str) -> str:
         for r in self.rows:
             if r[0] == cameo:
                 return r[2]
         return cameo
+
+
+@lru_cache(maxsize=4096)
+def _country_code(actors: ActorCodes, name: str) -> str | None:
+    known = actors.icews_to_cameo.get(name)
+    if known is not None:
+        return known
+    if len(name) < 4:  # pycountry also matches alpha-2/3 codes ("NA" is Namibia, not missing)
+        return None
+    import pycountry
+
+    try:
+        iso3 = str(pycountry.countries.lookup(name).alpha_3)
+    except LookupError:
+        return None
+    return actors.iso3_to_cameo.get(iso3, iso3)
+
+
+@lru_cache(maxsize=1)
+def _iso3_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(str(c.alpha_3) for c in pycountry.countries)
 
 
 def _read_text(path: Path | None, default: str) -> tuple[str, str]:

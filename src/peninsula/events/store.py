@@ -14,6 +14,12 @@ Guarantees:
   GLOBALEVENTID, ICEWS Event ID), else a hash of the whole normalised row.
 - **Nothing silently dropped**: every bad row is stored in ``rejected_rows`` (file, line,
   reason) and counted in the report.
+- **Replaceable**: by default the first stored version of an event stays; ``replace=True``
+  makes a file's rows replace stored rows of the same events (same key) and every row of an
+  earlier ingest of the same path, so a clean copy can undo a damaged one.
+- **Only DuckDB, never the network**: ``--db`` must be a DuckDB file (its header is sniffed
+  before DuckDB opens it: DuckDB would otherwise try to load, and download, an extension to
+  read an SQLite file), and extension autoloading and autoinstalling are switched off.
 """
 
 from __future__ import annotations
@@ -109,6 +115,32 @@ class IngestReport:
     bad_rows: list[BadRow] = field(default_factory=list)  # the first KEEP_BAD
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file (after an 8-byte checksum)
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse anything at ``path`` that is not a DuckDB database (a missing file is fine)."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise InputError([Located("is a directory, not a DuckDB event store", path)])
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise InputError([Located(f"cannot read: {e.strerror}", path)]) from None
+    if head[8:12] != DUCKDB_MAGIC:
+        raise InputError(
+            [
+                Located(
+                    "not a DuckDB event store (give a new file name, or a store made by "
+                    "`peninsula events ingest`)",
+                    path,
+                )
+            ]
+        )
+
+
 def file_probe(path: Path, size: int) -> str:
     """A cheap fingerprint (size + first and last MiB) to spot a file seen before."""
     h = hashlib.sha256(str(size).encode())
@@ -144,6 +176,7 @@ class EventStore:
             raise InputError(
                 [Located("no event store here (run `events ingest` first)", self.path)]
             )
+        check_store_file(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(
@@ -153,6 +186,8 @@ class EventStore:
                     "memory_limit": memory_limit,
                     "threads": threads,
                     "preserve_insertion_order": False,
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
                 },
             )
         except (duckdb.Error, OSError) as e:
@@ -194,8 +229,13 @@ class EventStore:
         actors: ActorCodes | None = None,
         on_bytes: Callable[[int], None] | None = None,
         block_size: int | None = None,
+        replace: bool = False,
     ) -> IngestReport:
-        """Ingest one file in one transaction; see the module docstring for guarantees."""
+        """Ingest one file in one transaction; see the module docstring for guarantees.
+
+        ``replace``: this file's rows replace stored rows of the same events and all rows of
+        an earlier ingest of the same path (the default keeps the first version).
+        """
         path = Path(path)
         kwargs = {} if block_size is None else {"block_size": block_size}
         source = EventFile(path, fmt, codebook=codebook, actors=actors, strict=strict, **kwargs)
@@ -208,7 +248,7 @@ class EventStore:
             known = self._scalar("SELECT sha256 FROM ingested_files WHERE probe = ?", [probe])
             if known is not None and file_sha256(path) == known:
                 report.sha256 = known
-        if report.sha256 and self._seen(report.sha256):
+        if report.sha256 and self._seen(report.sha256) and not replace:
             report.skipped = True
             if on_bytes is not None:
                 on_bytes(source.size)
@@ -229,7 +269,9 @@ class EventStore:
                         f"INSERT INTO rejected_rows SELECT {int(fid)}, origin, line, reason, "
                         f"text FROM read_parquet('{_sql_str(str(rejects))}')"
                     )
-                self._finish_ingest(path, source, report, probe, size, fid, before)
+                if replace:
+                    before -= self._replace_older(path, fid)
+                self._finish_ingest(path, source, report, probe, size, fid, before, replace)
             except BaseException as error:
                 con.execute("ROLLBACK")
                 if failure:  # raised inside the batch stream: DuckDB wrapped it, unwrap
@@ -307,6 +349,19 @@ class EventStore:
             raise failure[0]
         return writer is not None
 
+    def _replace_older(self, path: Path, fid: int) -> int:
+        """Delete stored rows this file replaces; returns how many were deleted."""
+        con = self.con
+        before = self._scalar("SELECT count(*) FROM events WHERE file_id <> $fid", {"fid": fid})
+        con.execute(
+            """DELETE FROM events WHERE file_id <> $fid AND (
+                   row_key IN (SELECT row_key FROM events WHERE file_id = $fid)
+                   OR file_id IN (SELECT file_id FROM ingested_files WHERE path = $path))""",
+            {"fid": fid, "path": str(path.resolve())},
+        )
+        after = self._scalar("SELECT count(*) FROM events WHERE file_id <> $fid", {"fid": fid})
+        return int(before - after)
+
     def _finish_ingest(
         self,
         path: Path,
@@ -316,12 +371,13 @@ class EventStore:
         size: int,
         fid: int,
         before: int,
+        replace: bool = False,
     ) -> None:
         """Commit the file: de-duplicate, record it, COMMIT (or ROLLBACK if seen)."""
         con = self.con
         if not report.sha256:
             report.sha256 = source.sha256_streamed or file_sha256(path)
-        if self._seen(report.sha256):  # same bytes raced in under another probe
+        if self._seen(report.sha256) and not replace:  # same bytes raced in under another probe
             con.execute("ROLLBACK")
             report.skipped = True
             return

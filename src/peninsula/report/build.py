@@ -116,6 +116,7 @@ def build_report(
 ) -> Report:
     """The briefing on ``scenario``: every section, a summary first and assumptions last."""
     settings = settings or ReportSettings()
+    check_report_memory(scenario, settings)
     sections = SECTIONS if sections is None else sections
     built: list[Section] = []
     total = len(sections) + 1
@@ -138,3 +139,16 @@ def build_report(
         sources=_sources(scenario),
         meta=_meta(scenario, settings),
     )
+
+
+def check_report_memory(scenario: Scenario, settings: ReportSettings) -> None:
+    """Refuse ``--runs`` before any section runs if the ensemble or the crisis paths it implies
+    cannot fit in memory (issue 13, item 10): minutes of work must not end in an OOM kill."""
+    from peninsula.crisis.simulate import check_memory as check_paths
+    from peninsula.defaults import crisis_paths
+    from peninsula.ensemble.experiment import check_memory as check_runs
+    from peninsula.report.sections.policies import ensemble_models
+
+    policies = len(scenario.policies) + 1
+    check_runs(scenario, settings.runs, policies, len(ensemble_models(settings)))
+    check_paths(crisis_paths(settings.runs), policies, settings.horizon_months)

@@ -4,11 +4,20 @@ Files are rendered in memory, written into a staging directory next to their des
 (same file system, so the final moves are renames), and moved into place only when every file
 has been written. The staging directory is created *before* the long computation, so an
 unwritable ``--out`` is reported at once, and it is removed on any failure.
+
+The output directory may hold the user's own files (issue 13, item 9), so a report only ever
+replaces files a report wrote: each run records its files in ``.peninsula-manifest.json``, an
+existing file that is not in that list is never overwritten (the run stops, naming it) and
+never deleted, and files of an earlier report that this one no longer makes are removed. The
+root and the system directories (``/etc``, ``/usr`` ...) are refused outright. A staging
+directory left by a run that was killed is removed by the next run in the same place, but only
+if it carries our marker and the process that made it is gone.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -24,7 +33,16 @@ from peninsula.report.render_json import render_json
 from peninsula.report.render_markdown import figure_path, render_markdown
 
 STAGING_PREFIX = ".peninsula-report-"
+STAGING_MARKER = ".peninsula-staging"  # inside a staging directory: the pid that made it
+MANIFEST = ".peninsula-manifest.json"  # inside an output directory: the files we wrote
 HTML, MARKDOWN, JSON = "report.html", "report.md", "report.json"
+SYSTEM_DIRS = frozenset(
+    Path(p)
+    for p in ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+              "/proc", "/run", "/sbin", "/sys", "/usr", "/var", "/opt", "/srv", "/home",
+              "/root", "/mnt", "/media", "/snap")
+)  # fmt: skip
+SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr")
 
 
 def render_files(report: Report) -> dict[str, bytes]:
@@ -51,7 +69,50 @@ def _nearest_existing(path: Path) -> Path:
     return Path(".")
 
 
+def check_out(out: Path) -> None:
+    """Refuse the root, the system directories and anything inside the system trees."""
+    try:
+        resolved = out.resolve()
+    except OSError:
+        resolved = Path(os.path.abspath(out))
+    inside = any(resolved.is_relative_to(tree) for tree in SYSTEM_TREES)
+    if resolved in SYSTEM_DIRS or inside:
+        raise UnwritableOutputError(
+            f"refusing to write the report to {out}: {resolved} is a system directory; "
+            "give a folder of your own, e.g. --out out"
+        )
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False  # alive (someone else's) or unknowable: leave it
+    return False
+
+
+def clean_stale_staging(home: Path) -> None:
+    """Remove staging directories of killed runs in ``home``: ours (marker) and dead (pid)."""
+    try:
+        candidates = [p for p in home.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return
+    for candidate in candidates:
+        marker = candidate / STAGING_MARKER
+        try:
+            if candidate.is_symlink() or not candidate.is_dir():
+                continue
+            pid = int(marker.read_text().strip())
+        except (OSError, ValueError):
+            continue  # not ours (no marker): never touched
+        if pid != os.getpid() and _process_gone(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
 def _staging_dir(out: Path) -> Path:
+    check_out(out)
     if out.exists() and not out.is_dir():
         raise UnwritableOutputError(
             f"cannot write the report to {out}: it exists and is not a directory"
@@ -59,8 +120,11 @@ def _staging_dir(out: Path) -> Path:
     home = out if out.is_dir() else _nearest_existing(out.parent)
     if not home.is_dir():
         raise UnwritableOutputError(f"cannot write the report to {out}: {home} is not a directory")
+    clean_stale_staging(home)
     try:
-        return staging_directory(home, STAGING_PREFIX)
+        staging = staging_directory(home, STAGING_PREFIX)
+        (staging / STAGING_MARKER).write_text(f"{os.getpid()}\n")
+        return staging
     except OSError as error:
         reason = os.strerror(error.errno or errno.EACCES)
         message = f"cannot write the report to {out}: {reason} ({home})"
@@ -81,28 +145,74 @@ class Staging:
             target.write_bytes(content)
 
     def commit(self) -> list[Path]:
-        """Move every staged file into ``out``; returns the destination paths."""
-        written = sorted(p.relative_to(self.path) for p in self.path.rglob("*") if p.is_file())
+        """Move every staged file into ``out``; returns the destination paths.
+
+        Only files a report wrote are replaced or removed (see the module docstring); if any
+        file to be written exists and is not ours, nothing is moved and the run fails.
+        """
+        (self.path / STAGING_MARKER).unlink(missing_ok=True)
+        written = sorted(
+            p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file()
+        )
         try:
             if not self.out.exists():
+                _write_manifest(self.path, written)
                 self.out.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self.path, self.out)
                 return [self.out / p for p in written]
-            for entry in sorted(self.path.iterdir()):
-                destination = self.out / entry.name
-                if entry.is_dir() and destination.is_dir():
-                    # A directory we own (figures/) is swapped whole, so stale files go too.
-                    old = self.path / f".old-{entry.name}"
-                    os.replace(destination, old)
-                    os.replace(entry, destination)
-                else:
-                    os.replace(entry, destination)
+            previous = _previous_files(self.out)
+            foreign = [p for p in written if (self.out / p).exists() and p not in previous]
+            if foreign:
+                raise UnwritableOutputError(
+                    f"cannot write the report to {self.out}: {self.out / foreign[0]} exists and "
+                    "was not written by a peninsula report; move it or choose another --out"
+                )
+            for relative in written:
+                destination = self.out / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.path / relative, destination)
+            for stale in sorted(previous - set(written)):
+                (self.out / stale).unlink(missing_ok=True)
+            _write_manifest(self.out, written)
             return [self.out / p for p in written]
         except OSError as error:
             raise UnwritableOutputError(f"cannot write the report to {self.out}: {error}") from None
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _write_manifest(directory: Path, written: list[str]) -> None:
+    from peninsula import files
+
+    files.write_json(directory / MANIFEST, {"format": "peninsula-report-files/1", "files": written})
+
+
+def _previous_files(out: Path) -> set[str]:
+    """Files an earlier report wrote in ``out`` (its manifest; safe paths only)."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return _legacy_files(out)
+    if not isinstance(listed, list):
+        return set()
+    return {
+        p
+        for p in listed
+        if isinstance(p, str) and not Path(p).is_absolute() and ".." not in Path(p).parts
+    }
+
+
+def _legacy_files(out: Path) -> set[str]:
+    """A report written before manifests existed: its three files are ours (figures are not
+    claimed, so a user's picture in figures/ can never be taken for a stale one)."""
+    try:
+        meta = json.loads((out / JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if isinstance(meta, dict) and meta.get("format") == "peninsula-report/1":
+        return {HTML, MARKDOWN, JSON}
+    return set()
 
 
 @contextmanager

@@ -2,14 +2,24 @@
 
 Self-contained means it works offline and can be mailed as one file: the CSS, plotly.js (once,
 inline in the head) and every static fallback image (base64 PNG in ``<noscript>``) are
-embedded; nothing is loaded from a URL. Source links are ordinary ``<a href>`` for the reader.
-Text is escaped by Jinja2's autoescaping; inline emphasis in paragraphs (``**bold**``,
-``code``) goes through markdown-it's CommonMark renderer with raw HTML disabled.
+embedded; nothing is loaded from a URL. Source links are ordinary ``<a href>`` for the reader,
+and only http(s) ones (:func:`peninsula.report.links.safe_url`; any other target is shown as
+plain text). Text is escaped by Jinja2's autoescaping; inline emphasis in paragraphs
+(``**bold**``, ``code``) goes through markdown-it's CommonMark renderer with raw HTML disabled
+and the same link rule.
+
+The page declares a Content-Security-Policy that allows only what it needs: its own inline
+scripts, each by its SHA-256 hash (plotly.js and one ``Plotly.newPlot`` per chart), inline
+styles (plotly sets them), and ``data:``/``blob:`` images (the static fallbacks, plotly's
+PNG download). No network access of any kind, no forms, no frames, no plugins; an event
+handler attribute or a ``<script>`` that slipped into the page would not run.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from html import escape
@@ -30,8 +40,10 @@ from peninsula.report.content import (
     Report,
     Table,
 )
+from peninsula.report.links import safe_url
 
 _INLINE = MarkdownIt("commonmark", {"html": False})
+_INLINE.validateLink = lambda url: bool(safe_url(url)) or url.startswith("#")  # type: ignore[method-assign]
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -60,8 +72,8 @@ def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
         for s in cell.sources
     )
     text = escape(cell.text)
-    if cell.link:
-        text = f'<a href="{escape(cell.link)}" rel="noopener">{text}</a>'
+    if safe_url(cell.link):
+        text = f'<a href="{escape(safe_url(cell.link))}" rel="noopener">{text}</a>'
     return text + cites
 
 
@@ -116,10 +128,32 @@ def render_html(report: Report, pngs: Mapping[str, bytes]) -> str:
     env = Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string(_asset("report.html.j2"))
     render: Callable[[Block], Markup] = lambda b: Markup(render_block(b, numbers, pngs))  # noqa: E731
-    return template.render(
+    page = template.render(
         report=report,
         meta=report.meta,
         css=Markup(_asset("report.css")),
         plotly_js=Markup(plotly_js()) if report.charts else "",
         render=render,
+        safe_url=safe_url,
+    )
+    return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)
+
+
+CSP_PLACEHOLDER = "@@content-security-policy@@"
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
+
+
+def content_security_policy(page: str) -> str:
+    """The policy for ``page``: its inline scripts by hash, nothing from anywhere else."""
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            for body in _SCRIPT.findall(page)
+        }
+    )
+    scripts = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-src 'none'; object-src 'none'"
     )

@@ -2,6 +2,10 @@
 
 Charts become PNG files referenced by relative path (``figures/<chart id>.png``) so the Markdown
 renders on any forge or viewer; citations are ``[n]`` against the numbered source list.
+
+Every piece of scenario-derived text goes through :func:`peninsula.report.links.markdown_text`
+(raw HTML and entities escaped, non-http(s) links broken) and every link target through
+``safe_url``: an HTML-enabled Markdown viewer must not run anything a scenario file says.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from peninsula.report.content import Block, Bullets, Cell, Chart, Notice, Paragraph, Report, Table
+from peninsula.report.links import markdown_text as _md
+from peninsula.report.links import safe_url
 
 FIGURE_DIR = "figures"
 
@@ -19,43 +25,44 @@ def figure_path(chart: Chart) -> str:
 
 def _text(text: str) -> str:
     """Table-cell text: pipes would end the cell and newlines the row."""
-    return " ".join(text.replace("|", "\\|").split())
+    return _md(" ".join(text.replace("|", "\\|").split()))
 
 
 def _cell(cell: Cell, numbers: Mapping[str, int]) -> str:
     cites = "".join(f" [{numbers.get(s, s)}]" for s in cell.sources)
     text = _text(cell.text)
-    if cell.link:
-        text = f"[{text}]({cell.link.replace(')', '%29').replace(' ', '%20')})"
+    link = safe_url(cell.link)
+    if link:
+        text = f"[{text}]({link.replace(')', '%29').replace(' ', '%20')})"
     return text + cites
 
 
 def render_table(table: Table, numbers: Mapping[str, int]) -> str:
     lines = [
-        f"**{table.caption}**",
+        f"**{_md(table.caption)}**",
         "",
         "| " + " | ".join(_text(c) for c in table.columns) + " |",
         "|" + "---|" * len(table.columns),
     ]
     lines += ["| " + " | ".join(_cell(c, numbers) for c in row) + " |" for row in table.rows]
     if table.note:
-        lines += ["", f"*{table.note}*"]
+        lines += ["", f"*{_md(table.note)}*"]
     return "\n".join(lines)
 
 
 def render_block(block: Block, numbers: Mapping[str, int]) -> str:
     if isinstance(block, Paragraph):
-        return block.text
+        return _md(block.text)
     if isinstance(block, Table):
         return render_table(block, numbers)
     if isinstance(block, Chart):
         alt = _text(block.title)
-        return f"![{alt}]({figure_path(block)})\n\n*{block.description}*"
+        return f"![{alt}]({figure_path(block)})\n\n*{_md(block.description)}*"
     if isinstance(block, Bullets):
-        head = [f"**{block.title}**", ""] if block.title else []
-        return "\n".join(head + [f"- {item}" for item in block.items])
+        head = [f"**{_md(block.title)}**", ""] if block.title else []
+        return "\n".join(head + [f"- {_md(item)}" for item in block.items])
     assert isinstance(block, Notice)
-    return f"> **Note:** {block.text}"
+    return f"> **Note:** {_md(block.text)}"
 
 
 def render_markdown(report: Report) -> str:
@@ -63,8 +70,8 @@ def render_markdown(report: Report) -> str:
     meta = report.meta
     scenario, settings = meta["scenario"], meta["settings"]
     parts = [
-        f"# {report.title}",
-        f"*{report.subtitle}*",
+        f"# {_md(report.title)}",
+        f"*{_md(report.subtitle)}*",
         (
             f"Scenario `{scenario['id']}` version {scenario['version']} (as of "
             f"{scenario['as_of']}, content hash `{scenario['content_hash'][:12]}`) · "
@@ -73,18 +80,18 @@ def render_markdown(report: Report) -> str:
             f"peninsula {meta['peninsula_version']}"
         ),
         "## Contents",
-        "\n".join(f"{i}. {s.title}" for i, s in enumerate(report.sections, start=1))
+        "\n".join(f"{i}. {_md(s.title)}" for i, s in enumerate(report.sections, start=1))
         + f"\n{len(report.sections) + 1}. Sources",
     ]
     for section in report.sections:
-        parts.append(f"## {section.title}")
+        parts.append(f"## {_md(section.title)}")
         parts += [render_block(block, numbers) for block in section.blocks]
     parts.append("## Sources")
     parts.append(
         "\n".join(
             f"{i}. `{s.id}`: "
-            + (f"[{s.title}]({s.url})" if s.url else s.title)
-            + (f". {s.publisher}" if s.publisher else "")
+            + (f"[{_md(s.title)}]({safe_url(s.url)})" if safe_url(s.url) else _md(s.title))
+            + (f". {_md(s.publisher)}" if s.publisher else "")
             + (f", {s.date}" if s.date else "")
             + "."
             for i, s in enumerate(report.sources, start=1)

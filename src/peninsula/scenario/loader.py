@@ -17,10 +17,11 @@ from pydantic import BaseModel, ValidationError
 from peninsula.errors import InputError, Located, NotFoundError
 from peninsula.scenario import schema
 from peninsula.scenario.schema import FieldPath, Scenario, cross_check
-from peninsula.scenario.yamlio import LocDict, LocList, Where, read_yaml
+from peninsula.scenario.yamlio import LocDict, LocList, Where, read_yaml, shown
 
 SUFFIXES = (".yaml", ".yml")
 MAX_EXTENDS_DEPTH = 8
+TOP_KEYS = frozenset({"format_version", "metadata", "issues", "actors", "relations", "policies"})
 
 
 def builtin_dir() -> Path:
@@ -57,7 +58,8 @@ def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load, merge and validate a scenario; raises :class:`InputError` naming file and line."""
     path = resolve(name_or_path)
-    data = _read_with_bases(path, chain=())
+    roots = (path.resolve().parent, builtin_dir().resolve())
+    data = _read_with_bases(path, chain=(), roots=roots)
     return validate(data, path)
 
 
@@ -77,8 +79,12 @@ def validate(data: Any, path: Path) -> Scenario:
 
 
 # --------------------------------------------------------------------------- extends
-def _read_with_bases(path: Path, chain: tuple[Path, ...]) -> Any:
+def _read_with_bases(path: Path, chain: tuple[Path, ...], roots: tuple[Path, ...]) -> Any:
     data = read_yaml(path)
+    if isinstance(data, LocDict) and not (TOP_KEYS | {"extends"}) & set(data):
+        # Not a scenario at all: say so without quoting any of it (see yamlio.shown).
+        keys = ", ".join(sorted(TOP_KEYS))
+        raise InputError([Located(f"not a scenario file (none of the keys {keys})", path, 1)])
     if not isinstance(data, LocDict) or "extends" not in data:
         return data
     where = data.lines["extends"]
@@ -90,11 +96,24 @@ def _read_with_bases(path: Path, chain: tuple[Path, ...]) -> Any:
     except NotFoundError as error:
         raise InputError([Located(str(error), *where, "extends")]) from None
     resolved = base_path.resolve()
+    if resolved.suffix not in SUFFIXES or not any(resolved.is_relative_to(r) for r in roots):
+        # A variant may build on a built-in or on a scenario file in its own folder tree,
+        # never on an arbitrary file of the system (whose content errors would print).
+        raise InputError(
+            [
+                Located(
+                    f"must name a built-in scenario or a {'/'.join(SUFFIXES)} file inside "
+                    f"{roots[0]} (the scenario's own folder tree)",
+                    *where,
+                    "extends",
+                )
+            ]
+        )
     if resolved in chain or resolved == path.resolve():
         raise InputError([Located(f"circular extends via {base_path}", *where, "extends")])
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise InputError([Located("extends chain is too long", *where, "extends")])
-    base = _read_with_bases(base_path, chain + (path.resolve(),))
+    base = _read_with_bases(base_path, chain + (path.resolve(),), roots)
     if not isinstance(base, LocDict):
         raise InputError([Located("the base scenario is not a mapping", base_path, 1)])
     base.pop("extends", None)
@@ -205,7 +224,7 @@ def _message(error: Any) -> str:
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
         close = difflib.get_close_matches(key, _known_keys(), n=1)
-        return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        return f"unknown key {shown(key)}" + (f" (did you mean {close[0]!r}?)" if close else "")
     if kind == "missing":
         return "required field is missing"
     if kind == "string_pattern_mismatch":
@@ -218,8 +237,10 @@ def _message(error: Any) -> str:
         and kind not in {"union_tag_invalid", "unknown_change"}
     ):
         given = error["input"]
-        if isinstance(given, str | int | float | bool) or given is None:
+        if isinstance(given, int | float | bool) or given is None:
             text += f" (got {given!r})"
+        elif isinstance(given, str):
+            text += f" (got {shown(given) if len(given) > 20 else repr(given)})"
     return text
 
 

@@ -37,6 +37,21 @@ Identifier = Annotated[
 ]
 FieldPath = tuple[str | int, ...]
 
+MAX_MAGNITUDE = 1e12
+"""Largest absolute value of any number in a scenario (our choice, a judgement).
+
+Numbers are strict: a real int or float, never a boolean (YAML ``yes``) or a numeric string
+(``"100"``), finite, and at most 10^12 in size. The bound leaves room for any capability
+measure in use (CINC shares, GDP or military spending in dollars, ~10^13 for the largest GDP
+is the one that does not fit; give it in millions) while keeping the models' arithmetic
+(capability × salience × squared distance, summed over actors) far from float64 overflow.
+"""
+
+Number = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
+]
+"""A number as written in a scenario file; see :data:`MAX_MAGNITUDE`."""
+
 
 class _Strict(BaseModel):
     """Base: unknown keys are errors (a typo must never be silently ignored), values frozen."""
@@ -49,8 +64,8 @@ class Uniform(_Strict):
     """Every value in ``[low, high]`` equally plausible."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float
-    high: float
+    low: Number
+    high: Number
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -66,9 +81,9 @@ class Triangular(_Strict):
     """Most plausible at ``mode`` (default: the quantity's value); never outside [low, high]."""
 
     dist: Literal["triangular"]
-    low: float
-    high: float
-    mode: float | None = None
+    low: Number
+    high: Number
+    mode: Number | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -90,7 +105,7 @@ class Normal(_Strict):
     """
 
     dist: Literal["normal"]
-    sd: Annotated[float, Field(gt=0)]
+    sd: Annotated[Number, Field(gt=0)]
 
     def bounds(self, value: float) -> tuple[float, float]:
         return value - 3 * self.sd, value + 3 * self.sd
@@ -152,7 +167,7 @@ class Quantity(_Strict):
     """A number of the scenario: its nominal value, the sources it rests on, and (optionally)
     the uncertainty the ensemble samples it from."""
 
-    value: float
+    value: Number
     source: SourceRefs = ()
     uncertainty: Uncertainty | None = None
     note: str | None = None
@@ -212,13 +227,13 @@ class Metadata(_Strict):
 class Anchor(_Strict):
     """A labelled point of an issue's scale, e.g. ``0: complete denuclearisation``."""
 
-    at: float
+    at: Number
     label: str
 
 
 class Scale(_Strict):
-    min: float = 0.0
-    max: float = 100.0
+    min: Number = 0.0
+    max: Number = 100.0
     unit: str = "position"
     anchors: Annotated[tuple[Anchor, ...], Field(min_length=2)]
 
@@ -244,7 +259,7 @@ class Scale(_Strict):
 class Observation(_Strict):
     """Where an issue actually stood at a later date: the yardstick of a backtest."""
 
-    value: float
+    value: Number
     date: dt.date
     source: SourceRefs = ()
     note: str | None = None
@@ -295,9 +310,9 @@ class Relation(_Strict):
 class Adjust(_Strict):
     """A relative change: exactly one of ``set``, ``add`` or ``multiply``."""
 
-    set: float | None = None
-    add: float | None = None
-    multiply: float | None = None
+    set: Number | None = None
+    add: Number | None = None
+    multiply: Number | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Adjust:

@@ -15,6 +15,7 @@ from peninsula.errors import InputError, Located
 from peninsula.events.codebook import ActorCodes, Codebook, load_actors, load_codebook
 from peninsula.events.readers import gdelt1, gdelt2, icews, plain
 from peninsula.events.readers.base import (
+    BINARY_HINT,
     DEFAULT_BLOCK,
     NORMALISED,
     BadRow,
@@ -25,6 +26,7 @@ from peninsula.events.readers.base import (
     check_header,
     count_columns,
     first_line,
+    looks_binary,
     members,
     read_member,
 )
@@ -48,6 +50,8 @@ __all__ = [
 
 def detect_format(member: Member, line: str) -> str:
     """Guess the format of a stream from its first line (and name)."""
+    if looks_binary(line):
+        raise InputError([Located(BINARY_HINT, file=Path(member.origin), line=1)])
     if line.startswith("Event ID\t"):
         return icews.NAME
     if line.lstrip("\ufeff").lower().startswith("date,"):
@@ -100,12 +104,16 @@ class EventFile:
         self._plan: list[tuple[Member, Layout, int]] = []
         for m in self.members:
             line = first_line(m)
+            if line is None:
+                continue  # an empty file (or zip member) holds zero events, not an error
             name = fmt or detect_format(m, line)
             layout = FORMATS[name]
             if layout.header:
                 check_header(m, line, layout.columns[next(iter(layout.columns))], layout.delimiter)
                 ncols = next(iter(layout.columns))
             else:
+                if looks_binary(line):
+                    raise InputError([Located(BINARY_HINT, file=Path(m.origin), line=1)])
                 ncols = count_columns(line, layout.delimiter)
                 if fmt is not None and ncols < min(layout.columns) // 2:
                     # Format forced and the first line is junk (a few fields): read with the
@@ -138,7 +146,8 @@ class EventFile:
 
     @property
     def is_zip(self) -> bool:
-        return self.members[0].member is not None
+        """True for an archive (zip or gzip): its bytes are hashed separately by the store."""
+        return self.members[0].member is not None or self.members[0].gzipped
 
     def chunks(self, on_bytes: Callable[[int], None] | None = None) -> Iterator[Chunk]:
         self._taps = []

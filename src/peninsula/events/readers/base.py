@@ -17,8 +17,11 @@ and ICEWS never quote), so one row is one physical line.
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import hashlib
 import io
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -99,6 +102,7 @@ class Raw:
     description: pa.Array | None
     source_url: pa.Array | None
     event_id: pa.Array | None
+    quad_class: pa.Array | None = None  # the file's own QuadClass (GDELT); None: the codebook
 
 
 @dataclass(frozen=True)
@@ -122,24 +126,50 @@ class _Restart(Exception):  # noqa: N818 - control flow, not an error
 
 
 class Tap(io.RawIOBase):
-    """A read-only stream wrapper that hashes and counts the bytes passing through."""
+    """A read-only stream wrapper that hashes and counts the bytes passing through, and hands
+    on valid UTF-8: every invalid byte becomes U+FFFD.
+
+    The repair happens here, before pyarrow, because pyarrow decodes the text of a row with
+    the wrong column count strictly to give it to ``invalid_row_handler``: one latin-1 byte
+    in such a row raised inside pyarrow (printed as a traceback, and the file refused). Valid
+    rows would get the same U+FFFD from :func:`_as_text` anyway. Hash and progress count the
+    file's own bytes.
+    """
 
     def __init__(self, raw: IO[bytes], on_bytes: Callable[[int], None] | None) -> None:
         super().__init__()
         self._raw = raw
         self._on_bytes = on_bytes
         self.sha256 = hashlib.sha256()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = bytearray()
+        self._eof = False
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def _fill(self, size: int) -> None:
         data = self._raw.read(size)
         if data:
             self.sha256.update(data)
             if self._on_bytes is not None:
                 self._on_bytes(len(data))
-        return data
+            if data.isascii() and not self._decoder.getstate()[0]:  # common: nothing to repair
+                self._pending += data
+            else:
+                self._pending += self._decoder.decode(data).encode("utf-8")
+        else:
+            self._pending += self._decoder.decode(b"", final=True).encode("utf-8")
+            self._eof = True
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._eof and (size < 0 or len(self._pending) < size):
+            self._fill(size if size > 0 else 1 << 20)
+        if size < 0:
+            size = len(self._pending)
+        out = bytes(self._pending[:size])
+        del self._pending[:size]
+        return out
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -156,17 +186,20 @@ class Tap(io.RawIOBase):
 
 @dataclass(frozen=True)
 class Member:
-    """One stream of a file: the file itself, or one member of a zip archive."""
+    """One stream of a file: the file itself, one member of a zip archive, or a gzip stream."""
 
     path: Path
     member: str | None
     size: int
+    gzipped: bool = False
 
     @property
     def origin(self) -> str:
         return f"{self.path}:{self.member}" if self.member else str(self.path)
 
     def open(self) -> IO[bytes]:
+        if self.gzipped:
+            return gzip.open(self.path, "rb")  # type: ignore[return-value]
         if self.member is None:
             return open(self.path, "rb")
         archive = zipfile.ZipFile(self.path)
@@ -174,11 +207,22 @@ class Member:
 
 
 def members(path: Path) -> list[Member]:
-    """The streams of ``path``: itself, or the data members of a zip archive."""
+    """The streams of ``path``: itself, the data members of a zip archive, or a gzip stream."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as e:
         raise InputError([Located(f"cannot read: {e.strerror}", file=path)]) from e
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            [Located("is a directory, not an event file (give the files in it)", file=path)]
+        )
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or a device (/dev/zero) has no end to read up to and cannot be re-read for
+        # exact line numbers or hashed for idempotence: refuse it up front.
+        raise InputError([Located("not a regular file", file=path)])
+    size = info.st_size
+    if is_gzip(path):
+        return [Member(path, None, _gzip_size(path, size), gzipped=True)]
     if not is_zip(path):
         return [Member(path, None, size)]
     try:
@@ -191,6 +235,25 @@ def members(path: Path) -> list[Member]:
     return [Member(path, i.filename, i.file_size) for i in infos]
 
 
+def is_gzip(path: Path) -> bool:
+    if path.suffix.lower() == ".gz":
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
+
+
+def _gzip_size(path: Path, size: int) -> int:
+    """Uncompressed size from the gzip trailer (ISIZE, modulo 2^32: for progress only)."""
+    if size < 18:
+        return size
+    with open(path, "rb") as f:
+        f.seek(-4, io.SEEK_END)
+        return int.from_bytes(f.read(4), "little") or size
+
+
 def is_zip(path: Path) -> bool:
     if path.suffix.lower() == ".zip":
         return True
@@ -201,16 +264,34 @@ def is_zip(path: Path) -> bool:
         return False
 
 
-def first_line(member: Member, limit: int = 1 << 16) -> str:
-    """The first line of a stream (for format detection), decoded leniently."""
+def first_line(member: Member, limit: int = 1 << 16) -> str | None:
+    """The first line of a stream (for format detection), decoded leniently; None if empty.
+
+    A UTF-8 byte-order mark (which Windows tools write before ICEWS headers) is dropped.
+    """
     try:
         with member.open() as f:
             head = f.read(limit)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-        raise InputError(
-            [Located(f"corrupt or truncated file ({e})", file=Path(member.origin))]
-        ) from e
-    return head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+        reason = "corrupt or truncated file"
+        if member.gzipped:
+            reason = "corrupt or truncated gzip file"
+        raise InputError([Located(reason, file=Path(member.origin))]) from e
+    if not head:
+        return None
+    line = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    return line.removeprefix("\ufeff")
+
+
+def looks_binary(line: str) -> bool:
+    """True if a first line is not text (a compressed or binary file read as text)."""
+    return "\ufffd" in line or any(ord(ch) < 32 and ch != "\t" for ch in line)
+
+
+BINARY_HINT = (
+    "not a text event file: the first line is binary data "
+    "(.zip and .gz archives are read directly; other compression is not)"
+)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -309,6 +390,15 @@ def _validate(
     root = pc.take(codebook.root_codes, idx)
     book_g = pc.take(codebook.goldstein, idx)
     quad = pc.take(codebook.quad_class, idx)
+    if raw.quad_class is not None:
+        # The file's own QuadClass wins (GDELT may refine its mapping); blank -> codebook.
+        quad_text = clean(raw.quad_class)
+        own_ok = pc.is_in(quad_text, value_set=pa.array(["1", "2", "3", "4"]))
+        bad_quad = pc.fill_null(pc.and_(pc.is_valid(quad_text), pc.invert(own_ok)), False)
+        own = pc.cast(pc.if_else(own_ok, quad_text, pa.scalar(None, pa.string())), pa.int8())
+        quad = pc.coalesce(own, quad)
+    else:
+        bad_quad = pa.array(np.zeros(n, dtype=bool))
     if raw.goldstein is not None:
         gold, bad_gold = _numbers(clean(raw.goldstein), _NUMBER, pa.float64())
         # pyarrow's cast accepts "nan"/"inf": out of range, like 11
@@ -319,10 +409,12 @@ def _validate(
         gold, bad_gold = book_g, pa.array(np.zeros(n, dtype=bool))
     if raw.mentions is not None:
         ment, bad_ment = _numbers(clean(raw.mentions), _INTEGER, pa.int32())
+        # the fast cast path accepts "-11": a mention count is never negative
+        bad_ment = pc.or_(bad_ment, pc.fill_null(pc.less(ment, 0), False))
         ment = pc.coalesce(ment, pa.scalar(1, pa.int32()))
     else:
         ment, bad_ment = pa.array(np.ones(n, dtype=np.int32)), pa.array(np.zeros(n, dtype=bool))
-    bad = pc.or_(pc.or_(bad_date, bad_code), pc.or_(bad_gold, bad_ment))
+    bad = pc.or_(pc.or_(pc.or_(bad_date, bad_code), pc.or_(bad_gold, bad_ment)), bad_quad)
     bad_rows: list[BadRow] = []
     if pc.any(bad).as_py():
         where = pc.indices_nonzero(bad).to_numpy()
@@ -330,7 +422,10 @@ def _validate(
         codes = raw.code.take(where).to_pylist()
         golds = raw.goldstein.take(where).to_pylist() if raw.goldstein is not None else None
         ments = raw.mentions.take(where).to_pylist() if raw.mentions is not None else None
-        flags = [f.take(where).to_pylist() for f in (bad_date, bad_code, bad_gold, bad_ment)]
+        quads = raw.quad_class.take(where).to_pylist() if raw.quad_class is not None else None
+        flags = [
+            f.take(where).to_pylist() for f in (bad_date, bad_code, bad_gold, bad_ment, bad_quad)
+        ]
         for j, i in enumerate(where):
             if flags[0][j]:
                 reason = f"date: bad date {dates[j] or ''!r} (expected {layout.date_format})"
@@ -339,6 +434,9 @@ def _validate(
             elif flags[2][j]:
                 value = golds[j] if golds is not None else ""
                 reason = f"goldstein: not a number in [-10, 10]: {value!r}"
+            elif flags[4][j] and not flags[3][j]:
+                value = quads[j] if quads is not None else ""
+                reason = f"quad_class: must be 1, 2, 3 or 4: {value!r}"
             else:
                 value = ments[j] if ments is not None else ""
                 reason = f"mentions: not a non-negative integer: {value!r}"
@@ -511,8 +609,8 @@ def _read_pass(
                 raise InputError([invalid[0].located()])
             empty = pa.RecordBatch.from_pylist([], schema=NORMALISED)
             yield Chunk(origin, empty, list(invalid))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise InputError([Located(f"corrupt or truncated archive ({e})", file=Path(origin))]) from e
+    except (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile) as e:
+        raise InputError([Located("corrupt or truncated archive", file=Path(origin))]) from e
     except pa.ArrowInvalid as e:
         raise InputError([Located(f"cannot parse: {e}", file=Path(origin))]) from e
     finally:
@@ -520,6 +618,8 @@ def _read_pass(
 
 
 def check_header(member: Member, line: str, expected: Sequence[str], delimiter: str) -> None:
+    if looks_binary(line):
+        raise InputError([Located(BINARY_HINT, file=Path(member.origin), line=1)])
     got = [h.strip().strip('"') for h in line.split(delimiter)]
     if [g.lower() for g in got] != [e.lower() for e in expected]:
         raise InputError(

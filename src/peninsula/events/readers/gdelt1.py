@@ -40,7 +40,7 @@ assert len(COLUMNS_57) == 57 and len(COLUMNS_58) == 58
 
 NEEDED = (
     "GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1CountryCode",
-    "Actor2Code", "Actor2CountryCode", "EventCode", "GoldsteinScale",
+    "Actor2Code", "Actor2CountryCode", "EventCode", "QuadClass", "GoldsteinScale",
     "NumMentions", "SOURCEURL",
 )  # fmt: skip
 
@@ -66,6 +66,7 @@ def extract(batch: pa.RecordBatch, actors: ActorCodes) -> Raw:
         description=None,
         source_url=url,
         event_id=c(names.index("GLOBALEVENTID")),
+        quad_class=c(names.index("QuadClass")),
     )
 
 
