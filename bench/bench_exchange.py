@@ -7,9 +7,10 @@ ratio to a per-forecast loop (``MODEL.forecast`` called once per sampled world, 
 measured in the same run.
 
 Times are reported as wall clock and as process CPU time: on a shared machine the wall clock
-includes waiting for a core, CPU time does not. The loop baseline runs on a subset of the
-worlds (``--loop-sample``) and is extrapolated linearly (worlds are independent); the subset
-is also compared with the batch results, which cross-checks the two paths.
+includes waiting for a core, CPU time does not; the load average is printed before and after.
+The loop baseline runs on a subset of the worlds (``--loop-sample``) and is extrapolated
+linearly (worlds are independent); the subset is also compared with the batch results, which
+cross-checks the two paths.
 
     python bench/bench_exchange.py            # full size
     python bench/bench_exchange.py --quick    # 4,000 forecasts, 100 in the loop
@@ -18,6 +19,7 @@ is also compared with the batch results, which cross-checks the two paths.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -98,6 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     count, loop_sample = (4000, 100) if args.quick else (args.count, args.loop_sample)
 
+    print(f"load average before: {' / '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
     single = one_forecast(args.repeats)
     print(
         f"one forecast of {SCENARIO} (7 actors, 5 issues, 10 issue pairs, "
@@ -124,6 +127,7 @@ def main() -> None:
         f"{speedup_cpu:.1f}x CPU per forecast; "
         f"largest difference between the two paths {mc['max_abs_difference']:.2e}"
     )
+    print(f"load average after: {' / '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
 
 
 if __name__ == "__main__":

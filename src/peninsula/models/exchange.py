@@ -127,8 +127,12 @@ SCALE = 100.0
 #: Moves and gains at or below this size count as no exchange (``decide``'s threshold).
 NEGLIGIBLE = 1e-10
 #: Rows per block in :meth:`ExchangeModel.run` (a speed setting only; rows are independent).
-CHUNK = 64
-#: Finished rows are dropped from a round's arrays once fewer than this share is still active.
+CHUNK = 256
+#: Rows per block when the random-rate variant draws: its draws are made block by block and
+#: round by round, so the block size is part of what a seed reproduces; kept at the size the
+#: variant first shipped with, so seeded random-rate results do not change with CHUNK.
+RANDOM_RATE_CHUNK = 64
+#: A round's list of live (row, candidate) cells is compacted once fewer than this share live.
 COMPACT = 0.5
 #: Gains this close (relative) are a tie, broken by candidate order.
 TIE = 1e-12
@@ -315,16 +319,17 @@ def _setup_round(
         a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
         alive = alive[:, keep]
         draw = None if draw is None else draw[:, keep]
-    # One fancy index per (actor, issue) combination fetches position, lever and salience.
-    values = np.stack([x, lever, salience], axis=-1)  # (b, n, k, 3)
-    ap, aq, bp, bq = values[:, a_, p], values[:, a_, q], values[:, b_, p], values[:, b_, q]
     # Step 3: a supplies p when s_ap / s_aq < s_bp / s_bq (cross-multiplied; saliences > 0).
-    a_supplies_p = ap[..., 2] * bq[..., 2] < bp[..., 2] * aq[..., 2]
-    u = np.where(a_supplies_p, a_[None, :], b_[None, :]).astype(np.int64)
-    v = np.where(a_supplies_p, b_[None, :], a_[None, :]).astype(np.int64)
-    flip = a_supplies_p[..., None]
-    up, uq = np.where(flip, ap, bp), np.where(flip, aq, bq)
-    vp, vq = np.where(flip, bp, ap), np.where(flip, bq, aq)
+    a_supplies_p = salience[:, a_, p] * salience[:, b_, q] < salience[:, b_, p] * salience[:, a_, q]
+    u = np.where(a_supplies_p, a_, b_).astype(np.int64)
+    v = np.where(a_supplies_p, b_, a_).astype(np.int64)
+    # One gather per (supplier, issue) fetches position, lever and salience together.
+    values = np.stack([x, lever, salience], axis=-1).reshape(-1, 3)  # (b·n·k, 3)
+    base = np.arange(x.shape[0])[:, None] * (x.shape[1] * x.shape[2])
+    at_u, at_v = base + u * x.shape[2], base + v * x.shape[2]
+    up, uq, vp, vq = (
+        np.take(values, at, axis=0) for at in (at_u + p, at_u + q, at_v + p, at_v + q)
+    )
     target_p, target_q = vp[..., 0], uq[..., 0]
     dir_p = np.sign(target_p - up[..., 0])
     dir_q = np.sign(target_q - vq[..., 0])
@@ -502,7 +507,25 @@ def run_exchange(
     numbers with fewer array operations per step, and a test holds the two equal.
     """
     params = params or ExchangeParams()
-    rng = ensure_rng(rng)
+    forecast, records = _simulate(problem, params, ensure_rng(rng), name, general, describe=True)
+    span = problem.upper - problem.lower
+    return _collect(forecast, records, problem.batch_size, problem.n_actors, problem.lower, span)
+
+
+def _simulate(
+    problem: BargainingProblem,
+    params: ExchangeParams,
+    rng: np.random.Generator,
+    name: str,
+    general: bool,
+    describe: bool,
+) -> tuple[Forecast, list[dict[str, NDArray[np.generic]]]]:
+    """The rounds of :func:`run_exchange`; with ``describe`` also each round's exchanges.
+
+    Describing the exchanges (who, gains, every actor's externality) does not feed back into
+    the rounds and draws nothing from ``rng``, so a forecast alone skips it (about a fifth of
+    a Monte Carlo batch's time).
+    """
     batch, n, k = problem.position.shape
     span = problem.upper - problem.lower
     x = (problem.position - problem.lower) / span * SCALE  # (B, n, k) round-start positions
@@ -531,7 +554,8 @@ def run_exchange(
         else:
             y, steps = _round_fast(rnd, xr, start_outcome, kept)
         realised = np.bincount(steps["loc"], minlength=rows.size)
-        records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
+        if describe:
+            records.append(_describe(steps, rnd, kept, xr, sr, rows, round_no))
         y_all[rows] = y
         frames.append(y_all)
         end_outcome = weighted_mean(y, wr, fallback[rows])
@@ -557,7 +581,7 @@ def run_exchange(
         rounds=rounds,
         converged=converged,
     )
-    return _collect(forecast, records, batch, n, problem.lower, span)
+    return forecast, records
 
 
 _STEP_FIELDS = ("loc", "e", "from_p", "to_p", "from_q", "to_q", "before_p", "before_q", "shift")
@@ -580,158 +604,160 @@ def _clamp(value: FloatArray, target: FloatArray, direction: FloatArray) -> Floa
 def _round_fast(
     rnd: _Round, x: FloatArray, start_outcome: FloatArray, cand: Candidates
 ) -> tuple[FloatArray, dict[str, NDArray[np.generic]]]:
-    """Steps 5–6 for one round with the caps rewritten as ``A − B·value`` (fewer operations).
+    """Steps 5–6 for one round, on a flat list of the live (row, candidate) cells.
 
-    Both sides' caps of (5a) and (5b) are put in units of ``Δo_p`` (the ``q`` side divided by
-    ``r``) and stacked along one axis, so one step is a handful of whole-array operations; what
-    the realisation needs of the chosen candidate is packed so that one ``take`` fetches it.
+    The caps of (5a) and (5b) are rewritten as ``A − B·value`` with both sides in units of
+    ``Δo_p`` (the ``q`` side divided by ``r``), so a step is a handful of whole-array operations,
+    the same arithmetic as :func:`_evaluate`. A candidate dropped as infeasible stays dropped for
+    the round (step 6), so the work is only over the cells still live: on korea-2025 samples
+    about a tenth of a block's (row, candidate) cells are live on average over a round's steps.
+    The list is compacted whenever half of it has died. The cells are in row, then candidate
+    order, so each row's best is a segmented maximum and its first cell at the maximum is the
+    first candidate in input order (the tie rule of step 6).
     """
     m, n, k = x.shape
-    if cand.size == 0:
-        return x.copy(), _steps({f: [] for f in _STEP_FIELDS})
     e_count = cand.size
     r = rnd.rate
-    cap_a = np.concatenate(
-        [rnd.lever_p * rnd.target_p * rnd.dir_p, rnd.lever_q * rnd.target_q * rnd.dir_q / r], axis=1
-    )
-    cap_b = np.concatenate([rnd.lever_p * rnd.dir_p, rnd.lever_q * rnd.dir_q / r], axis=1)
-    sl_a = np.concatenate([rnd.target_p * rnd.dir_p, rnd.target_q * rnd.dir_q / r], axis=1)
-    sl_b = np.concatenate([rnd.dir_p, rnd.dir_q / r], axis=1)
-    index = np.concatenate([rnd.u * k + cand.issue_p, rnd.v * k + cand.issue_q], axis=1)
-    issue2 = np.concatenate([cand.issue_p, cand.issue_q])
     coef_u = r * rnd.s_uq - rnd.s_up  # gain of u per unit Δo_p, (3) with Δo_q = r Δo_p
     coef_v = rnd.s_vp - rnd.s_vq * r
     key_coef = np.minimum(coef_u, coef_v)
+    cell = np.flatnonzero(rnd.alive & (key_coef > 0))  # into the (m, E) layout
+    if cell.size == 0:
+        return x.copy(), _steps({f: [] for f in _STEP_FIELDS})
+    row = cell // e_count
+    e = cell - row * e_count
+    ip, iq = cand.issue_p[e], cand.issue_q[e]
+
+    def pick(values: FloatArray) -> FloatArray:
+        out: FloatArray = values.reshape(-1)[cell]
+        return out
+
+    lever_p, lever_q, target_p, target_q = (
+        pick(rnd.lever_p),
+        pick(rnd.lever_q),
+        pick(rnd.target_p),
+        pick(rnd.target_q),
+    )
+    dir_p, dir_q, rate = pick(rnd.dir_p), pick(rnd.dir_q), pick(r)
+    # Per cell and side (p, q), in units of Δo_p: the cap of (5a) is ca − cb·(supplier's
+    # position), the cap of (5b) is sa − sb·(outcome).
+    ca = np.stack([lever_p * target_p * dir_p, lever_q * target_q * dir_q / rate])  # (2, K)
+    cb = np.stack([lever_p * dir_p, lever_q * dir_q / rate])
+    sa = np.stack([target_p * dir_p, target_q * dir_q / rate])
+    sb = np.stack([dir_p, dir_q / rate])
     with np.errstate(divide="ignore", invalid="ignore"):
         # Feasible iff both moves and the smaller gain exceed NEGLIGIBLE: one threshold on Δo_p.
-        threshold = NEGLIGIBLE * np.maximum(
-            np.maximum(rnd.lever_p, rnd.lever_q / r), 1.0 / np.where(key_coef > 0, key_coef, 0.0)
-        )
-        # Per candidate and side: outcome shift per unit Δo_p, position move per unit Δo_p,
-        # the demander's position (the clamp of 5a) and the side's direction.
+        kc = pick(key_coef)
+        threshold = NEGLIGIBLE * np.maximum(np.maximum(lever_p, lever_q / rate), 1.0 / kc)
+        # Per cell and side: outcome shift per unit Δo_p, position move per unit Δo_p, the
+        # demander's position (the clamp of 5a) and the side's direction.
         info = np.stack(
             [
-                np.stack([rnd.dir_p, rnd.dir_q * r], axis=-1),
-                np.stack([rnd.dir_p / rnd.lever_p, rnd.dir_q * r / rnd.lever_q], axis=-1),
-                np.stack([rnd.dir_p * rnd.target_p, rnd.dir_q * rnd.target_q], axis=-1),
-                np.stack([rnd.dir_p, rnd.dir_q], axis=-1),
+                np.stack([dir_p, dir_q * rate], axis=-1),
+                np.stack([dir_p / lever_p, dir_q * rate / lever_q], axis=-1),
+                np.stack([dir_p * target_p, dir_q * target_q], axis=-1),
+                np.stack([dir_p, dir_q], axis=-1),
             ],
             axis=-1,
-        )  # (m, E, 2, 4)
-    issue_pair = np.stack([cand.issue_p, cand.issue_q], axis=-1)  # (E, 2)
-    alive = rnd.alive & (key_coef > 0)
-    statics = [cap_a, cap_b, sl_a, sl_b, index, threshold, key_coef, info]
-    y_round = x.reshape(m, n * k).copy()
-    y = y_round.copy()
-    outcome = start_outcome.copy()
-    local = np.arange(m)
-    chunks: dict[str, list[NDArray[np.generic]]] = {f: [] for f in _STEP_FIELDS}
+        )  # (K, 2, 4)
     nk = n * k
-    pair_index = np.stack([index[:, :e_count], index[:, e_count:]], axis=-1)  # (m, E, 2)
-
-    def flat_positions(
-        rows: int, idx: IntArray, pairs: IntArray
-    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
-        at = np.arange(rows)
-        return (
-            idx + at[:, None] * nk,  # into y.ravel(), scan layout (m, 2E)
-            issue2[None, :] + at[:, None] * k,  # into outcome.ravel(), scan layout
-            (pairs + at[:, None, None] * nk).reshape(-1, 2),  # into y.ravel(), per candidate
-            (issue_pair[None] + at[:, None, None] * k).reshape(-1, 2),  # into outcome.ravel()
-            at * e_count,
-        )
-
-    flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(m, index, pair_index)
-    ca, cb, sa, sb, idx, th, kc, inf = statics
-    packed = inf.reshape(-1, 2, 4)
+    # Flat positions of the two suppliers in y.ravel() and of the two issues in outcome.ravel().
+    u, v = rnd.u.reshape(-1)[cell], rnd.v.reshape(-1)[cell]
+    at_y = np.stack([row * nk + u * k + ip, row * nk + v * k + iq])  # (2, K)
+    at_o = np.stack([row * k + ip, row * k + iq])
+    slot = np.arange(cell.size)  # into info, fixed for the round
+    y = x.reshape(-1).copy()
+    outcome = start_outcome.reshape(-1).copy()
+    chunks: dict[str, list[NDArray[np.generic]]] = {f: [] for f in _STEP_FIELDS}
     single: list[tuple[int, int, float, float, float, float, float, float, float]] = []
-    while local.size:
-        values = np.take(y, flat_idx)
-        cap = np.minimum(ca - cb * values, sa - sb * np.take(outcome, flat_iss))
-        shift = np.minimum(cap[:, :e_count], cap[:, e_count:])
-        alive &= shift > th  # candidates that became infeasible are dropped for the round
-        key = np.where(alive, shift * kc, -np.inf)
-        top = key.max(axis=1, keepdims=True)  # > 0 where a row has a feasible candidate
-        has = top[:, 0] > 0
+
+    def segments(rows: IntArray) -> tuple[IntArray, IntArray]:
+        """Where each row's run of cells starts, and each cell's run number."""
+        new = np.empty(rows.size, dtype=bool)
+        new[0] = True
+        np.not_equal(rows[1:], rows[:-1], out=new[1:])
+        return np.flatnonzero(new), np.cumsum(new) - 1
+
+    starts, seg = segments(row)
+    live = np.ones(cell.size, dtype=bool)
+    while True:
+        cap = np.minimum(ca - cb * np.take(y, at_y), sa - sb * np.take(outcome, at_o))
+        shift = np.minimum(cap[0], cap[1])
+        live &= shift > threshold  # candidates that became infeasible are dropped for the round
+        key = np.where(live, shift * kc, -np.inf)
+        top = np.maximum.reduceat(key, starts)  # > 0 where a row has a feasible candidate
+        has = top > 0
         if not has.any():
             break
-        if has.sum() < COMPACT * local.size:
-            # Enough rows have finished their round: drop them (copying every array costs
-            # about a step, so finished rows ride along, masked, until then).
-            done = ~has
-            y_round[local[done]] = y[done]
-            keep = np.flatnonzero(has)
-            local, y, outcome, alive, shift, key, top = (
-                local[keep],
-                y[keep],
-                outcome[keep],
-                alive[keep],
-                shift[keep],
-                key[keep],
-                top[keep],
-            )
-            statics = [a[keep] for a in statics]
-            pair_index = pair_index[keep]
-            ca, cb, sa, sb, idx, th, kc, inf = statics
-            packed = inf.reshape(-1, 2, 4)
-            has = np.ones(local.size, dtype=bool)
-            flat_idx, flat_iss, flat_pair, flat_out, row_e = flat_positions(
-                local.size, idx, pair_index
-            )
-        # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
-        # then actor pair, in input order), which is also where decide's list puts them.
-        best = np.argmax(key >= top - TIE * np.maximum(1.0, top), axis=1)
-        if local.size == 1:
+        if starts.size == 1:
             # One row left (always so for a single forecast): the same arithmetic on Python
             # floats, which costs a fraction of a dozen numpy calls on one-element arrays.
-            b = int(best[0])
-            step1 = float(shift[0, b])
-            (o_u, m_u, t_u, d_u), (o_v, m_v, t_v, d_v) = packed[b].tolist()
-            i_u, i_v = flat_pair[b].tolist()
-            j_u, j_v = flat_out[b].tolist()
-            y_flat, o_flat = y.reshape(-1), outcome.reshape(-1)
-            b_u, b_v = float(y_flat[i_u]), float(y_flat[i_v])
+            t = float(top[0])
+            c = int(np.argmax(key >= t - TIE * max(1.0, t)))
+            step1 = float(shift[c])
+            (o_u, m_u, t_u, d_u), (o_v, m_v, t_v, d_v) = info[slot[c]].tolist()
+            i_u, i_v = at_y[:, c].tolist()
+            j_u, j_v = at_o[:, c].tolist()
+            b_u, b_v = float(y[i_u]), float(y[i_v])
             a_u = d_u * min(d_u * (b_u + m_u * step1), t_u)
             a_v = d_v * min(d_v * (b_v + m_v * step1), t_v)
-            y_flat[i_u], y_flat[i_v] = a_u, a_v
-            ob_u, ob_v = float(o_flat[j_u]), float(o_flat[j_v])
-            o_flat[j_u], o_flat[j_v] = ob_u + o_u * step1, ob_v + o_v * step1
-            alive[0, b] = False
-            single.append((int(local[0]), b, b_u, a_u, b_v, a_v, ob_u, ob_v, step1))
+            y[i_u], y[i_v] = a_u, a_v
+            ob_u, ob_v = float(outcome[j_u]), float(outcome[j_v])
+            outcome[j_u], outcome[j_v] = ob_u + o_u * step1, ob_v + o_v * step1
+            live[c] = False
+            single.append((int(row[c]), int(e[c]), b_u, a_u, b_v, a_v, ob_u, ob_v, step1))
             continue
-        act = np.flatnonzero(has)  # rows with a feasible candidate
-        best = best[act]
-        pick = row_e[act] + best  # flat position in the (m, E) arrays
-        step = np.take(shift, pick)[:, None]
-        chosen = packed[pick]  # (m, 2, 4): both sides of the chosen candidate
-        moved_at = flat_pair[pick]  # (m, 2) flat positions of the two suppliers
-        before = np.take(y, moved_at)
+        # Gains equal up to rounding are a tie; ties go to the first candidate (issue pair,
+        # then actor pair, in input order), which is also where decide's list puts them.
+        limit = np.where(has, top - TIE * np.maximum(1.0, top), np.inf)
+        hits = np.flatnonzero(key >= limit[seg])
+        first = np.empty(hits.size, dtype=bool)
+        first[0] = True
+        hit_seg = seg[hits]
+        np.not_equal(hit_seg[1:], hit_seg[:-1], out=first[1:])
+        best = hits[first]  # one cell per row with a feasible candidate, in row order
+        step = shift[best]
+        chosen = info[slot[best]]  # (a, 2, 4): both sides of the chosen candidate
+        moved_at = at_y[:, best].T  # (a, 2) flat positions of the two suppliers
+        before = y[moved_at]
         direction = chosen[..., 3]
         # Clamp at the demander's position (5a holds exactly in reals; this guards rounding).
-        after = direction * np.minimum(direction * (before + chosen[..., 1] * step), chosen[..., 2])
-        np.put(y, moved_at, after)
-        out_at = flat_out[pick]
-        out_before = np.take(outcome, out_at)
-        np.put(outcome, out_at, out_before + chosen[..., 0] * step)
-        np.put(alive, pick, False)
+        after = direction * np.minimum(
+            direction * (before + chosen[..., 1] * step[:, None]), chosen[..., 2]
+        )
+        y[moved_at] = after
+        out_at = at_o[:, best].T
+        out_before = outcome[out_at]
+        outcome[out_at] = out_before + chosen[..., 0] * step[:, None]
+        live[best] = False
         for name, value in (
-            ("loc", local[act]),
-            ("e", best),
+            ("loc", row[best]),
+            ("e", e[best]),
             ("from_p", before[:, 0]),
             ("to_p", after[:, 0]),
             ("from_q", before[:, 1]),
             ("to_q", after[:, 1]),
             ("before_p", out_before[:, 0]),
             ("before_q", out_before[:, 1]),
-            ("shift", step[:, 0]),
+            ("shift", step),
         ):
             chunks[name].append(value)
+        if live.sum() < COMPACT * live.size:
+            # Drop the dead cells (copying the lists costs about a step, so they ride along,
+            # masked, until half have died).
+            keep = np.flatnonzero(live)
+            if keep.size == 0:
+                break
+            ca, cb, sa, sb = ca[:, keep], cb[:, keep], sa[:, keep], sb[:, keep]
+            at_y, at_o, threshold, kc = at_y[:, keep], at_o[:, keep], threshold[keep], kc[keep]
+            row, e, slot = row[keep], e[keep], slot[keep]
+            live = np.ones(keep.size, dtype=bool)
+            starts, seg = segments(row)
     if single:
         # Steps taken with one row left came last; append them in order after the batch ones.
         for name, column in zip(_STEP_FIELDS, zip(*single, strict=True), strict=True):
             chunks[name].append(np.array(column))
-    y_round[local] = y
-    return y_round.reshape(m, n, k), _steps(chunks)
+    return y.reshape(m, n, k), _steps(chunks)
 
 
 def _round_general(
@@ -1128,15 +1154,10 @@ class ExchangeModel:
         """The forecast together with every realised exchange (for ``peninsula deals``)."""
         chosen = ExchangeParams.from_mapping(self.name, params)
         validate_problem(problem, self.name)
-        if problem.batch_size <= CHUNK:
+        blocks = _blocks(problem, chosen)
+        if len(blocks) == 1:
             return run_exchange(problem, chosen, rng, self.name)
-        # Blocks of CHUNK rows keep each step's arrays in cache (measured fastest on korea-2025
-        # samples: bench/bench_exchange.py); rows are independent, so only speed changes.
-        parts = [
-            run_exchange(problem.take(slice(lo, lo + CHUNK)), chosen, rng, self.name)
-            for lo in range(0, problem.batch_size, CHUNK)
-        ]
-        return concat_results(parts)
+        return concat_results([run_exchange(b, chosen, rng, self.name) for b in blocks])
 
     def forecast(
         self,
@@ -1144,7 +1165,29 @@ class ExchangeModel:
         params: Mapping[str, float] | None = None,
         rng: np.random.Generator | None = None,
     ) -> Forecast:
-        return self.run(problem, params, rng).forecast
+        """The forecast of :meth:`run`, without describing the exchanges (the ensemble's call)."""
+        chosen = ExchangeParams.from_mapping(self.name, params)
+        validate_problem(problem, self.name)
+        # ensure_rng per block, as run() does through run_exchange (same draws as run()).
+        parts = [
+            _simulate(block, chosen, ensure_rng(rng), self.name, False, describe=False)[0]
+            for block in _blocks(problem, chosen)
+        ]
+        return parts[0] if len(parts) == 1 else stack_forecasts(parts)
+
+
+def _blocks(problem: BargainingProblem, params: ExchangeParams) -> list[BargainingProblem]:
+    """Blocks of rows for :class:`ExchangeModel` (a speed setting only; rows are independent).
+
+    Large enough to spread each step's fixed cost over many rows, small enough that a round's
+    steps (as many as its busiest row needs) are not set by a rare slow row and that the arrays
+    stay in cache: 256 rows measured fastest on korea-2025 samples (against 64, 128, 512 and
+    1024; ``bench/bench_exchange.py``).
+    """
+    block = CHUNK if params.random_rate == 0 else RANDOM_RATE_CHUNK
+    if problem.batch_size <= block:
+        return [problem]
+    return [problem.take(slice(lo, lo + block)) for lo in range(0, problem.batch_size, block)]
 
 
 MODEL = ExchangeModel()
