@@ -1,357 +1,952 @@
-"""KTAB's Spatial Model of Politics (SMP), one issue at a time.
+"""KTAB's Spatial Model of Politics (SMP), as KTAB's ``smpc`` computes it.
 
-Sources: B. Wise, L. Lester, B. Efird et al., "The KAPSARC Toolkit for Behavioral Analysis
-(KTAB)", KAPSARC 2015–2017, and the open KTAB code (``examples/smp``: ``SMPState::doBCN``,
-``SMPState::probEduChlg``; ``kutils``: ``Model::vProb``, ``Model::markovPCE``,
-``Model::condPCE``). KTAB models a collective decision as *Probabilistic Condorcet Elections*
-(PCE): every pairwise contest between two options is won by the coalition that prefers it with
-a probability that grows with the coalition's strength. The explanation page is
-``docs/explanation/model-smp.md``. This is a one-dimensional re-implementation of the SMP's
-bargaining cycle, vectorised over the batch; it reads KTAB's definitions and simplifies
-where noted (*simplification*).
+Source: B. Wise, L. Lester, B. Efird et al., the KAPSARC Toolkit for Behavioral Analysis (KTAB),
+KAPSARC 2015–2017 (open source, MIT): "An Introduction to the KAPSARC Toolkit for Behavioral
+Analysis", "Multidimensional Bargaining Using KTAB", "Markov Voting with Incentives in KTAB"
+(``KTAB/kmodel/doc/markov-incentives.tex``) and the SMP tutorial. This module re-implements, array
+by array, the C++ of ``examples/smp/libsrc`` (``SMPState::setAllAUtil``, ``doBCN``,
+``probEduChlg``, ``bestChallenge``, ``interpolateBrgn``, ``updateBestBrgnPositions``,
+``smpStopFn``, ``SMPModel::configExec``) and of ``kmodel`` (``Model::vote``, ``coalitions``,
+``vProb``, ``condPCE``, ``markovUniformPCE``, ``markovIncentivePCE``, ``bigRfromProb``,
+``estNRA``, ``Actor::vProbLittle``, ``thirdPartyVoteSU``). Every choice below is KTAB's unless
+marked *ours*; the parameters default to KTAB's defaults (``Model``/``SMPModel`` members).
+Golden outputs of ``smpc`` on 14 inputs are committed in ``tests/models/fixtures/ktab`` and
+reproduced by ``tests/models/test_smp_golden.py``; the explanation page is
+``docs/explanation/model-smp.md``.
 
-Notation: positions ``x`` and ideals ``x̂`` as fractions of the issue range, ``c`` effective
-capability, ``s`` salience, ``w = c s``. Utility of actor ``a`` for a position ``y``:
-``v = 1 − |y − x̂_a|`` shaped by the risk attitude ``ρ_a`` with a quadratic in the spirit of
-KTAB's risk-adjusted utilities, ``u = v (1 + ρ (1 − v))`` (*choice*: ``ρ = +1`` concave = risk
-averse, ``ρ = −1`` convex = risk seeking, ``u`` stays in [0, 1]). ``ρ_a`` is minus the
-scenario's risk attitude (whose +1 means acceptant); 0 where the scenario is silent
-(*simplification*: KTAB can also estimate risk attitudes BdM-style).
+Notation: ``n`` actors, ``d`` dimensions; positions ``x_i`` in [0, 1]^d (KTAB's scale 0–100
+divided by 100), saliences ``s_ik`` with ``Σ_k s_ik <= 1``, capabilities ``c_i``. Ideals track
+positions (KTAB's identity "accommodation" matrix, the only one its CSV input can express).
 
-Each round (KTAB's "bargain, challenge, negotiate" cycle):
+One turn ("bargain, challenge, negotiate"):
 
-1. **Votes and coalitions.** Actor ``k`` votes on ``i`` vs ``j`` with ``V_k = vote(w_k,
-   u_k(x_i) − u_k(x_j))`` (rule ``vote_rule``: proportional ``w Δu`` — KTAB's default
-   ``VotingRule::Proportional`` — binary ``w sign(Δu)`` or cubic ``w Δu³``). The coalition for
-   ``i`` has strength ``C_ij = ε + Σ_k max(V_k, 0)`` and against it ``C_ji = ε + Σ_k max(−V_k,
-   0)``; ``P_ij = C_ij^γ / (C_ij^γ + C_ji^γ)`` (KTAB's ``VPModel``: ``γ = 1`` Linear — the default
-   in ``doBCN`` — 2 Square, 4 Quartic). *Simplification*: third parties commit their full
-   vote, where KTAB's default (``SemiCommit``) first estimates each third party's stake from a
-   "little" two-party contest.
-2. **Challenges** (``probEduChlg`` with ``h = k = i``): ``i``'s expected gain from challenging
-   ``j`` over the status quo is ``Δ_ij = (1 − s_j) 2u_i(x_i) + s_j [P_ij 2u_i(x_i) + (1 − P_ij)
-   2u_i(x_j)] − [u_i(x_i) + u_i(x_j)]``: ``j`` gives in with probability ``1 − s_j``, otherwise
-   the two fight and the loser adopts the winner's position. Each actor targets the ``j`` with
-   the largest ``Δ_ij > 0`` (none if no challenge pays).
-3. **Bargains.** A challenge by ``i`` of ``j`` becomes a bargain in which both adopt the expected
-   result of the challenge, ``x_b = (1 − s_j) x_i + s_j (P_ij x_i + (1 − P_ij) x_j)``
-   (*simplification* of KTAB's interpolated bargains).
-4. **Choosing.** Each actor ``k`` holds a queue of options: the status quo, the bargain it
-   initiated and those proposed to it. The value of an option to actor ``a`` is its mean
-   utility over all positions once the bargain is implemented (``brgnUtil`` in ``doBCN``).
-   Options compete in a PCE with capability weights (``scalarPCE``; ``pce`` 0 = Markov
-   ``markovPCE``, our default, 1 = conditional ``condPCE``); ``k`` takes the most probable one
-   (KTAB's deterministic state transition, used in ``doBCN``). Everyone moves
-   simultaneously; with ``ideal_tracking`` (1, KTAB's default identity "accommodation")
-   ideals follow positions.
-5. **Stop** when no position moves more than ``tol``, when the RMS change falls below
-   ``stop_ratio`` times the first round's (KTAB's ``smpc`` rule, 1/100), or after
-   ``max_rounds``.
+1. **Distances and risk.** ``D_ij = sqrt(Σ_k s_ik² (x_ik − x_jk)² / Σ_k s_ik²)`` (``bvDiff``),
+   risk-neutral utility ``1 − D_ij``. A Probabilistic Condorcet Election (PCE) among all
+   positions with capability-weighted votes gives each position a probability ``p_i``; actors
+   with likely positions are estimated risk averse: ``R_i = (3 p_i − (p_max + 2 p_min)) /
+   (2 (p_max − p_min))`` (``bigRfromProb``, range *Mid* = [−½, 1]). Actor ``h`` estimates ``i``'s
+   attitude as ``(2 R_h + R_i)/3`` (``BigRAdjust::OneThird``) and utility is ``u = (1 − D)(1 +
+   D R)`` (``bsUtil``).
+2. **Challenges** (``probEduChlg`` with ``h = k = i``): ``i``'s contest with ``j`` gets votes
+   from ``i`` and ``j`` (weight ``c·Σs``) and from each third party ``n``, who first guesses the
+   little contest ``(i:j)`` with only itself added (``vProbLittle``) and then votes on the
+   utility of siding with ``i`` or ``j`` (``thirdPartyVoteSU``; ``SemiCommit``: if its side
+   wins it keeps its own position, if it loses it adopts the winner's). ``P_ij = C_ij / (C_ij +
+   C_ji)``; the expected gain is ``(1 − s_j) 2u_ii + s_j (P_ij 2u_ii + P_ji 2u_ij) − (u_ii +
+   u_ij)``. ``i`` targets the ``j`` with the largest gain above 1e-5.
+3. **Bargains** (``interpolateBrgn``, ``S2P2``): per dimension ``b = ((w_i + 1e-6) x_i + w_j
+   x_j) / (w_i + 1e-6 + w_j)`` with ``w = s_k² P²`` for the initiator and ``w_j = s_jk² (1 −
+   P)²``, rounded to 4 decimals; ``InitOnlyInterp``: the initiator's view is the bargain.
+4. **Choice** (``updateBestBrgnPositions``): every actor's queue holds the status quo and the
+   bargains it is party to; each option is valued by every actor as the mean utility of all
+   positions once it is implemented, a PCE with capability weights (``scalarPCE``, default
+   ``Conditional``) gives each option a probability and the actor takes the most probable one
+   (``Deterministic``) or draws one (``Stochastic``, through the given numpy Generator).
+5. **Stop** (``smpStopFn`` as bound in ``configExec``): after at least 2 turns, once the sum
+   over actors of the distance moved in the last turn is below 2% of the first turn's
+   (+1e-4), or after 100 turns.
 
-The issue's forecast (``outcome``): 0 = the PCE-probability-weighted mean of the final
-positions (KTAB reports each position's probability of prevailing; its expectation is a
-continuous summary suited to Monte Carlo); 1 = the most probable position; 2 = the weighted
-median. Actors with ``c s = 0`` (or excluded by a policy) are spectators: they neither vote,
-challenge nor get challenged, and their positions do not enter the value of a state, so they
-cannot move the outcome.
+Multi-issue scenarios (*ours*, how a scenario maps onto KTAB): by default (``joint=0``) every
+issue is its own one-dimensional KTAB run, because a scenario's saliences are per-issue
+intensities in [0, 1] while KTAB's multi-dimensional saliences are a budget (``Σ_k s_ik <= 1``)
+and rescaling them changes every actor's commitment ``1 − s_j``. With ``joint=1`` all issues
+form one KTAB problem, as KTAB treats a scenario's dimensions jointly, each actor's
+salience on an issue divided by the number of issues. Actors with zero capability
+or zero salience on every dimension (KTAB rejects both) are spectators: they keep their
+position and have no influence. The model rescales capabilities to a mean of 100 over the
+influential actors before the run (*ours*, ``normalise_capability``: KTAB's absolute floors
+1e-8/1e-10 then act alike at any capability scale; KTAB's own examples use capabilities of that
+order); ``simulate`` takes them as given, like ``smpc``.
+
+The issue's forecast (``outcome``, *ours*, KTAB reports positions and their probabilities):
+0 = the expectation of the final positions under KTAB's final-state PCE over distinct
+positions (``SMPState::pDist(-1)``); 1 = the most probable final position; 2 = the capability
+× salience weighted median of the final positions.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from enum import IntEnum
 
 import numpy as np
 from numpy.typing import NDArray
 
 from peninsula.errors import InputError, Located
-from peninsula.models.base import Forecast, resolve_params, validate_problem
+from peninsula.models.base import (
+    Forecast,
+    influence_weights,
+    pad_trajectories,
+    validate_problem,
+)
 from peninsula.models.median import weighted_median
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
 IntArray = NDArray[np.int64]
 
-DEFAULTS: dict[str, float] = {
-    "vote_rule": 0.0,
-    "gamma": 1.0,
-    "pce": 0.0,
-    "ideal_tracking": 1.0,
-    "max_rounds": 20.0,
-    "tol": 1e-9,
-    "stop_ratio": 0.01,
-    "outcome": 0.0,
+
+# ------------------------------------------------------------------------------ parameters
+# Codes are KTAB's enum indices (kmodel.h, smp.h), so a parameter vector reads like the one
+# KTAB's SMPModel::updateModelParameters takes.
+
+
+class VictoryProb(IntEnum):
+    """``VPModel``: P[i > j] from coalition strengths ``C^γ``."""
+
+    LINEAR = 0
+    SQUARE = 1
+    QUARTIC = 2
+    OCTIC = 3
+    BINARY = 4
+
+
+class VotingRule(IntEnum):
+    """``VotingRule``: vote as a function of a utility difference."""
+
+    BINARY = 0
+    PROP_BIN = 1
+    PROPORTIONAL = 2
+    PROP_CUBIC = 3
+    CUBIC = 4
+    ASYM_PROSPECT = 5
+
+
+class PCEModel(IntEnum):
+    """``PCEModel``: probabilistic Condorcet election."""
+
+    CONDITIONAL = 0
+    MARKOV_INCENTIVE = 1
+    MARKOV_UNIFORM = 2
+
+
+class StateTransitions(IntEnum):
+    DETERMINISTIC = 0
+    STOCHASTIC = 1
+
+
+class BigRRange(IntEnum):
+    MIN = 0
+    MID = 1
+    MAX = 2
+
+
+class BigRAdjust(IntEnum):
+    NONE = 0
+    ONE_THIRD = 1
+    HALF = 2
+    TWO_THIRDS = 3
+    FULL = 4
+
+
+class ThirdPartyCommit(IntEnum):
+    NO_COMMIT = 0
+    SEMI_COMMIT = 1
+    FULL_COMMIT = 2
+
+
+class InterVecBrgn(IntEnum):
+    S1P1 = 0
+    S2P2 = 1
+    S2PMAX = 2
+
+
+class BargainModel(IntEnum):
+    INIT_ONLY = 0
+    INIT_RCVR = 1
+    PW_COMPROMISE = 2
+
+
+#: KTAB's names (the strings of ``--xml`` ``<ModelParameters>``), per parameter.
+KTAB_NAMES: dict[str, tuple[str, ...]] = {
+    "victory_prob": ("Linear", "Square", "Quartic", "Octic", "Binary"),
+    "voting_rule": ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"),
+    "pce": ("Conditional", "MarkovIncentive", "MarkovUniform"),
+    "state_transitions": ("Deterministic", "Stochastic"),
+    "big_r_range": ("Min", "Mid", "Max"),
+    "big_r_adjust": ("None", "OneThird", "Half", "TwoThirds", "Full"),
+    "third_party_commit": ("NoCommit", "SemiCommit", "FullCommit"),
+    "interp": ("S1P1", "S2P2", "S2PMax"),
+    "bargain_model": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
 }
-CHUNK = 1024
-_MIN_COALITION = 1e-10  # KTAB's minCltn, here relative to the total weight
-_PCE_ITERATIONS = 500
-_PCE_TOL = 1e-12
-#: Gains and probabilities closer than this are ties: rounding must not decide a discrete choice
-#: (otherwise rescaling all capabilities or reordering actors could change the result).
-_TIE = 1e-9
+#: The XML tag of each parameter in KTAB's ``<ModelParameters>``.
+KTAB_TAGS: dict[str, str] = {
+    "victory_prob": "VictoryProbModel",
+    "voting_rule": "VotingRule",
+    "pce": "PCEModel",
+    "state_transitions": "StateTransitions",
+    "big_r_range": "BigRRange",
+    "big_r_adjust": "BigRAdjust",
+    "third_party_commit": "ThirdPartyCommit",
+    "interp": "InterVecBrgn",
+    "bargain_model": "BargnModel",
+}
 
 
-# ------------------------------------------------------------------------------- components
+@dataclass(frozen=True)
+class SMPParams:
+    """The SMP's parameters; defaults are KTAB's (``Model``/``SMPModel`` member defaults and the
+    constants of ``SMPModel::configExec``), except ``joint`` and ``outcome`` (*ours*)."""
 
+    victory_prob: VictoryProb = VictoryProb.LINEAR
+    voting_rule: VotingRule = VotingRule.PROPORTIONAL
+    pce: PCEModel = PCEModel.CONDITIONAL
+    state_transitions: StateTransitions = StateTransitions.DETERMINISTIC
+    big_r_range: BigRRange = BigRRange.MID
+    big_r_adjust: BigRAdjust = BigRAdjust.ONE_THIRD
+    third_party_commit: ThirdPartyCommit = ThirdPartyCommit.SEMI_COMMIT
+    interp: InterVecBrgn = InterVecBrgn.S2P2
+    bargain_model: BargainModel = BargainModel.INIT_ONLY
+    #: 0 = each issue its own KTAB run, 1 = all issues as one multi-dimensional KTAB run.
+    joint: int = 0
+    #: KTAB's turn cap (``maxIter``), minimum turns (``minIter``) and quiet ratio.
+    max_rounds: int = 100
+    min_rounds: int = 2
+    stop_ratio: float = 0.02
+    #: 0 = PCE expectation, 1 = most probable position, 2 = weighted median (*ours*).
+    outcome: int = 0
 
-def utility(y: FloatArray, ideal: FloatArray, rho: FloatArray) -> FloatArray:
-    """``U[b, a, m] = u_a(y_m)``: risk-shaped utility (module docstring) of positions ``y``
-    (B, M) for actors with ideals ``ideal`` (B, n) and risk shapes ``rho`` (B, n)."""
-    v = np.clip(1.0 - np.abs(y[:, None, :] - ideal[:, :, None]), 0.0, 1.0)
-    return v * (1.0 + rho[:, :, None] * (1.0 - v))
+    def __post_init__(self) -> None:
+        problems: list[Located] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in KTAB_NAMES:
+                size = len(KTAB_NAMES[f.name])
+                if not (isinstance(value, int) and 0 <= value < size):
+                    problems.append(
+                        Located(
+                            f"must be one of 0..{size - 1} ({', '.join(KTAB_NAMES[f.name])})",
+                            field=f"smp.{f.name}",
+                        )
+                    )
+        if self.joint not in (0, 1):
+            problems.append(Located("must be 0 (separate) or 1 (joint)", field="smp.joint"))
+        if self.outcome not in (0, 1, 2):
+            problems.append(Located("must be 0, 1 or 2", field="smp.outcome"))
+        if not (isinstance(self.max_rounds, int) and self.max_rounds >= 0):
+            problems.append(Located("must be a whole number >= 0", field="smp.max_rounds"))
+        if not (isinstance(self.min_rounds, int) and self.min_rounds >= 0):
+            problems.append(Located("must be a whole number >= 0", field="smp.min_rounds"))
+        if not (np.isfinite(self.stop_ratio) and self.stop_ratio >= 0):
+            problems.append(Located("must be >= 0", field="smp.stop_ratio"))
+        if problems:
+            raise InputError(problems)
 
-
-def _shaped(du: FloatArray, rule: int) -> FloatArray:
-    """Vote per unit weight for a utility difference (KTAB ``VotingRule``): proportional
-    ``Δu`` (default), binary ``sign(Δu)`` or cubic ``Δu³``. All are odd and increasing, so a
-    vote against ``m`` over ``m2`` is a vote for ``m2`` over ``m``."""
-    if rule == 1:
-        return np.sign(du)
-    if rule == 2:
-        return du**3
-    return du
-
-
-def victory_probability(u: FloatArray, weight: FloatArray, rule: int, gamma: float) -> FloatArray:
-    """``P[b, m, m2]``: probability that option ``m`` beats ``m2`` in a pairwise contest.
-
-    ``u`` (B, n, M) utilities of the voters for the options, ``weight`` (B, n) vote weights.
-    Coalition strengths are the summed positive / negative votes plus a tiny floor (KTAB's
-    ``minCltn``), raised to ``gamma`` (KTAB's VPModel). The votes are odd in ``Δu``, so the
-    coalition against ``m`` over ``m2`` is the coalition for ``m2`` over ``m``: one pass.
-    """
-    du = _shaped(u[:, :, :, None] - u[:, :, None, :], rule)  # [b, voter, m, m2]
-    np.maximum(du, 0.0, out=du)
-    pro = np.einsum("bk,bkmn->bmn", weight, du)
-    floor = _MIN_COALITION * np.maximum(weight.sum(axis=1), _MIN_COALITION)[:, None, None]
-    pro += floor
-    con = np.swapaxes(pro, 1, 2)
-    if gamma != 1.0:
-        pro, con = pro**gamma, con**gamma
-    return np.asarray(pro / (pro + con))
-
-
-def pce(pv: FloatArray, available: BoolArray, markov: bool) -> FloatArray:
-    """Probability of each option (…, M) from pairwise victory probabilities ``pv`` (…, M, M),
-    restricted to the ``available`` options.
-
-    Markov (KTAB ``markovPCE``): the fixed point of ``p_m = (1/N) Σ_m' pv(m, m') (p_m + p_m')``
-    over the N available options, iterated with damping from the uniform distribution.
-    Conditional (``condPCE``): ``p_m ∝ Π_m' pv(m, m')``, the chance ``m`` beats all others.
-    """
-    mask = available[..., None, :] & available[..., :, None]
-    pvm = pv * mask  # (multiplying by a boolean mask is much faster than np.where here)
-    count = available.sum(axis=-1, keepdims=True).astype(np.float64)
-    safe = np.maximum(count, 1.0)
-    if not markov:
-        logp = np.where(mask, np.log(np.maximum(pv, 1e-300)), 0.0).sum(axis=-1)
-        logp = np.where(available, logp, -np.inf)
-        top = logp.max(axis=-1, keepdims=True)
-        top = np.where(np.isfinite(top), top, 0.0)
-        p = np.where(available, np.exp(logp - top), 0.0)
-        total = p.sum(axis=-1, keepdims=True)
-        return np.asarray(p / np.where(total > 0, total, 1.0))
-    rowsum = pvm.sum(axis=-1)
-    # The fixed point solves (N − rowsum_m) p_m − Σ_m' pv(m, m') p_m' = 0 with Σ p = 1: the
-    # columns of that matrix sum to zero (pv(m, m') + pv(m', m) = 1), so adding the all-ones
-    # row constraint e aᵀ gives a regular system. Unavailable options get the row p_m = 0.
-    avail_f = available.astype(np.float64)
-    diagonal = np.where(available, count - rowsum, 1.0)
-    system = mask - pvm  # −pv(m, m') plus the constraint rows a_m a_m'
-    m_opts = pv.shape[-1]
-    system.reshape(*system.shape[:-2], m_opts * m_opts)[..., :: m_opts + 1] += diagonal
-    try:
-        p = np.linalg.solve(system, avail_f[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        # Some system is singular: solve one by one, iterating only the singular ones, so a
-        # row's result never depends on the other rows of the batch.
-        m = pv.shape[-1]
-        flat_sys, flat_rhs = system.reshape(-1, m, m), avail_f.reshape(-1, m)
-        flat_pvm, flat_rowsum = pvm.reshape(-1, m, m), rowsum.reshape(-1, m)
-        flat_avail, flat_safe = available.reshape(-1, m), safe.reshape(-1, 1)
-        out = np.empty_like(flat_rhs)
-        for row in range(flat_sys.shape[0]):
+    @classmethod
+    def from_mapping(cls, params: Mapping[str, float | str] | None) -> SMPParams:
+        """Parameters from ``{name: value}``; enumerations take KTAB's index or KTAB's name
+        (``{"pce": "MarkovUniform"}``). Unknown names and bad values are :class:`InputError`."""
+        if not params:
+            return cls()
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise InputError(
+                [
+                    Located(
+                        f"unknown parameter {name!r} for model 'smp'; known: "
+                        + ", ".join(sorted(known))
+                    )
+                    for name in unknown
+                ]
+            )
+        values: dict[str, object] = {}
+        problems: list[Located] = []
+        for name, raw in params.items():
+            if name in KTAB_NAMES and isinstance(raw, str):
+                if raw not in KTAB_NAMES[name]:
+                    problems.append(
+                        Located(
+                            f"unknown value {raw!r}; one of {', '.join(KTAB_NAMES[name])}",
+                            field=f"smp.{name}",
+                        )
+                    )
+                    continue
+                values[name] = KTAB_NAMES[name].index(raw)
+                continue
             try:
-                out[row] = np.linalg.solve(flat_sys[row], flat_rhs[row])
-            except np.linalg.LinAlgError:
-                out[row] = _markov_iterate(
-                    flat_pvm[row], flat_rowsum[row], flat_avail[row], flat_safe[row]
+                number = float(raw)
+            except (TypeError, ValueError):
+                problems.append(Located(f"not a number: {raw!r}", field=f"smp.{name}"))
+                continue
+            if name == "stop_ratio":
+                values[name] = number
+            elif number.is_integer():
+                values[name] = int(number)
+            else:
+                problems.append(
+                    Located(f"must be a whole number, got {raw!r}", field=f"smp.{name}")
                 )
-        p = out.reshape(avail_f.shape)
-    return np.asarray(np.where(available, np.clip(p, 0.0, 1.0), 0.0))
+        if problems:
+            raise InputError(problems)
+        made = cls(**values)  # type: ignore[arg-type]
+        # Store enumerations as their enum types (ints were validated by __post_init__).
+        converted = {
+            f.name: type(getattr(cls(), f.name))(getattr(made, f.name))
+            for f in fields(cls)
+            if f.name in KTAB_NAMES
+        }
+        return cls(**{**{f.name: getattr(made, f.name) for f in fields(cls)}, **converted})
+
+    def ktab_names(self) -> dict[str, str]:
+        """``{XML tag: KTAB name}`` for KTAB's ``<ModelParameters>`` (used by the golden tools)."""
+        return {KTAB_TAGS[name]: KTAB_NAMES[name][int(getattr(self, name))] for name in KTAB_NAMES}
 
 
-def _markov_iterate(
-    pvm: FloatArray, rowsum: FloatArray, available: BoolArray, safe: FloatArray
-) -> FloatArray:
-    """KTAB's own damped iteration of the Markov PCE (fallback for singular systems)."""
-    p = np.where(available, 1.0 / safe, 0.0)
-    for _ in range(_PCE_ITERATIONS):
-        q = (p * rowsum + np.einsum("...mk,...k->...m", pvm, p)) / safe
-        q = np.where(available, q, 0.0)
-        new = 0.5 * (p + q)
-        change = float(np.abs(new - p).max(initial=0.0))
-        p = new
-        if change < _PCE_TOL:
+#: Defaults as ``{name: number}`` (enumerations as KTAB's indices), like the other models'
+#: ``DEFAULTS``; ``SMPParams`` is the validated form.
+DEFAULTS: dict[str, float] = {
+    f.name: float(getattr(SMPParams(), f.name)) for f in fields(SMPParams)
+}
+
+#: The parameter set matching the simplifications of our earlier SMP (full third-party
+#: commitment, uniform Markov PCE, no mutual risk adjustment); every golden case is also
+#: generated and tested under it.
+SIMPLIFIED: dict[str, float | str] = {
+    "third_party_commit": "FullCommit",
+    "pce": "MarkovUniform",
+    "big_r_adjust": "None",
+}
+
+# KTAB's constants.
+_MIN_C = 1e-8  # Model::coalitions minC
+_MIN_CLTN = 1e-10  # probEduChlg minCltn
+_BIN_TOL = 1e-8  # Model::vote sTol
+_MIN_SIG_EDU = 1e-5  # bestChallenge minSigEDU
+_MIN_W = 1e-6  # interpBrgn minW
+_MIN_SIG_DELTA = 1e-4  # configExec minSigDelta
+_POS_TOL = 1e-3  # SMPModel::posTol (equivalent positions)
+_PCE_MAX_ITER = 1000
+#: Two challenges whose gains differ by less than this are a tie (*ours*: KTAB compares exactly
+#: and keeps the lowest actor index; we prefer the lowest position, then the lowest index, so a
+#: summation-order difference cannot decide and relabelling distinct actors changes nothing).
+_TIE = 1e-12
+#: Mean capability of the influential actors after rescaling (see module docstring).
+_CAP_SCALE = 100.0
+
+
+# ------------------------------------------------------------------------------- primitives
+
+
+@functools.lru_cache(maxsize=64)
+def _eye(m: int) -> BoolArray:
+    """A read-only boolean identity (cached: built once per size, used several times a turn)."""
+    eye = np.eye(m, dtype=bool)
+    eye.flags.writeable = False
+    return eye
+
+
+def vote(rule: VotingRule, weight: FloatArray, du: FloatArray) -> FloatArray:
+    """``Model::vote``: influence an actor of ``weight`` exerts for a utility difference ``du``."""
+    if rule == VotingRule.PROPORTIONAL:
+        return np.asarray(weight * du)
+    if rule == VotingRule.CUBIC:
+        return np.asarray(weight * du**3)
+    if rule == VotingRule.PROP_CUBIC:
+        return np.asarray(weight * (0.5 * du + 0.5 * du**3))
+    binary = np.clip(du / _BIN_TOL, -1.0, 1.0)
+    if rule == VotingRule.BINARY:
+        return np.asarray(weight * binary)
+    if rule == VotingRule.PROP_BIN:
+        return np.asarray(weight * (0.8 * du + 0.2 * binary))
+    # ASymProsp: the response to a gain is 2/3 of the response to a loss.
+    return np.asarray(np.where(du < 0, weight * du, np.where(du > 0, 2.0 * weight * du / 3.0, 0.0)))
+
+
+def coalitions(u: FloatArray, weight: FloatArray, rule: VotingRule) -> FloatArray:
+    """``Model::coalitions``: ``C[..., i, j]`` = strength of the coalition for option ``i``
+    over ``j`` from voters' utilities ``u`` (..., voters, M) and weights (..., voters).
+
+    KTAB scans the lower triangle ``i > j``: ``C_ij`` sums the positive votes ``v_k(i:j)`` and
+    ``C_ji`` minus the negative ones, each starting from 1e-8 (the diagonal is 1e-8). For odd
+    rules that is ``Σ_k max(v_k(i:j), 0)`` everywhere; for the asymmetric ``ASymProsp`` the
+    lower triangle gets the 2/3 response.
+    """
+    du = u[..., :, :, None] - u[..., :, None, :]  # [..., voter, i, j]
+    if rule == VotingRule.ASYM_PROSPECT:
+        pos = np.maximum(du, 0.0)
+        c = np.einsum("...k,...kij->...ij", weight, pos)
+        m = u.shape[-1]
+        lower = np.tril(np.ones((m, m), dtype=bool), -1)
+        c = np.where(lower, 2.0 * c / 3.0, c)
+    elif rule == VotingRule.PROPORTIONAL:
+        np.maximum(du, 0.0, out=du)
+        c = np.einsum("...k,...kij->...ij", weight, du)
+    else:
+        v = vote(rule, weight[..., :, None, None], du)
+        c = np.maximum(v, 0.0).sum(axis=-3)
+    c = c + _MIN_C
+    m = u.shape[-1]
+    diag = _eye(m)
+    return np.asarray(np.where(diag, _MIN_C, c))
+
+
+def victory_probability(c: FloatArray, model: VictoryProb) -> FloatArray:
+    """``Model::vProb``: ``P[..., i, j]`` that option ``i`` beats ``j`` (diagonal ½)."""
+    cji = np.swapaxes(c, -1, -2)
+    if model == VictoryProb.BINARY:
+        thresh, min_x = 1.10, 1e-6
+        r = c / (c + cji)
+        mid = (r * (thresh + 1.0) - 1.0) / (thresh - 1.0)
+        x1 = np.where(c >= thresh * cji, 1.0, np.where(cji >= thresh * c, min_x, mid))
+        x2 = np.where(c >= thresh * cji, min_x, np.where(cji >= thresh * c, 1.0, 1.0 - mid))
+    else:
+        power = {VictoryProb.LINEAR: 1, VictoryProb.SQUARE: 2, VictoryProb.QUARTIC: 4}.get(model, 8)
+        x1, x2 = c**power, cji**power
+    p = x1 / (x1 + x2)
+    m = c.shape[-1]
+    return np.asarray(np.where(_eye(m), 0.5, p))
+
+
+def pce(pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel) -> FloatArray:
+    """Probability of each option (..., M) from victory probabilities ``pv`` and coalition
+    strengths ``c`` (..., M, M), among the ``available`` options (..., M) (others get 0).
+
+    ``Conditional`` (``condPCE``): ``p_i ∝ Π_j P_ij``. ``MarkovUniform``
+    (``markovUniformPCE``): the fixed point of ``p_i = (1/N) Σ_j P_ij (p_i + p_j)``;
+    ``MarkovIncentive`` (``markovIncentivePCE``, "Markov Voting with Incentives in KTAB"):
+    challengers are drawn in proportion to ``C_ij P_ij``. Both Markov chains are iterated as
+    KTAB does (start uniform, average with the update, stop when no entry changes by more than
+    1e-6 resp. 1e-8), each problem of the batch stopping on its own.
+    """
+    mask = available[..., :, None] & available[..., None, :]
+    if model == PCEModel.CONDITIONAL:
+        p = np.where(mask, pv, 1.0).prod(axis=-1)
+        p = np.where(available, p, 0.0)
+        return np.asarray(p / p.sum(axis=-1, keepdims=True))
+    count = available.sum(axis=-1, keepdims=True).astype(np.float64)
+    p0 = np.where(available, 1.0 / np.maximum(count, 1.0), 0.0)
+    pvm = np.where(mask, pv, 0.0)
+    m = pv.shape[-1]
+    eye = _eye(m)
+    # Both chains are linear, q = M p: uniform M = (diag(Σ_j P_ij) + P) / N; incentive
+    # (q_i = Σ_j P_ij (p_i χ_ji + p_j χ_ij), χ_ij = chance that i challenges j):
+    # M = diag(Σ_j P_ij χ_ji) + P ∘ χ.
+    if model == PCEModel.MARKOV_UNIFORM:
+        tol = 1e-6
+        chain = (np.where(eye, pvm.sum(axis=-1)[..., None], 0.0) + pvm) / np.maximum(count, 1.0)[
+            ..., None
+        ]
+    else:
+        tol = 1e-8
+        incentive = np.where(mask, c * pv, 0.0) + np.where(eye & available[..., None], 1e-10, 0.0)
+        total = incentive.sum(axis=-2, keepdims=True)
+        challenge = incentive / np.where(total > 0, total, 1.0)
+        inflow = (pvm * np.swapaxes(challenge, -1, -2)).sum(axis=-1)
+        chain = np.where(eye, inflow[..., None], 0.0) + pvm * challenge
+    return _iterate_chain(chain, p0, tol)
+
+
+#: Steps of the Markov iteration computed per convergence check (powers of the update), for
+#: chains of up to ``_BLOCK_MAX_OPTIONS`` options (beyond, the powers cost more than the steps).
+_BLOCK = 16
+_BLOCK_MAX_OPTIONS = 12
+
+
+def _iterate_stepwise(step: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
+    """``_iterate_chain`` one step at a time (large chains)."""
+    p = p0
+    running = np.ones(p0.shape[:-1], dtype=bool)
+    for _ in range(_PCE_MAX_ITER):
+        new = (step @ p[..., :, None])[..., 0]
+        change = 2.0 * np.abs(new - p).max(axis=-1)
+        p = np.where(running[..., None], new, p)
+        running &= change > tol
+        if not running.any():
             break
-    return p
+    return np.asarray(p)
 
 
-def smp_round(
-    x: FloatArray,
-    ideal: FloatArray,
-    salience: FloatArray,
-    capability: FloatArray,
-    rho: FloatArray,
-    active: BoolArray,
-    p: Mapping[str, float],
+def _iterate_chain(chain: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
+    """KTAB's damped iteration ``p ← (p + M p)/2`` from ``p0``, stopping (per problem) after
+    the first step whose change ``max|M p − p|`` is at most ``tol``. The update is linear, so
+    ``_BLOCK`` steps are taken at once with the powers of ``A = (I + M)/2``; the step at which
+    each problem stops is the same as KTAB's (up to rounding in the last bits)."""
+    m = chain.shape[-1]
+    step = (np.eye(m) + chain) / 2.0
+    if m > _BLOCK_MAX_OPTIONS:
+        return _iterate_stepwise(step, p0, tol)
+    powers = step[..., None, :, :]
+    while powers.shape[-3] < _BLOCK:
+        last = powers[..., -1:, :, :]
+        powers = np.concatenate([powers, last @ powers], axis=-3)
+    p = p0
+    result = p0.copy()
+    running = np.ones(p0.shape[:-1], dtype=bool)
+    for _ in range(0, _PCE_MAX_ITER, _BLOCK):
+        seq = (powers @ p[..., None, :, None])[..., 0]  # (..., K, m): the next K steps
+        prev = np.concatenate([p[..., None, :], seq[..., :-1, :]], axis=-2)
+        change = 2.0 * np.abs(seq - prev).max(axis=-1)  # = max|M p - p| of each step
+        done = change <= tol
+        first = np.argmax(done, axis=-1)
+        newly = running & done.any(axis=-1)
+        if newly.any():
+            picked = np.take_along_axis(seq, first[..., None, None], axis=-2)[..., 0, :]
+            result = np.where(newly[..., None], picked, result)
+        running &= ~newly
+        if not running.any():
+            break
+        p = seq[..., -1, :]
+    return np.asarray(np.where(running[..., None], p, result))
+
+
+def big_r(p: FloatArray, active: BoolArray, rng_mode: BigRRange) -> FloatArray:
+    """``Model::bigRfromProb``: risk attitudes from the positions' probabilities (likely
+    positions → risk averse). All equal probabilities (KTAB divides by zero) give 0."""
+    p_min = np.where(active, p, np.inf).min(axis=-1, keepdims=True)
+    p_max = np.where(active, p, -np.inf).max(axis=-1, keepdims=True)
+    spread = p_max - p_min
+    ok = spread > 1e-300
+    safe = np.where(ok, spread, 1.0)
+    if rng_mode == BigRRange.MIN:
+        r = (p - p_min) / safe
+    elif rng_mode == BigRRange.MID:
+        r = (3 * p - (p_max + 2 * p_min)) / (2 * safe)
+    else:
+        r = (2 * p - (p_max + p_min)) / safe
+    return np.asarray(np.where(ok & active, r, 0.0))
+
+
+def est_nra(r_h: FloatArray, r_i: FloatArray, adjust: BigRAdjust) -> FloatArray:
+    """``Model::estNRA``: ``h``'s estimate of ``i``'s risk attitude."""
+    if adjust == BigRAdjust.FULL:
+        return np.asarray(r_i + 0.0 * r_h)
+    if adjust == BigRAdjust.TWO_THIRDS:
+        return np.asarray((r_h + 2.0 * r_i) / 3.0)
+    if adjust == BigRAdjust.HALF:
+        return np.asarray((r_h + r_i) / 2)
+    if adjust == BigRAdjust.ONE_THIRD:
+        return np.asarray((2.0 * r_h + r_i) / 3.0)
+    return np.asarray(r_h + 0.0 * r_i)
+
+
+def bs_util(distance: FloatArray, risk: FloatArray) -> FloatArray:
+    """``SMPModel::bsUtil``: ``(1 − d)(1 + d R)`` (``(1 − d)(1 + R)`` past ``d > 1``)."""
+    return np.asarray((1.0 - distance) * (1.0 + np.minimum(distance, 1.0) * risk))
+
+
+def distance(ideal: FloatArray, pos: FloatArray, sal: FloatArray) -> FloatArray:
+    """``SMPModel::bvDiff``: ``D[..., i, j]``, salience-weighted RMS distance from ``i``'s ideal
+    (..., n, d) to positions ``pos`` (..., M, d), with ``i``'s saliences (..., n, d)."""
+    diff = (ideal[..., :, None, :] - pos[..., None, :, :]) * sal[..., :, None, :]
+    ss = (sal * sal).sum(axis=-1)
+    safe = np.where(ss > 0, ss, 1.0)
+    return np.asarray(np.sqrt((diff * diff).sum(axis=-1) / safe[..., :, None]))
+
+
+def interpolate(
+    t_i: FloatArray,
+    s_i: FloatArray,
+    p_i: FloatArray,
+    t_j: FloatArray,
+    s_j: FloatArray,
+    p_j: FloatArray,
+    method: InterVecBrgn,
+) -> tuple[FloatArray, FloatArray]:
+    """``SMPActor::interpolateBrgn`` per dimension: the bargain's positions for initiator and
+    receiver from their positions ``t``, saliences ``s`` and victory probabilities ``p``.
+
+    ``S1P1``/``S2P2``: weights ``w = s^n p^m``; the initiator gets ``((w_i + ε) t_i + w_j t_j) /
+    (w_i + ε + w_j)``, the receiver ``(w_i t_i + (w_j + ε) t_j) / (…)``, ε = 1e-6, both rounded
+    to 4 decimals (KTAB's ``round4``, against spurious precision). ``S2PMax``: each moves towards
+    the other by the other's excess victory probability, salience-weighted.
+    """
+    if method == InterVecBrgn.S2PMAX:
+        di = np.maximum(p_j - p_i, 0.0)
+        dj = np.maximum(p_i - p_j, 0.0)
+        si2, sj2 = s_i * s_i, s_j * s_j
+        dik = (di * sj2) / ((di * sj2) + _MIN_W + ((1 - di) * si2))
+        djk = (dj * si2) / ((dj * si2) + _MIN_W + ((1 - dj) * sj2))
+        return t_i + dik * (t_j - t_i), t_j + djk * (t_i - t_j)
+    power = 1 if method == InterVecBrgn.S1P1 else 2
+    w_i = s_i**power * p_i**power
+    w_j = s_j**power * p_j**power
+    den = w_i + _MIN_W + w_j
+    b_i = ((w_i + _MIN_W) * t_i + w_j * t_j) / den
+    b_j = (w_i * t_i + (_MIN_W + w_j) * t_j) / den
+
+    def round4(v: FloatArray) -> FloatArray:
+        # KTAB: (int)(0.5 + x * 10000) / 10000, truncation toward zero.
+        return np.asarray(np.trunc(0.5 + v * 10000.0) / 10000.0)
+
+    return round4(b_i), round4(b_j)
+
+
+# ------------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """What one turn leaves for the next and for the outcome."""
+
+    position: FloatArray  # (B, n, d)
+    risk: FloatArray  # (B, n) R_i of the state the turn started from
+    probability: FloatArray  # (B, n, 1 + M) PCE over each actor's menu (0 = status quo)
+    choice: IntArray  # (B, n) the menu item each actor took
+
+
+def _utilities(
+    x: FloatArray, sal: FloatArray, cap: FloatArray, active: BoolArray, prm: SMPParams
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``setAllAUtil``: distances ``D`` (B, n, n), risk attitudes ``R`` (B, n) and every
+    perspective's utilities ``U[b, h, i, j]`` = h's estimate of i's utility of j's position."""
+    dist = distance(x, x, sal)
+    neutral = 1.0 - dist
+    c = coalitions(neutral, cap, prm.voting_rule)
+    pv = victory_probability(c, prm.victory_prob)
+    p = pce(pv, c, active, prm.pce)
+    risk = big_r(p, active, prm.big_r_range)
+    r_hi = est_nra(risk[:, :, None], risk[:, None, :], prm.big_r_adjust)  # [b, h, i]
+    util = bs_util(dist[:, None, :, :], r_hi[:, :, :, None])
+    return dist, risk, util
+
+
+def _contest(
+    u_ii: FloatArray,
+    u_ij: FloatArray,
+    u_ji: FloatArray,
+    u_jj: FloatArray,
+    u_ni: FloatArray,
+    u_nj: FloatArray,
+    u_nn: FloatArray,
+    w_i: FloatArray,
+    w_j: FloatArray,
+    w_n: FloatArray,
+    third: BoolArray,
+    prm: SMPParams,
 ) -> FloatArray:
-    """One bargain-challenge-negotiate round; returns the new positions (B, n)."""
-    b, n = x.shape
-    rule, gamma, markov = int(p["vote_rule"]), float(p["gamma"]), p["pce"] == 0.0
-    tol = float(p["tol"])
-    weight = capability * salience
-    u = utility(x, ideal, rho)  # [b, a, i] = u_a(x_i)
-    prob = victory_probability(u, weight, rule, gamma)  # [b, i, j]
-    u_own = np.diagonal(u, axis1=1, axis2=2)[:, :, None]  # u_i(x_i)
-    s_j = salience[:, None, :]
-    contest = prob * 2.0 * u_own + (1.0 - prob) * 2.0 * u
-    gain = (1.0 - s_j) * 2.0 * u_own + s_j * contest - (u_own + u)
-    distinct = np.abs(x[:, :, None] - x[:, None, :]) > tol
-    can = distinct & active[:, :, None] & active[:, None, :] & (gain > _TIE)
-    # Best target; ties go to the lowest position, so actor order does not matter.
-    score = np.where(can, gain, -np.inf)
-    top = score.max(axis=2, keepdims=True)
-    tied = can & (score >= top - _TIE)
-    target = np.argmin(np.where(tied, x[:, None, :], np.inf), axis=2)  # [b, i]
-    has = np.take_along_axis(can, target[:, :, None], axis=2)[:, :, 0]
-    x_t = np.take_along_axis(x, target, axis=1)
-    s_t = np.take_along_axis(salience, target, axis=1)
-    p_it = np.take_along_axis(prob, target[:, :, None], axis=2)[:, :, 0]
-    bargain = (1.0 - s_t) * x + s_t * (p_it * x + (1.0 - p_it) * x_t)  # x_b of i's bargain
+    """``probEduChlg``'s victory probability ``P[i > j]`` as estimated by some ``h`` whose
+    utilities are given: principals' votes, then each third party's (``vProbLittle`` and
+    ``thirdPartyVoteSU``). Principal arrays (...), third-party arrays (..., n)."""
+    rule = prm.voting_rule
+    ci = vote(rule, w_i, u_ii - u_ij)
+    cj = vote(rule, w_j, u_ji - u_jj)
+    chij = _MIN_CLTN + np.maximum(ci, 0.0) + np.maximum(cj, 0.0)
+    chji = _MIN_CLTN + np.maximum(-ci, 0.0) + np.maximum(-cj, 0.0)
+    if prm.third_party_commit != ThirdPartyCommit.SEMI_COMMIT:
+        # Full and no commitment value joining either side alike (3u_ni vs 3u_ni, 3u_nj vs
+        # 3u_nj; 2u + u_nn likewise): third parties' votes are exactly 0.
+        return np.asarray(chij / (chij + chji))
+    cn = vote(rule, w_n, u_ni - u_nj)
+    cni = chij[..., None] + np.maximum(cn, 0.0)
+    cnj = chji[..., None] + np.maximum(-cn, 0.0)
+    pin = cni / (cni + cnj)
+    # SemiCommit: u(ik > j) = 2u_ni + u_nn, u(j > ik) = 3u_nj, u(i > jk) = 3u_ni,
+    # u(jk > i) = 2u_nj + u_nn; the vote is on the difference of the two expectations,
+    # P_in (u_nn − u_ni) + P_jn (u_nj − u_nn).
+    du = pin * (u_nn - u_ni) + (1.0 - pin) * (u_nj - u_nn)
+    vk = np.where(third, vote(rule, w_n, du), 0.0)
+    chij = chij + np.maximum(vk, 0.0).sum(axis=-1)
+    chji = chji + np.maximum(-vk, 0.0).sum(axis=-1)
+    return np.asarray(chij / (chij + chji))
 
-    # Value of each state to each actor: mean utility over the active actors' positions.
-    n_active = np.maximum(active.sum(axis=1), 1)[:, None]
-    u_act = np.where(active[:, None, :], u, 0.0)
-    base = u_act.sum(axis=2) / n_active  # [b, a] status quo
-    u_bargain = utility(bargain, ideal, rho)  # [b, a, m] = u_a(x_b of m's bargain)
-    u_target = np.take_along_axis(u, np.broadcast_to(target[:, None, :], u.shape), axis=2)
-    value_m = base[:, :, None] + (2.0 * u_bargain - u - u_target) / n_active[:, :, None]
-    values = np.concatenate([base[:, :, None], value_m], axis=2)  # option 0 = status quo
-    pv = victory_probability(values, capability, rule, gamma)  # [b, m, m2], M = n + 1
 
-    # Options of actor k: status quo, its own bargain, bargains whose target is k.
-    eye = np.eye(n, dtype=bool)
-    proposed_to = has[:, None, :] & (target[:, None, :] == np.arange(n)[None, :, None])
-    own = eye[None] & has[:, None, :]
-    available = np.concatenate(
-        [np.ones((b, n, 1), dtype=bool), (own | proposed_to) & active[:, :, None]], axis=2
+def _gain(p: FloatArray, u_ki: FloatArray, u_kj: FloatArray, s_j: FloatArray) -> FloatArray:
+    """``probEduChlg``'s expected change in ``k``'s utility from ``i`` challenging ``j``."""
+    vict = u_ki + u_ki
+    contest = p * vict + (1.0 - p) * (u_kj + u_kj)
+    return np.asarray((1.0 - s_j) * vict + s_j * contest - (u_ki + u_kj))
+
+
+def _turn(
+    x: FloatArray,
+    sal: FloatArray,
+    cap: FloatArray,
+    active: BoolArray,
+    prm: SMPParams,
+    rng: np.random.Generator,
+) -> _Turn:
+    """One turn of ``SMPState::doBCN`` for a batch; returns the new positions."""
+    b, n, d = x.shape
+    _, risk, util = _utilities(x, sal, cap, active, prm)
+    s_tot = sal.sum(axis=-1)  # (B, n)
+    w = cap * s_tot  # principals' and third parties' weights c·Σs
+    idx = np.arange(n)
+
+    # --- challenges from i's own perspective (h = k = i), all targets j at once: [b, i, j]
+    u_h = util  # [b, h, a, p]
+    own = u_h[:, idx, idx, :]  # [b, i, p] = U_i(i, p)
+    u_ii = own[:, idx, idx][:, :, None]  # [b, i, 1]
+    u_ij = own  # [b, i, j]
+    u_at_h = np.swapaxes(np.diagonal(u_h, axis1=1, axis2=3), 1, 2)  # [b, h, a] = U_h(a, h)
+    u_self = np.diagonal(u_h, axis1=2, axis2=3)  # [b, h, a] = U_h(a, a)
+    u_ji = u_at_h  # [b, i, j] = U_i(j, i)
+    u_jj = u_self  # [b, i, j] = U_i(j, j)
+    u_ni = u_at_h[:, :, None, :]  # [b, i, 1, n]
+    u_nj = np.swapaxes(u_h, 2, 3)  # [b, i, j, n] = U_i(n, j)
+    u_nn = u_self[:, :, None, :]  # [b, i, 1, n]
+    # Initiators in blocks, so the (B, i, j, third party) temporaries stay near
+    # _CHALLENGE_ELEMENTS (one block unless n is large).
+    p_ij = np.empty((b, n, n))
+    step = max(1, _CHALLENGE_ELEMENTS // max(b * n * n, 1))
+    for lo in range(0, n, step):
+        sl = slice(lo, lo + step)
+        third = (
+            active[:, None, None, :]
+            & (idx[sl][None, :, None, None] != idx[None, None, None, :])
+            & (idx[None, None, :, None] != idx[None, None, None, :])
+        )
+        p_ij[:, sl] = _contest(
+            u_ii[:, sl],
+            u_ij[:, sl],
+            u_ji[:, sl],
+            u_jj[:, sl],
+            u_ni[:, sl],
+            u_nj[:, sl],
+            u_nn[:, sl],
+            w[:, sl, None],
+            w[:, None, :],
+            w[:, None, None, :],
+            third,
+            prm,
+        )
+    gain = _gain(p_ij, u_ii, u_ij, s_tot[:, None, :])
+    valid = active[:, :, None] & active[:, None, :] & ~_eye(n)[None] & (gain > _MIN_SIG_EDU)
+    score = np.where(valid, gain, -np.inf)
+    best = score.max(axis=2, keepdims=True)
+    tied = valid & (score >= best - _TIE * np.maximum(np.abs(best), 1.0))
+    bi = np.arange(b)[:, None]
+    if (tied.sum(axis=2) > 1).any():
+        # Among tied targets: the lowest position (lexicographic), then the lowest index.
+        rank = _lexicographic_rank(x)
+        target = np.argmin(np.where(tied, rank[:, None, :], n + 1), axis=2)  # [b, i]
+    else:
+        target = np.argmax(score, axis=2)
+    has = valid.any(axis=2)
+    p_it = p_ij[bi, idx[None, :], target]
+    x_t = x[bi, target]  # [b, i, d]
+    s_t = sal[bi, target]
+    pi = p_it[:, :, None]
+    init_i, rcvr_i = interpolate(x, sal, pi, x_t, s_t, 1.0 - pi, prm.interp)
+
+    if prm.bargain_model != BargainModel.INIT_ONLY:
+        # j's view (h = j, k = i): J's estimate of the effect on I of I->J. KTAB then uses the
+        # *expected gain* (get<1>) where the comment says "probability" — reproduced as is.
+        u_j = np.take_along_axis(util, target[:, :, None, None], axis=1)  # [b, i, a, p]
+        rows = idx[None, :]
+        tt = target
+        uu_ii = u_j[np.arange(b)[:, None], rows, rows, rows]
+        uu_ij = u_j[np.arange(b)[:, None], rows, rows, tt]
+        uu_ji = u_j[np.arange(b)[:, None], rows, tt, rows]
+        uu_jj = u_j[np.arange(b)[:, None], rows, tt, tt]
+        uu_ni = u_j[np.arange(b)[:, None], rows, :, rows]  # [b, i, n] = U_j(n, i)
+        uu_nj = np.take_along_axis(u_j, tt[:, :, None, None], axis=3)[:, :, :, 0]
+        uu_nn = np.diagonal(u_j, axis1=2, axis2=3)
+        third_j = (
+            active[:, None, :]
+            & (idx[None, None, :] != rows[:, :, None])
+            & (idx[None, None, :] != tt[:, :, None])
+        )
+        w_t = np.take_along_axis(w, tt, axis=1)
+        p_j = _contest(
+            uu_ii, uu_ij, uu_ji, uu_jj, uu_ni, uu_nj, uu_nn, w, w_t, w[:, None, :], third_j, prm
+        )
+        s_tt = np.take_along_axis(s_tot, tt, axis=1)
+        pj = _gain(p_j, uu_ii, uu_ij, s_tt)[:, :, None]
+        init_j, rcvr_j = interpolate(x, sal, pj, x_t, s_t, 1.0 - pj, prm.interp)
+        if prm.bargain_model == BargainModel.PW_COMPROMISE:
+            # KTAB weighs i's view by c_i Σs_i and j's view by c_i Σs_j (scj is read from the
+            # second bargain's *initiator*, i.e. i: reproduced as is).
+            wi = (cap * s_tot)[:, :, None]
+            wj = (cap * s_tt)[:, :, None]
+            total = wi + wj
+            safe = np.where(total > 0, total, 1.0)  # 0 only for spectators, never offered
+            init_i = (wi * init_i + wj * init_j) / safe
+            rcvr_i = (wi * rcvr_i + wj * rcvr_j) / safe
+            options_init, options_rcvr = init_i, rcvr_i
+            initiator = np.tile(idx, (b, 1))
+            receiver, offered = target, has
+        else:
+            options_init = np.stack([init_i, init_j], axis=2).reshape(b, 2 * n, d)
+            options_rcvr = np.stack([rcvr_i, rcvr_j], axis=2).reshape(b, 2 * n, d)
+            initiator = np.tile(np.repeat(idx, 2), (b, 1))
+            receiver = np.repeat(target, 2, axis=1)
+            offered = np.repeat(has, 2, axis=1)
+    else:
+        options_init, options_rcvr = init_i, rcvr_i
+        initiator = np.tile(idx, (b, 1))
+        receiver, offered = target, has
+
+    # --- value of each option to each actor a: mean utility of all positions once implemented
+    n_act = np.maximum(active.sum(axis=1), 1).astype(np.float64)[:, None]
+    own_util = util[:, idx, idx, :]  # [b, a, p] = U_a(a, p) with R_aa
+    sq_sum = np.where(active[:, None, :], own_util, 0.0).sum(axis=2)  # [b, a]
+    u_init_new = bs_util(distance(x, options_init, sal), risk[:, :, None])  # [b, a, m]
+    u_rcvr_new = bs_util(distance(x, options_rcvr, sal), risk[:, :, None])
+    b3, a3 = np.arange(b)[:, None, None], idx[None, :, None]
+    u_init_old = own_util[b3, a3, initiator[:, None, :]]
+    u_rcvr_old = own_util[b3, a3, receiver[:, None, :]]
+    value = (sq_sum[:, :, None] - u_init_old - u_rcvr_old + u_init_new + u_rcvr_new) / n_act[
+        :, :, None
+    ]
+    values = np.concatenate([(sq_sum / n_act)[:, :, None], value], axis=2)  # [b, a, 1 + M]
+    c = coalitions(values, cap, prm.voting_rule)  # [b, 1 + M, 1 + M]
+    pv = victory_probability(c, prm.victory_prob)
+    m_opts = values.shape[2]
+    offered = np.asarray(offered, dtype=bool)
+    mine = offered[:, None, :] & (
+        (initiator[:, None, :] == idx[None, :, None]) | (receiver[:, None, :] == idx[None, :, None])
     )
-    probs = pce(np.broadcast_to(pv[:, None], (b, n, n + 1, n + 1)), available, markov)
-    # Most probable option; options within _TIE of the best count as tied and the first wins:
-    # the status quo (index 0) is kept on a tie.
-    scored = np.where(available, probs, -1.0)
-    top_p = scored.max(axis=2, keepdims=True)
-    choice = np.argmax(scored >= top_p - _TIE, axis=2)
-    chosen = np.take_along_axis(bargain, np.maximum(choice - 1, 0), axis=1)
-    return np.where(choice > 0, chosen, x)
+    available = np.concatenate([np.ones((b, n, 1), dtype=bool), mine], axis=2)
+    available &= active[:, :, None] | (np.arange(m_opts) == 0)[None, None, :]
+    probs = pce(
+        pv[:, None],  # the same contests for every actor's menu (broadcast)
+        c[:, None],
+        available,
+        prm.pce,
+    )
+    if prm.state_transitions == StateTransitions.STOCHASTIC:
+        cum = np.cumsum(probs, axis=2)
+        draw = rng.random((b, n, 1)) * cum[:, :, -1:]
+        choice = np.minimum((cum <= draw).sum(axis=2), m_opts - 1)
+        # never pick an unavailable (zero-probability) option
+        choice = np.where(available[bi, idx[None, :], choice], choice, 0)
+    else:
+        choice = np.argmax(probs, axis=2)  # first maximum, as ndxMaxAbs
+    opt = np.maximum(choice - 1, 0)
+    chosen_init = options_init[bi, opt]
+    chosen_rcvr = options_rcvr[bi, opt]
+    is_init = initiator[bi, opt] == idx[None, :]
+    moved = np.where(is_init[:, :, None], chosen_init, chosen_rcvr)
+    new = np.where((choice > 0)[:, :, None], moved, x)
+    return _Turn(
+        position=np.asarray(new),
+        risk=risk,
+        probability=np.asarray(probs),
+        choice=np.asarray(choice, dtype=np.int64),
+    )
 
 
-def run_issue(
-    x0: FloatArray,
+@dataclass(frozen=True)
+class Run:
+    """A batch of SMP runs: ``trajectory`` (B, T + 1, n, d) in [0, 1] (rows that stopped early
+    repeat their last state), ``rounds`` (B,) turns run, ``converged`` (B,) stopped by the quiet
+    rule rather than the turn cap."""
+
+    trajectory: FloatArray
+    rounds: IntArray
+    converged: BoolArray
+
+
+def normalise_capability(capability: FloatArray, salience: FloatArray) -> FloatArray:
+    """Capabilities (B, n) rescaled to a mean of 100 over each row's influential actors (*ours*,
+    applied by the model before ``simulate``): KTAB's absolute floors (1e-8, 1e-10) then act
+    alike whatever units a scenario uses, and scaling all capabilities changes nothing."""
+    cap = np.asarray(capability, dtype=np.float64)
+    active = (cap > 0) & (np.asarray(salience).sum(axis=-1) > 0)
+    mean = np.where(active, cap, 0.0).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+    return np.asarray(
+        np.where(active, cap * _CAP_SCALE / np.where(mean > 0, mean, 1.0)[:, None], 0.0)
+    )
+
+
+def simulate(
+    position: FloatArray,
     salience: FloatArray,
     capability: FloatArray,
-    rho: FloatArray,
-    p: Mapping[str, float],
-) -> tuple[FloatArray, FloatArray, IntArray, BoolArray]:
-    """Run the SMP on one issue: (trajectory (B, R+1, n), final ideals, rounds, converged)."""
-    b = x0.shape[0]
-    active = capability * salience > 0.0
-    x, ideal = x0.copy(), x0.copy()
-    traj = [x0.copy()]
+    params: SMPParams | None = None,
+    rng: np.random.Generator | None = None,
+) -> Run:
+    """Run KTAB's SMP on a batch: ``position`` (B, n, d) in [0, 1], ``salience`` (B, n, d)
+    with every actor's sum <= 1, ``capability`` (B, n) >= 0. Actors with zero capability or
+    zero total salience are spectators (see module docstring)."""
+    prm = params or SMPParams()
+    rng = rng if rng is not None else np.random.default_rng(0)
+    x = np.array(position, dtype=np.float64)
+    sal = np.asarray(salience, dtype=np.float64)
+    cap = np.asarray(capability, dtype=np.float64)
+    b = x.shape[0]
+    active = (cap > 0) & (sal.sum(axis=-1) > 0)
+    cap = np.where(active, cap, 0.0)
+    states = [x.copy()]
     rounds = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
-    first_rms = np.zeros(b)
-    tol, ratio = float(p["tol"]), float(p["stop_ratio"])
-    for step in range(1, int(p["max_rounds"]) + 1):
-        new = smp_round(x, ideal, salience, capability, rho, active, p)
-        delta = new - x
-        rms = np.sqrt((delta**2).mean(axis=1))
-        if step == 1:
-            first_rms = rms
-        changed = (np.abs(delta).max(axis=1) > tol) & ~converged
-        x = np.where(changed[:, None], new, x)
-        if p["ideal_tracking"] == 1.0:
-            ideal = x.copy()
-        rounds = np.where(changed, step, rounds)
-        small = (step > 1) & (rms <= ratio * first_rms)
-        converged |= ~changed | small
-        traj.append(x.copy())
-        if converged.all():
+    running = np.ones(b, dtype=bool)
+    first = np.zeros(b)
+    current = x
+    for turn in range(1, prm.max_rounds + 1):
+        rows = np.flatnonzero(running)
+        if rows.size == 0:
             break
-    return np.stack(traj, axis=1), ideal, rounds, converged
+        step = _turn(current[rows], sal[rows], cap[rows], active[rows], prm, rng)
+        new = current.copy()
+        new[rows] = step.position
+        moved = np.sqrt(((new - current) ** 2).sum(axis=-1)).sum(axis=-1)  # stateDist
+        if turn == 1:
+            first = moved + _MIN_SIG_DELTA
+        rounds[rows] = turn
+        quiet = (turn >= prm.min_rounds) & (moved / first < prm.stop_ratio)
+        stop = running & (quiet | (turn >= prm.max_rounds))
+        converged |= running & quiet
+        running &= ~stop
+        current = new
+        states.append(current.copy())
+    return Run(trajectory=np.stack(states, axis=1), rounds=rounds, converged=converged)
 
 
-def _check(p: Mapping[str, float]) -> None:
-    problems = []
-    if p["vote_rule"] not in (0.0, 1.0, 2.0):
-        problems.append(Located("must be 0, 1 or 2", field="smp.vote_rule"))
-    if p["gamma"] not in (1.0, 2.0, 4.0):
-        problems.append(Located("must be 1, 2 or 4", field="smp.gamma"))
-    for key in ("pce", "ideal_tracking"):
-        if p[key] not in (0.0, 1.0):
-            problems.append(Located("must be 0 or 1", field=f"smp.{key}"))
-    if p["outcome"] not in (0.0, 1.0, 2.0):
-        problems.append(Located("must be 0, 1 or 2", field="smp.outcome"))
-    if not (p["max_rounds"] >= 0 and float(p["max_rounds"]).is_integer()):
-        problems.append(Located("must be a whole number >= 0", field="smp.max_rounds"))
-    for key in ("tol", "stop_ratio"):
-        if not p[key] >= 0:
-            problems.append(Located("must be >= 0", field=f"smp.{key}"))
-    if problems:
-        raise InputError(problems)
+def position_classes(position: FloatArray, active: BoolArray) -> IntArray:
+    """``rep`` (B, n): for each active actor the first active actor, in lexicographic order of
+    positions, whose position is within KTAB's ``posTol`` (unweighted Euclidean,
+    ``SMPState::equivNdx``); ``rep == index`` marks the distinct positions. Inactive: -1.
+
+    KTAB scans in actor order (``setUENdx``); we scan in position order (*ours*), so that which
+    of two nearly equal positions stands for both does not depend on how actors are listed."""
+    n = position.shape[1]
+    rank = _lexicographic_rank(position)
+    gap = np.sqrt(((position[:, :, None, :] - position[:, None, :, :]) ** 2).sum(axis=-1))
+    same = (gap < _POS_TOL) & (rank[:, None, :] <= rank[:, :, None]) & active[:, None, :]
+    rep = np.argmin(np.where(same, rank[:, None, :], n + 1), axis=2)
+    return np.asarray(np.where(active, rep, -1), dtype=np.int64)
 
 
-def _pad(traj: FloatArray, length: int) -> FloatArray:
-    missing = length - traj.shape[1]
-    if missing <= 0:
-        return traj
-    return np.concatenate([traj, np.repeat(traj[:, -1:], missing, axis=1)], axis=1)
+def _lexicographic_rank(x: FloatArray) -> IntArray:
+    """Rank (B, n) of each actor when positions are sorted lexicographically (ties: index)."""
+    b, n, d = x.shape
+    idx = np.arange(n)
+    order = np.broadcast_to(idx, (b, n)).copy()
+    for k in reversed(range(d)):
+        vals = np.take_along_axis(x[:, :, k], order, axis=1)
+        order = np.take_along_axis(order, np.argsort(vals, axis=1, kind="stable"), axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(idx, (b, n)), axis=1)
+    return np.asarray(rank, dtype=np.int64)
 
 
-def _outcome(
-    final: FloatArray,
-    ideal: FloatArray,
+def position_probabilities(
+    position: FloatArray,
     salience: FloatArray,
     capability: FloatArray,
-    rho: FloatArray,
-    fallback: FloatArray,
-    p: Mapping[str, float],
+    params: SMPParams | None = None,
 ) -> FloatArray:
-    """Forecast (B,) of one issue from the final positions (fractions of the range)."""
-    weight = capability * salience
-    active = weight > 0.0
-    if p["outcome"] == 2.0:
-        return weighted_median(final[:, :, None], weight[:, :, None], fallback[:, None])[:, 0]
-    u = utility(final, ideal, rho)
-    pv = victory_probability(u, weight, int(p["vote_rule"]), float(p["gamma"]))
-    probs = pce(pv, active, p["pce"] == 0.0)
-    if p["outcome"] == 1.0:
-        scored = np.where(active, probs, -1.0)
-        near = scored >= scored.max(axis=1, keepdims=True) - _TIE
-        # Ties between positions: the lowest position (order-free).
-        best = np.argmin(np.where(near, final, np.inf), axis=1)
-        value = np.take_along_axis(final, best[:, None], axis=1)[:, 0]
-    else:
-        value = (probs * final).sum(axis=1)
-        lo = np.where(active, final, np.inf).min(axis=1)
-        hi = np.where(active, final, -np.inf).max(axis=1)
-        value = np.clip(value, np.minimum(lo, hi), np.maximum(lo, hi))
-    return np.where(active.any(axis=1), value, fallback)
+    """``SMPState::pDist(-1)`` and ``posProb``: probability (B, n) that each actor's position
+    prevails, from a PCE over the distinct positions in which every actor votes with its own
+    risk-aware utilities. Actors sharing a position all get that position's probability (as in
+    KTAB, a row may then sum to more than 1); spectators get 0."""
+    prm = params or SMPParams()
+    x = np.asarray(position, dtype=np.float64)
+    sal = np.asarray(salience, dtype=np.float64)
+    cap = np.asarray(capability, dtype=np.float64)
+    n = x.shape[1]
+    active = (cap > 0) & (sal.sum(axis=-1) > 0)
+    cap = np.where(active, cap, 0.0)
+    _, _, util = _utilities(x, sal, cap, active, prm)
+    idx = np.arange(n)
+    own = util[:, idx, idx, :]  # [b, i, j] = U_i(i, j)
+    rep = position_classes(x, active)
+    unique = active & (rep == idx)
+    c = coalitions(own, cap, prm.voting_rule)
+    pv = victory_probability(c, prm.victory_prob)
+    p = pce(pv, c, unique, prm.pce)
+    return np.asarray(np.where(active, np.take_along_axis(p, np.maximum(rep, 0), axis=1), 0.0))
+
+
+# ------------------------------------------------------------------------ the Model adapter
 
 
 @dataclass(frozen=True)
 class SpatialModelOfPolitics:
-    """KTAB's Spatial Model of Politics (dynamic), one issue at a time."""
+    """KTAB's Spatial Model of Politics (dynamic)."""
 
     name: str = "smp"
     label: str = "Spatial Model of Politics (KTAB, KAPSARC)"
@@ -363,53 +958,123 @@ class SpatialModelOfPolitics:
         params: Mapping[str, float] | None = None,
         rng: np.random.Generator | None = None,
     ) -> Forecast:
-        """Forecast every issue; deterministic state transitions, so ``rng`` is unused."""
-        p = resolve_params(self.name, params, DEFAULTS)
-        _check(p)
+        """Forecast every issue (one by one, or jointly with ``joint=1``); ``rng`` drives the
+        stochastic state transitions only."""
+        prm = SMPParams.from_mapping(params)
         validate_problem(problem, self.name)
-        b, _, k = problem.position.shape
-        capability = problem.effective_capability
-        rho = -np.nan_to_num(np.clip(problem.risk, -1.0, 1.0), nan=0.0)
-        trajs, outcomes, all_rounds, all_conv = [], [], [], []
-        for issue in range(k):
-            lower, upper = float(problem.lower[issue]), float(problem.upper[issue])
-            scale = upper - lower
-            x0 = (problem.position[:, :, issue] - lower) / scale
-            sal = problem.salience[:, :, issue]
-            sq = (problem.status_quo[:, issue] - lower) / scale
-            parts_t, parts_o, parts_r, parts_c = [], [], [], []
-            for lo in range(0, b, CHUNK):
-                rows = slice(lo, lo + CHUNK)
-                traj, ideal, rounds, conv = run_issue(
-                    x0[rows], sal[rows], capability[rows], rho[rows], p
-                )
-                parts_o.append(
-                    _outcome(
-                        traj[:, -1], ideal, sal[rows], capability[rows], rho[rows], sq[rows], p
-                    )
-                )
-                parts_t.append(traj)
-                parts_r.append(rounds)
-                parts_c.append(conv)
-            length = max(t.shape[1] for t in parts_t)
-            traj_all = np.concatenate([_pad(t, length) for t in parts_t], axis=0)
-            trajs.append(np.clip(lower + traj_all * scale, lower, upper))
-            outcomes.append(np.clip(lower + np.concatenate(parts_o) * scale, lower, upper))
-            all_rounds.append(np.concatenate(parts_r))
-            all_conv.append(np.concatenate(parts_c))
-        rounds = np.max(np.stack(all_rounds, axis=1), axis=1).astype(np.int64)
-        converged = np.all(np.stack(all_conv, axis=1), axis=1)
-        length = int(rounds.max(initial=0)) + 1
-        trajectory = np.stack([_pad(t, length)[:, :length] for t in trajs], axis=-1)
+        rng = rng if rng is not None else np.random.default_rng(0)
+        b, n, k = problem.position.shape
+        lower, upper = problem.lower, problem.upper
+        x = problem.normalised_position()
+        cap = np.asarray(problem.effective_capability, dtype=np.float64)
+        groups = [list(range(k))] if prm.joint == 1 else [[i] for i in range(k)]
+        traj = np.empty((b, 0, n, k))
+        parts: list[tuple[list[int], Run, FloatArray, FloatArray]] = []
+        for issues in groups:
+            sal = problem.salience[:, :, issues] / len(issues)
+            cap_k = normalise_capability(cap, sal)
+            run = _chunked(x[:, :, issues], sal, cap_k, prm, rng)
+            parts.append((issues, run, sal, cap_k))
+        length = max(run.trajectory.shape[1] for _, run, _, _ in parts)
+        traj = np.empty((b, length, n, k))
+        outcome = np.empty((b, k))
+        rounds = np.zeros(b, dtype=np.int64)
+        converged = np.ones(b, dtype=bool)
+        for issues, run, sal, cap_k in parts:
+            t = run.trajectory  # after its last turn a run stays put (Forecast's contract)
+            traj[:, : t.shape[1], :, issues] = t
+            traj[:, t.shape[1] :, :, issues] = t[:, -1:]
+            rounds = np.maximum(rounds, run.rounds)
+            converged &= run.converged
+            final = run.trajectory[:, -1]
+            outcome[:, issues] = _outcome(final, sal, cap_k, problem, issues, prm)
+        scale = upper - lower
+        trajectory = np.clip(lower + traj * scale, lower, upper)
+        trajectory[:, 0] = problem.position  # round 0 exactly as given
+        # KTAB rounds bargains to 1e-4 of the range, which can put a position up to 5e-5 of
+        # the range outside the span of the stated positions: the forecast is kept inside it.
+        influential = (
+            problem.participating[:, :, None]
+            & (problem.effective_capability[:, :, None] > 0)
+            & (problem.salience > 0)
+        )
+        low = np.where(influential, problem.position, np.inf).min(axis=1)
+        high = np.where(influential, problem.position, -np.inf).max(axis=1)
+        result = lower + outcome * scale
+        result = np.where(influential.any(axis=1), np.clip(result, low, high), problem.status_quo)
         return Forecast(
             model=self.name,
             actor_ids=problem.actor_ids,
             issue_ids=problem.issue_ids,
-            outcome=np.stack(outcomes, axis=1),
+            outcome=result,
             trajectory=trajectory,
             rounds=rounds,
             converged=converged,
         )
+
+
+#: Elements of the largest temporaries of one block of challenges (see ``_turn``).
+_CHALLENGE_ELEMENTS = 2_000_000
+
+#: Batch rows per chunk, so memory stays near ``_CHUNK_ELEMENTS`` floats per array
+#: (the largest arrays are B·n³).
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def _chunked(
+    x: FloatArray, sal: FloatArray, cap: FloatArray, prm: SMPParams, rng: np.random.Generator
+) -> Run:
+    b, n = cap.shape
+    size = max(1, _CHUNK_ELEMENTS // max(n**3, 1))
+    if b <= size:
+        return simulate(x, sal, cap, prm, rng)
+    runs = [
+        simulate(x[lo : lo + size], sal[lo : lo + size], cap[lo : lo + size], prm, rng)
+        for lo in range(0, b, size)
+    ]
+    return Run(
+        trajectory=pad_trajectories([r.trajectory for r in runs]),
+        rounds=np.concatenate([r.rounds for r in runs]),
+        converged=np.concatenate([r.converged for r in runs]),
+    )
+
+
+def _outcome(
+    final: FloatArray,
+    sal: FloatArray,
+    cap: FloatArray,
+    problem: BargainingProblem,
+    issues: list[int],
+    prm: SMPParams,
+) -> FloatArray:
+    """Forecast (B, len(issues)) in [0, 1] from the final positions (``outcome``).
+
+    The expectation (or the most probable position) on an issue counts only the distinct
+    final positions held by at least one actor with salience on that issue (*ours*: in a joint
+    run an actor indifferent to an issue is moved on it by others' bargains, but its stance
+    there is nobody's policy). Where there is none, the status quo.
+    """
+    n = final.shape[1]
+    active = (cap > 0) & (sal.sum(axis=-1) > 0)
+    lower, upper = problem.lower[issues], problem.upper[issues]
+    sq = (problem.status_quo[:, issues] - lower) / (upper - lower)
+    salient = active[:, :, None] & (problem.salience[:, :, issues] > 0)  # (B, n, k)
+    if prm.outcome == 2:
+        return weighted_median(final, influence_weights(problem)[:, :, issues], sq)
+    probs = position_probabilities(final, sal, cap, prm)
+    rep = position_classes(final, active)
+    idx = np.arange(n)
+    member = rep[:, :, None] == idx[None, None, :]  # [b, actor, class]
+    class_salient = (member[:, :, :, None] & salient[:, :, None, :]).any(axis=1)  # [b, j, k]
+    unique = active & (rep == idx)
+    weight = np.where(unique[:, :, None] & class_salient, probs[:, :, None], 0.0)
+    total = weight.sum(axis=1)
+    if prm.outcome == 1:
+        best = np.argmax(weight, axis=1)  # (B, k)
+        value = np.take_along_axis(final, best[:, None, :], axis=1)[:, 0]
+    else:
+        value = (weight * final).sum(axis=1) / np.where(total > 0, total, 1.0)
+    return np.asarray(np.where(total > 0, value, sq))
 
 
 MODEL = SpatialModelOfPolitics()
