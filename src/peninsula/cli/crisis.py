@@ -112,6 +112,7 @@ def simulate_command(
         check_plot_path(plot)  # before the run, not after it
     loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     from peninsula.crisis.api import simulate_policies
+    from peninsula.estimates import percent
     from peninsula.executors import get_executor
 
     columns = (
@@ -137,13 +138,17 @@ def simulate_command(
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
         title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
-        f"{result.paths:,} paths, {defaults.describe(seed)}"
+        f"{result.paths:,} paths, {defaults.describe(seed)}",
+        caption=(
+            "P(...): share of paths, with its 95% Monte Carlo (Wilson) interval (MC); "
+            "other columns: mean over paths (5th–95th percentile of paths)"
+        ),
     )
     for column in (
         "policy",
-        "launches/yr (5–95%)",
+        "launches/yr",
         "months of talks",
-        "final tension (5–95%)",
+        "final tension",
         "P(nuclear test)",
         "P(crisis)",
     ):
@@ -154,8 +159,9 @@ def simulate_command(
         return f"{r['mean']:.{digits}f} ({r['low']:.{digits}f}–{r['high']:.{digits}f})"
 
     def prob(p: str, m: str) -> str:
+        # A probability with its 95% Monte Carlo (Wilson) interval, never a percentile band.
         r = summary[(p, m)]
-        return f"{r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
+        return f"{100 * r['mean']:.1f}% ({percent(r['low'])}–{percent(r['high'])}% MC)"
 
     for p in result.policies:
         table.add_row(

@@ -18,8 +18,9 @@ import pandas as pd
 
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
+from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
-from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
+from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
@@ -115,8 +116,28 @@ def measure_label(name: str) -> tuple[str, bool]:
     return name.replace("_", " "), probability
 
 
+def estimate(name: str, value: Interval, paths: int) -> Estimate:
+    """A probability (share of paths) with its Wilson Monte Carlo interval, computed here from
+    the share and the number of paths; any other measure's mean with its percentile band."""
+    if measure_label(name)[1]:
+        return probability(value.mean, paths)
+    return spread(value.mean, value.low, value.high, paths)
+
+
+def estimates(summary: Summary, paths: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """policy -> measure -> the estimate's JSON form (``docs/reference/report-json.md``)."""
+    return {
+        policy: {name: estimate(name, value, paths).as_json() for name, value in per.items()}
+        for policy, per in summary.items()
+    }
+
+
 def _table(
-    scenario: Scenario, summary: Summary, policies: list[str], labels: dict[str, str]
+    scenario: Scenario,
+    summary: Summary,
+    policies: list[str],
+    labels: dict[str, str],
+    paths: int,
 ) -> Table:
     names = measures(summary)
     rows = []
@@ -127,18 +148,22 @@ def _table(
             if value is None:
                 cells.append(Cell("—"))
                 continue
-            _, probability = measure_label(name)
             digits = 2 if name == "final_tension" else 1  # tension lies in (−1, 1)
-            cells.append(Cell(value.text(0, 100, "%") if probability else value.text(digits)))
+            cells.append(Cell(estimate(name, value, paths).text(digits)))
         rows.append(tuple(cells))
+    columns = [
+        f"{label} · {'probability, 95% MC interval' if chance else 'mean, 5th–95th percentile'}"
+        for label, chance in (measure_label(n) for n in names)
+    ]
     return Table(
         "crisis",
         "Crisis risks per policy over the simulated horizon",
-        ("Policy", *(measure_label(n)[0] for n in names)),
+        ("Policy", *columns),
         tuple(rows),
         note=(
-            "Probabilities: share of simulated paths, with the 95% Monte Carlo (Wilson) "
-            "interval. Other measures: mean over paths, with the 5th–95th percentile of paths."
+            f"Probabilities: the share of the {paths} simulated paths, with the 95% Monte Carlo "
+            "(Wilson) interval of that share. Other measures: the mean over paths, with the "
+            "5th–95th percentile of paths (the spread of outcomes, not sampling error)."
         ),
     )
 
@@ -175,7 +200,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "Tension runs from −1 (calm) to +1 (hostile). All fan charts share one vertical "
             "scale, so their heights compare directly."
         ),
-        _table(scenario, summary, [p for p in policies if p in summary], labels),
+        _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
     ]
     notes = getattr(result, "notes", {}) or {}
     if notes:
@@ -199,7 +224,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "horizon_months": horizon,
             "start": start or None,
             "threshold": threshold,
-            "summary": jsonable_summary(summary),
+            "summary": estimates(summary, paths),
             "tension_fan": {p: {"months": list(months), **b} for p, b in bands.items()},
         },
         summary=_summary_text(summary, policies, labels),
