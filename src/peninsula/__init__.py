@@ -20,7 +20,7 @@ command line starts without loading any engine).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,11 +73,21 @@ def forecast(
     issues: Sequence[str] = (),
     seed: int = defaults.SEED,
     rounds: int | None = None,
+    params: Mapping[str, Mapping[str, float]] | None = None,
 ) -> ScenarioForecast:
-    """Every chosen bargaining model's forecast of each issue (``peninsula forecast``)."""
-    from peninsula.models.forecast import forecast_scenario
+    """Every chosen bargaining model's forecast of each issue (``peninsula forecast``).
 
-    return forecast_scenario(_scenario(scenario), models, issues, policy, seed, rounds)
+    ``params`` maps a model to its parameters, e.g. ``{"eum": {"acceptance": 0}}`` (the
+    ``--param eum.acceptance=0`` of the CLI; names and defaults: ``peninsula models --params``).
+    """
+    from peninsula.models.forecast import forecast_scenario
+    from peninsula.models.params import parse_params
+
+    chosen = tuple(dict.fromkeys(models))
+    # Validate names exactly as the CLI does (all problems at once, before any work).
+    specs = [f"{m}.{k}={v}" for m, values in (params or {}).items() for k, v in values.items()]
+    checked = parse_params(specs, chosen or None)
+    return forecast_scenario(_scenario(scenario), chosen, issues, policy, seed, rounds, checked)
 
 
 def compare(

@@ -19,6 +19,10 @@ HORIZON_MONTHS = 24
 CRISIS_PATHS_PER_RUN = 5
 #: Model the ensemble, sensitivity and discovery run when none is chosen.
 ENSEMBLE_MODEL = "eum"
+#: Memory budget of one model run on a batch, in MiB (peninsula.models.batching).
+BUDGET_MIB = 512
+#: Bootstrap resamples of the scoreboard (peninsula score).
+RESAMPLES = 2000
 
 
 def crisis_paths(runs: int = RUNS) -> int:

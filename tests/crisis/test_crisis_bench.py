@@ -13,5 +13,7 @@ def test_bench_runs_tiny() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = module.main(["--paths", "200", "--horizon", "4", "--loop-paths", "3", "--no-processes"])
+    out = module.main(
+        ["--paths", "200", "--horizon", "4", "--loop-paths", "3", "--no-processes", "--no-backtest"]
+    )
     assert set(out) == {"local", "local_cpu", "loop_extrapolated"}

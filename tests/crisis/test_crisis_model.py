@@ -50,7 +50,7 @@ def test_bernoulli_loglik_toy() -> None:
 def test_goldstein_weights_are_the_cameo_codebook_values() -> None:
     # Goldstein (1992) via CAMEO: 150 demonstrate military power −7.2, 163 sanctions −8.0,
     # 138 threaten force −7.0, 030 intent to cooperate +4.0.
-    assert GOLDSTEIN[TYPE_INDEX["icbm"]] == -7.2
+    assert GOLDSTEIN[TYPE_INDEX["ballistic"]] == -7.2
     assert GOLDSTEIN[TYPE_INDEX["new_un_sanctions"]] == -8.0
     assert GOLDSTEIN[TYPE_INDEX["threats"]] == -7.0
     assert GOLDSTEIN[TYPE_INDEX["conciliatory"]] == 4.0
@@ -59,7 +59,7 @@ def test_goldstein_weights_are_the_cameo_codebook_values() -> None:
 def test_tension_three_month_toy() -> None:
     # month 0: one ICBM → S = −7.2; month 1: nothing; month 2: talks only → S = +7.0.
     counts = np.zeros((3, len(COUNT_TYPES)))
-    counts[0, TYPE_INDEX["icbm"]] = 1
+    counts[0, TYPE_INDEX["ballistic"]] = 1
     talks = np.array([0.0, 0.0, 1.0])
     hyper = Hyper(delta=0.5, rho=0.5, kappa=7.2)
     t0 = 0.5 * 0 + 0.5 * math.tanh(7.2 / 7.2)  # 0.3808

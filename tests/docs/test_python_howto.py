@@ -15,7 +15,7 @@ PAGE = Path(__file__).parents[2] / "docs" / "how-to" / "use-from-python.md"
 
 def test_the_walk_through_runs_and_says_true_things(tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.S)
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     session: dict[str, Any] = {"RUNS": 8, "PATHS": 50, "OUT": tmp_path / "out"}
     for block in blocks:
         exec(compile(block, str(PAGE), "exec"), session)
@@ -25,6 +25,10 @@ def test_the_walk_through_runs_and_says_true_things(tmp_path: Path) -> None:
     frame = session["frame"]
     assert list(frame.index.names) == ["model", "issue"] and len(frame) == 3 * len(korea.issues)
     assert session["eum"].outcome.shape == (len(korea.issues),)
+    assert session["least_move"].params == {"eum": {"acceptance": 0.0}}
+    rounds = session["rounds"]
+    steps = session["least_move"]["eum"].trajectory.shape[0]
+    assert len(rounds["position"]) == steps * len(korea.actors) * len(korea.issues)
     summary = session["summary"]
     assert list(summary.columns[:3]) == ["mean", "low", "high"]
     assert "<table" in session["experiment"]._repr_html_()

@@ -33,6 +33,21 @@ def test_compare_with_processes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "deal" in out
 
 
+def test_compare_shows_yes_no_measures_as_probabilities(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(
+        ["compare", "korea-2025", "-n", "30", "-m", "median", "--measure", "deal",
+         "--measure", "nonpro.erosion"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    # deal is 0 or 1 per world: a share with its Monte Carlo interval, never a 0–1 band
+    assert "0.00–1.00" not in out and "% MC" in out
+    words = " ".join(out.split())  # the caption wraps with the terminal width
+    assert "95% Monte Carlo" in words and "5th–95th percentile" in words
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -59,6 +59,19 @@ def test_dyad_history_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "<html" in text and "plotly" in text.lower()
 
 
+def test_dyad_table_lists_quiet_months_with_zero_events(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The bundled history has USA–PRK events in 2021-10 and 2022-01 and none in between.
+    code, out, _ = run(capsys, "events", "dyad", "USA", "PRK", "--history", "--since",
+                       "2021-10-01", "--until", "2022-01-31")  # fmt: skip
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith(("│ 2021-", "│ 2022-"))]
+    assert [r.split("│")[1].strip() for r in rows] == ["2021-10", "2021-11", "2021-12", "2022-01"]
+    quiet = [r.split("│")[2:7] for r in rows[1:3]]
+    assert all([c.strip() for c in q] == ["0", "0/0", "0/0", "—", "—"] for q in quiet)
+
+
 def test_timeline(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "events", "timeline", "--since", "2018-06-01", "--until",
                        "2018-06-30", "--actor", "USA")  # fmt: skip

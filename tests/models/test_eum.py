@@ -314,3 +314,72 @@ def test_closed_form_danger_equals_the_general_one(problem: BargainingProblem) -
     general = eum.risk_exponents(own1, active)
     fast = eum.risk_from_danger(eum.danger_risk_neutral(d, s, prob, active), active)
     assert np.allclose(general, fast, atol=1e-9)
+
+
+def test_rounding_overshoot_of_the_scale_does_not_make_nan() -> None:
+    # Regression (issue #11, scale): with 200 actors, interpolated moves put two actors
+    # 1 + 2e-16 scale widths apart, and (½ − ½d)^r was NaN. Utilities now saturate at d = 1.
+    from dataclasses import replace
+
+    from peninsula.scenario.arrays import to_problem
+    from peninsula.scenario.generate import generated_scenario
+
+    problem = to_problem(generated_scenario(200, 5, seed=0))
+    jitter = np.random.default_rng(1).uniform(-5, 5, (16, 200, 5))[:1]
+    one = replace(problem, position=np.clip(problem.position + jitter, 0, 100))
+    with np.errstate(invalid="raise"):
+        forecast = get_model("eum").forecast(one)
+    assert np.isfinite(forecast.trajectory).all()
+
+
+def test_chunk_rows_bounds_the_vote_array() -> None:
+    # 8 · n · n(n − 1)/2 bytes per row: 3,600 at 10 actors (512 rows fit in 64 MiB: capped at
+    # CHUNK), 31,840,000 at 200 actors (67,108,864 // 31,840,000 = 2 rows).
+    assert eum.chunk_rows(10) == eum.CHUNK == 512
+    assert eum.chunk_rows(200) == 2
+    assert eum.chunk_rows(2000) == 1
+
+
+def test_row_chunking_does_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    problem = make_problem(
+        rng.uniform(0, 1, (9, 6)).tolist(),
+        rng.uniform(0, 1, (9, 6)).tolist(),
+        rng.uniform(0, 1, (9, 6)).tolist(),
+    )
+    whole = get_model("eum").forecast(problem)
+    monkeypatch.setattr(eum, "WORK_BYTES", 1)  # one row per chunk
+    assert eum.chunk_rows(6) == 1
+    chunked = get_model("eum").forecast(problem)
+    assert np.array_equal(whole.outcome, chunked.outcome)
+    assert np.array_equal(whole.trajectory, chunked.trajectory)
+
+
+def test_offer_type_order_and_capitulation_switch() -> None:
+    # Receiver 0 at 0 gets three offers (a = own, e = challenger_eu):
+    #   from 1 at 0.2: a = −0.1, e = 0.4 → compromise, move |a|/e = ¼ of 0.2 = 0.05;
+    #   from 2 at 0.6: a = −0.5, e = 0.3 → capitulation (|a| ≥ e), move 0.6;
+    #   from 3 at 0.9: a = 0.1, e = 0.2 → lost confrontation, move 0.9.
+    # SCS's code's order (acceptance = 2) takes the lost confrontation first: 0.9. Without it
+    # the compromise (weighted-average point (0.1·0 + 0.4·0.2)/0.5 = 0.16, the only one): 0.05.
+    # Least move (acceptance = 0) takes the compromise, 0.05; with capitulation = 0 the
+    # capitulation offer is dropped, which does not change the least move here.
+    x = np.array([[0.0, 0.2, 0.6, 0.9]])
+    toward = x[:, None, :] - x[:, :, None]
+    own = np.zeros((1, 4, 4))
+    e = np.zeros((1, 4, 4))
+    own[0, 0, 1:], e[0, 0, 1:] = [-0.1, -0.5, 0.1], [0.4, 0.3, 0.2]
+    eligible = np.zeros((1, 4, 4), dtype=bool)
+    eligible[0, 0, 1:] = True
+    assert eum.choose_by_type(x, toward, own, e, eligible, False)[0, 0] == pytest.approx(0.9)
+    no_conflict = eligible.copy()
+    no_conflict[0, 0, 3] = False
+    assert eum.choose_by_type(x, toward, own, e, no_conflict, False)[0, 0] == pytest.approx(0.05)
+    only_capitulation = np.zeros_like(eligible)
+    only_capitulation[0, 0, 2] = True
+    assert eum.choose_by_type(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(
+        0.6
+    )
+    assert eum.choose_by_type(x, toward, own, e, only_capitulation, False)[0, 0] == 0.0
+    assert eum.choose_moves(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(0.6)
+    assert eum.choose_moves(x, toward, own, e, only_capitulation, True, False)[0, 0] == 0.0

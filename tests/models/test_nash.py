@@ -1,4 +1,6 @@
-"""Nash bargaining solution, status quo as disagreement point: hand-worked cases."""
+"""Nash bargaining solution: the status-quo variant (``disagreement = 0``, the textbook threat
+point) and the default breakdown variant (capability × salience weights, quadratic loss).
+Hand-worked cases with the arithmetic in comments, an independent scipy root, properties."""
 
 from __future__ import annotations
 
@@ -15,20 +17,23 @@ from peninsula.problem import BargainingProblem
 
 Make = Callable[..., BargainingProblem]
 
+#: The status-quo variant as it was the default before issue #11: linear utility, w = c.
+SQ: dict[str, float] = {"disagreement": 0.0, "utility": 0.0, "salience_exponent": 0.0}
+
 
 def test_symmetric_linear_solution_is_at_the_kink(make_problem: Make) -> None:
     # sq = 0, parties at 40 and 100, weights 1, 1. Gains: g1 = 40 − |x − 40|, g2 = 100 − |x − 100|.
     # On (0, 40]: g1 = g2 = x, log-product 2·log x increases. On [40, 80): g1 = 80 − x, g2 = x,
     # derivative −1/(80 − x) + 1/x < 0 for x > 40. So x* = 40.
     p = make_problem([40, 100], capability=[1, 1], status_quo=0)
-    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
 
 
 def test_asymmetric_weights(make_problem: Make) -> None:
     # As above with capabilities 1 and 3: on [40, 80) the first-order condition
     # −1/(80 − x) + 3/x = 0 gives 3(80 − x) = x, x* = 60.
     p = make_problem([40, 100], capability=[1, 3], status_quo=0)
-    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(60.0, abs=1e-9)
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == pytest.approx(60.0, abs=1e-9)
 
 
 def test_quadratic_utility(make_problem: Make) -> None:
@@ -37,18 +42,18 @@ def test_quadratic_utility(make_problem: Make) -> None:
     # -> 2(80 − x)(200 − x) = x(200 − x) + x(80 − x) -> 4x² − 840x + 32000 = 0
     # -> x² − 210x + 8000 = 0 -> x = (210 − 110) / 2 = 50 (the root 160 is infeasible).
     p = make_problem([40, 100], capability=[1, 1], status_quo=0)
-    assert MODEL.forecast(p, {"utility": 1.0}).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
+    assert MODEL.forecast(p, {**SQ, "utility": 1.0}).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
 
 
 def test_opposite_sides_keep_the_status_quo(make_problem: Make) -> None:
     # One party wants less than sq = 50, the other more: any move hurts someone.
     p = make_problem([20, 80], capability=[1, 1], status_quo=50)
-    assert MODEL.forecast(p).outcome[0, 0] == 50.0
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == 50.0
 
 
 def test_party_at_status_quo_vetoes(make_problem: Make) -> None:
     p = make_problem([30, 80], capability=[1, 5], status_quo=30)
-    assert MODEL.forecast(p).outcome[0, 0] == 30.0
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == 30.0
 
 
 def test_indifferent_and_excluded_actors_do_not_veto(make_problem: Make) -> None:
@@ -63,7 +68,7 @@ def test_indifferent_and_excluded_actors_do_not_veto(make_problem: Make) -> None
     )
     # sq = 10 now: g1 = 30 − |x − 40| on (10, 70), g2 = 90 − |x − 100|. On (10, 40]: both equal
     # x − 10 (increasing); on [40, 70): −1/(70 − x) + 1/(x − 10) < 0 for x > 40. x* = 40.
-    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
 
 
 def test_salience_exponent(make_problem: Make) -> None:
@@ -71,8 +76,8 @@ def test_salience_exponent(make_problem: Make) -> None:
     # the Nash solution ignores: x* = 40 as in the symmetric case. With exponent 1 the weights
     # are 0.25 and 1: on [40, 80) −0.25/(80 − x) + 1/x = 0 -> 0.25x = 80 − x -> x* = 64.
     p = make_problem([40, 100], capability=[1, 1], salience=[0.25, 1.0], status_quo=0)
-    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
-    assert MODEL.forecast(p, {"salience_exponent": 1.0}).outcome[0, 0] == pytest.approx(
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+    assert MODEL.forecast(p, {**SQ, "salience_exponent": 1.0}).outcome[0, 0] == pytest.approx(
         64.0, abs=1e-9
     )
 
@@ -80,7 +85,7 @@ def test_salience_exponent(make_problem: Make) -> None:
 def test_mirror_image(make_problem: Make) -> None:
     # Reflecting the scale (x -> 100 − x) reflects the solution: 100 − 60 = 40.
     p = make_problem([60, 0], capability=[1, 3], status_quo=100)
-    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == pytest.approx(40.0, abs=1e-9)
 
 
 def test_vectorised_function_mixed_batch() -> None:
@@ -97,6 +102,7 @@ def test_vectorised_function_mixed_batch() -> None:
         ({"utility": 2.0}, "nash.utility"),
         ({"salience_exponent": -1.0}, "nash.salience_exponent"),
         ({"iterations": 0.0}, "nash.iterations"),
+        ({"disagreement": 0.5}, "nash.disagreement"),
     ],
 )
 def test_bad_parameters(make_problem: Make, params: dict[str, float], field: str) -> None:
@@ -148,3 +154,83 @@ def test_beats_a_brute_force_grid(
         assert objective(np.array([x]))[0] >= best - 1e-9
     else:  # no grid point benefits everyone: the status quo stays (or a sliver was missed)
         assert x == sq or objective(np.array([x]))[0] > -np.inf
+
+
+# ------------------------------------------------------------- the breakdown variant (default)
+
+
+def test_two_symmetric_actors_meet_at_the_midpoint(make_problem: Make) -> None:
+    # Scale 0–100, actors at 0 and 100, equal c and s: each one's worst end is the other's
+    # position (D = 100), gains 100² − x² and 100² − (100 − x)²; symmetric, so x* = 50.
+    # The status quo (20) plays no part: nobody holds a veto.
+    p = make_problem([0, 100], capability=[1, 1], status_quo=20)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
+
+
+def test_two_actors_asymmetric_against_an_independent_root(make_problem: Make) -> None:
+    # Weights c·s = 2 and 1, positions 0 and 1 on [0, 1]: maximise
+    # 2 log(1 − x²) + log(1 − (1 − x)²); first-order condition
+    # −4x / (1 − x²) + 2(1 − x) / (x (2 − x)) = 0, solved here by scipy's brentq.
+    from scipy.optimize import brentq
+
+    def foc(x: float) -> float:
+        return -4 * x / (1 - x * x) + 2 * (1 - x) / (x * (2 - x))
+
+    expected = brentq(foc, 1e-9, 1 - 1e-9, xtol=1e-14)
+    p = make_problem([0, 1], capability=[2, 1], status_quo=0.5, lower=0, upper=1)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(expected, abs=1e-9)
+    assert 0.39 < expected < 0.40  # closer to the stronger actor, not at the mean (1/3)
+
+
+def test_equal_breakdown_distances_give_the_weighted_mean(make_problem: Make) -> None:
+    # Closed form: actors at 40 and 60 on 0–100 have the same D = 60 and, by symmetry of the
+    # gains about 50, G_1(x) = G_2(x) only at x = 50; with equal weights the first-order
+    # condition Σ w (x − p) / G = 0 gives the weighted mean 50 exactly.
+    p = make_problem([40, 60], capability=[3, 3], salience=[0.5, 0.5], status_quo=0)
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
+
+
+def test_actors_on_both_sides_of_the_status_quo_still_agree(make_problem: Make) -> None:
+    # The case the status-quo variant freezes (parties at 20 and 80 around sq = 50): the
+    # breakdown variant moves off the status quo when the weights are unequal. Weights 3 and
+    # 1, D = 80 for both; FOC −3(x − 20)/(80² − (x − 20)²) − (x − 80)/(80² − (x − 80)²) = 0.
+    from scipy.optimize import brentq
+
+    def foc(x: float) -> float:
+        return -3 * (x - 20) / (6400 - (x - 20) ** 2) - (x - 80) / (6400 - (x - 80) ** 2)
+
+    p = make_problem([20, 80], capability=[3, 1], status_quo=50)
+    assert MODEL.forecast(p, SQ).outcome[0, 0] == 50.0
+    assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(brentq(foc, 20.001, 79.999), abs=1e-7)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    positions=st.lists(st.floats(0, 100, allow_subnormal=False), min_size=2, max_size=6),
+    data=st.data(),
+    quadratic=st.booleans(),
+)
+def test_breakdown_solution_is_pareto_and_optimal(
+    positions: list[float], data: st.DataObject, quadratic: bool
+) -> None:
+    """Properties: the solution lies in the hull of the parties' positions (in one dimension
+    that is the Pareto set: outside it, moving towards the hull helps everyone) and its Nash
+    product is at least that of every point of a fine grid over the scale."""
+    from peninsula.models.nash import breakdown_solution
+
+    n = len(positions)
+    w = np.array(data.draw(st.lists(st.floats(0.1, 10), min_size=n, max_size=n)))
+    pos = np.array(positions)
+    lower, upper = np.array([0.0]), np.array([100.0])
+    x = breakdown_solution(pos[None, :, None], w[None, :, None], lower, upper, quadratic)[0, 0]
+    assert pos.min() - 1e-9 <= x <= pos.max() + 1e-9
+    reach = np.maximum(pos - 0.0, 100.0 - pos)
+
+    def objective(points: np.ndarray) -> np.ndarray:
+        d = np.abs(points[:, None] - pos)
+        gain = reach**2 - d**2 if quadratic else reach - d
+        with np.errstate(divide="ignore"):
+            return np.asarray((w * np.log(np.maximum(gain, 0.0))).sum(axis=1))
+
+    grid = np.linspace(0, 100, 20001)
+    assert objective(np.array([x]))[0] >= objective(grid).max() - 1e-7

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
-from peninsula.report.charts import PALETTE, error_lengths, layout_size, to_plotly, to_png
+from peninsula.report.charts import (
+    PALETTE,
+    chart_csv,
+    error_lengths,
+    layout_size,
+    plotly_spec,
+    to_plotly,
+    to_png,
+)
 from peninsula.report.content import Annotation, Band, Chart, Report, Series
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -77,7 +87,9 @@ def test_every_kind_renders_to_png_and_plotly() -> None:
         assert to_png(chart).startswith(PNG_MAGIC)
         figure = to_plotly(chart)
         layout = figure.layout
-        assert layout.title.text == chart.title
+        # The title is an HTML heading above the plot (it wraps on a phone and cannot
+        # overlap the y-axis title), so the figure itself has none.
+        assert layout.title.text is None
         assert layout.xaxis.title.text and layout.yaxis.title.text
 
 
@@ -93,7 +105,7 @@ def test_every_report_chart_has_title_labels_and_units(small_report: Report) -> 
     assert len(ids) == len(set(ids)), "chart ids are unique (they are HTML ids)"
     for chart in charts:
         figure = to_plotly(chart)
-        assert figure.layout.title.text
+        assert chart.title.strip()
         assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
         assert "(" in chart.y_label
 
@@ -124,3 +136,32 @@ def test_layout_keeps_legend_below_and_categories_in_reading_order() -> None:
     )
     assert layout_size(many)["legend_rows"] > 1
     assert layout_size(many)["bottom"] > layout_size(line)["bottom"]
+
+
+def test_csv_holds_every_point_with_its_bands() -> None:
+    line, _dates, bars, _markers = _kinds()
+    rows = list(csv.reader(io.StringIO(chart_csv(line))))
+    # header: series, both axis labels (with units), then low/high per band label
+    assert rows[0] == [
+        "series",
+        "Round (number)",
+        "Position (0–100)",
+        "90% interval: low",
+        "90% interval: high",
+    ]
+    assert rows[1:] == [
+        ["a", "0", "1", "0", "2"],
+        ["a", "1", "2", "1", "3"],
+        ["a", "2", "3", "2", "4"],
+    ]
+    rows = list(csv.reader(io.StringIO(chart_csv(bars))))
+    # series b has no band: its band cells are empty, not zero; 2 series x 3 categories
+    assert len(rows) == 1 + 6
+    assert rows[4] == ["b", "p", "2", "", ""]
+
+
+def test_plotly_spec_leaves_the_shared_template_out() -> None:
+    spec = plotly_spec(_kinds()[2])
+    assert "template" not in spec["layout"]
+    assert [t["type"] for t in spec["data"]] == ["bar", "bar"]
+    assert spec["fit"]["rows"] == 1 and spec["fit"]["legend"] == ["a", "b"]

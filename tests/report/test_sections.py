@@ -116,14 +116,25 @@ def test_policies_section_with_a_fake_ensemble(
     # policy index 2 (second scenario policy): mean 20, band 10–40
     assert denuc[3].text == "20 (10–40)"
     sidelined = next(r for r in table.rows if r[0].text.startswith("Seoul sidelined"))
-    assert [c.text for c in sidelined[1:]] == ["0%", "10%", "20%", "30%", "40%", "50%"]
+    assert "probability, 95% MC interval" in sidelined[0].text
+    # Wilson, n = 50, z² = 3.8415: p = 0 gives (0, z²/(n+z²)) = (0, 0.071); p = 0.1 gives
+    # centre (0.1 + 0.0384)/1.0768 = 0.1285 ± 1.96·sqrt(0.0018 + 0.000384)/1.0768 = 0.0851
+    assert [c.text for c in sidelined[1:3]] == ["0% (0–7%)", "10% (4–21%)"]
+    assert [c.text.split(" ")[0] for c in sidelined[3:]] == ["20%", "30%", "40%", "50%"]
     shares = next(c for c in section.charts if c.id == "chart-policy-shares")
     # the deal is 100% everywhere: nothing to compare, so only "Seoul sidelined" is charted
     assert [s.name for s in shares.series] == ["Seoul sidelined"]
     assert "100% under every policy" in shares.description
     assert shares.series[0].y == pytest.approx((0.0, 10.0, 20.0, 30.0, 40.0, 50.0))
     numbers = section.numbers["summary"]
-    assert numbers["freeze-for-relief"]["utility.USA"]["mean"] == pytest.approx(-0.2)
+    utility = numbers["freeze-for-relief"]["utility.USA"]
+    assert utility["kind"] == "mean" and utility["estimate"] == pytest.approx(-0.2)
+    assert utility["interval"]["type"] == "percentile" and utility["interval"]["level"] == 0.9
+    seoul = numbers["cvid-and-sanctions"]["seoul.sidelined"]
+    assert seoul["kind"] == "probability" and seoul["interval"]["type"] == "monte-carlo"
+    assert (seoul["interval"]["low"], seoul["interval"]["high"]) == pytest.approx(
+        (0.0435, 0.2136), abs=1e-4
+    )
     assert "Seoul is sidelined most often under" in section.summary
 
 
@@ -137,7 +148,7 @@ def test_policies_section_with_the_real_ensemble(korea: Scenario) -> None:
     for policy, per in expected.items():
         for measure, value in per.items():
             got = section.numbers["summary"][policy][measure]
-            assert got["mean"] == pytest.approx(value.mean, nan_ok=True)
+            assert got["estimate"] == pytest.approx(value.mean, nan_ok=True)
     assert len(_table(section, "policy-comparison").rows) == len(next(iter(expected.values())))
     assert {c.id for c in section.charts} >= {"chart-policy-outcomes", "chart-policy-utility"}
 
@@ -265,9 +276,17 @@ def test_crisis_section_with_a_fake_engine(
     section = run_section("crisis", korea, ReportSettings(runs=100), 77)
     assert seen == {"horizon": 24, "paths": 500, "seed": 77, "executor": "local"}
     table = _table(section, "crisis")
-    assert table.columns == ("Policy", "P(seventh nuclear test)", "Missile launches per year")
-    assert [c.text for c in table.rows[0]] == ["No change", "30% (20–40%)", "20.0 (10.0–30.0)"]
-    assert [c.text for c in table.rows[1]] == ["Freeze", "10% (5–20%)", "8.0 (2.0–15.0)"]
+    assert table.columns == (
+        "Policy",
+        "P(seventh nuclear test) · probability, 95% MC interval",
+        "Missile launches per year · mean, 5th–95th percentile",
+    )
+    # The probability's interval is the Wilson interval for 10 paths, computed by the report:
+    # p = 0.3: centre (0.3 + 0.1921)/1.3842 = 0.3555 ± 1.96·sqrt(0.021 + 0.0096)/1.3842 =
+    # 0.2477, so 11–60%; p = 0.1: (0.1 + 0.1921)/1.3842 = 0.2110 ± 1.96·sqrt(0.009 +
+    # 0.0096)/1.3842 = 0.1931, so 2–40%.
+    assert [c.text for c in table.rows[0]] == ["No change", "30% (11–60%)", "20.0 (10.0–30.0)"]
+    assert [c.text for c in table.rows[1]] == ["Freeze", "10% (2–40%)", "8.0 (2.0–15.0)"]
     fans = section.charts
     assert [c.id for c in fans] == ["chart-crisis-status-quo", "chart-crisis-freeze-for-relief"]
     assert fans[0].series[0].x[0] == "2025-10-01"  # month 1 is the month after the start
@@ -291,8 +310,10 @@ def test_crisis_section_with_the_real_engine(korea: Scenario) -> None:
         assert np.all(lows <= mids) and np.all(mids <= highs)
         assert np.all(lows >= -1.0) and np.all(highs <= 1.0)  # tension lies in (−1, 1)
     for per in section.numbers["summary"].values():
-        p = per["p_nuclear_test"]["mean"]
-        assert 0.0 <= p <= 1.0
+        chance = per["p_nuclear_test"]
+        assert chance["kind"] == "probability" and 0.0 <= chance["estimate"] <= 1.0
+        interval = chance["interval"]
+        assert interval["low"] <= chance["estimate"] <= interval["high"]
 
 
 # --------------------------------------------------------------------------- history

@@ -54,6 +54,9 @@ _register_report(app)
 from peninsula.cli.models import register as _register_models  # noqa: E402
 
 _register_models(app)
+from peninsula.cli.score import register as _register_score  # noqa: E402
+
+_register_score(app)
 from peninsula.cli.crisis import register as _register_crisis  # noqa: E402
 
 _register_crisis(app)

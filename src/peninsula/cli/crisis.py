@@ -18,7 +18,7 @@ console = Console()
 def _fit_tables() -> None:
     from peninsula.crisis.api import default_fit
 
-    with console.status("fitting the crisis model on 2017–2024 …"):
+    with console.status("fitting the crisis model on every bundled month …"):
         result = default_fit()
     hyper = result.params.hyper
     console.print(
@@ -112,6 +112,7 @@ def simulate_command(
         check_plot_path(plot)  # before the run, not after it
     loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     from peninsula.crisis.api import simulate_policies
+    from peninsula.estimates import percent
     from peninsula.executors import get_executor
 
     columns = (
@@ -134,16 +135,21 @@ def simulate_command(
             executor=pool,
             progress=lambda done, total: bar.update(task, completed=done),
         )
+    _forecast_table(loaded.metadata.as_of.strftime("%Y-%m"))
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
         title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
-        f"{result.paths:,} paths, {defaults.describe(seed)}"
+        f"{result.paths:,} paths, {defaults.describe(seed)}",
+        caption=(
+            "P(...): share of paths, with its 95% Monte Carlo (Wilson) interval (MC); "
+            "other columns: mean over paths (5th–95th percentile of paths)"
+        ),
     )
     for column in (
         "policy",
-        "launches/yr (5–95%)",
+        "launches/yr",
         "months of talks",
-        "final tension (5–95%)",
+        "final tension",
         "P(nuclear test)",
         "P(crisis)",
     ):
@@ -154,8 +160,9 @@ def simulate_command(
         return f"{r['mean']:.{digits}f} ({r['low']:.{digits}f}–{r['high']:.{digits}f})"
 
     def prob(p: str, m: str) -> str:
+        # A probability with its 95% Monte Carlo (Wilson) interval, never a percentile band.
         r = summary[(p, m)]
-        return f"{r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
+        return f"{100 * r['mean']:.1f}% ({percent(r['low'])}–{percent(r['high'])}% MC)"
 
     for p in result.policies:
         table.add_row(
@@ -174,6 +181,7 @@ def simulate_command(
     )
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
+    _effect_sources(loaded, result.policies)
     if result.capped:
         console.print(
             f"[dim]{result.capped} (path, month, type) intensities hit the safety cap.[/]"
@@ -185,11 +193,218 @@ def simulate_command(
         console.print(f"fan chart written to {written}")
 
 
+TARGET_LABELS = {
+    "launches": "launch events (all)",
+    "ballistic": "ballistic launch events",
+    "cruise": "cruise-missile launch events",
+    "nuclear_tests": "nuclear tests",
+    "talks": "months with talks",
+}
+
+
+def _forecast_table(as_of: str) -> None:
+    """The status-quo forecast users see: the stacked ensemble, with its tested skill."""
+    from peninsula.crisis.api import status_quo_forecast
+
+    forecast = status_quo_forecast(as_of)
+    start = forecast["from"].iloc[0]
+    table = Table(
+        title=f"Status-quo forecast from {start} (stacked ensemble of the model and baselines, "
+        "weights fitted on past windows; skill: peninsula crisis-backtest)"
+    )
+    for column in ("count", "next month", "next 3 months", "next 12 months"):
+        table.add_column(column)
+    for target, rows in forecast.groupby("target", sort=False):
+        cells = [TARGET_LABELS.get(str(target), str(target))]
+        for r in rows.sort_values("horizon").itertuples():
+            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(
+        "[dim]mean (5–95% interval); the policy table below is the structural model's what-if "
+        "per policy (its own skill is lower than the ensemble's: see the skill table).[/]"
+    )
+
+
+def _effect_sources(scenario: Any, policies: Any) -> None:
+    """Label every policy effect: estimated from the history, or judgement."""
+    from peninsula.crisis.api import effect_provenance
+
+    rows = effect_provenance(scenario, policies)
+    if not rows:
+        return
+    table = Table(title="Where each policy effect comes from")
+    for column in ("policy", "effect", "value", "source", "data say"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["policy"], r["effect"], r["value"], r["source"], r["data"])
+    console.print(table)
+
+
 def crisis_fit() -> None:
     """Print the crisis model's calibration: coefficients with SEs and goodness of fit."""
     _fit_tables()
 
 
+def crisis_backtest(
+    final_test: bool = typer.Option(
+        False,
+        "--final-test",
+        help="Also score the final test (2025 on). The protocol scores it once, after the "
+        "specification is fixed; without this flag only 2019-2024 is scored.",
+    ),
+    paths: int = typer.Option(1000, min=50, help="Model paths per origin."),
+    seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(None, help="Also write the skill tables (all periods) as CSV."),
+) -> None:
+    """Rolling-origin evaluation: every monthly origin from 2019, 1/3/12-month horizons."""
+    from peninsula.crisis.backtest import rolling_origin, skill_table, structural_forecaster
+    from peninsula.crisis.data import load_monthly
+
+    data = load_monthly()
+    through = data.months[-1] if final_test else "2024-12"
+    with console.status("forecasting from every origin …"):
+        ev = rolling_origin(
+            data, structural_forecaster(paths=paths, seed=seed), score_through=through, seed=seed
+        )
+    periods = ["selection", "validation", *(["test"] if final_test else [])]
+    tables = []
+    for period in periods:
+        table = skill_table(ev, period)
+        _skill(table, period)
+        tables.append(table.assign(period=period))
+    if out is not None:
+        import pandas as pd
+
+        from peninsula.crisis.backtest import USER_TARGETS
+        from peninsula.files import write_text
+
+        write_text(out, pd.concat(tables).to_csv(index=False, float_format="%.4f"))
+        weights = ev.weights[ev.weights["target"].isin(USER_TARGETS)]
+        weights_out = out.with_name("stack_weights.csv")
+        write_text(weights_out, weights.to_csv(index=False, float_format="%.4f"))
+        console.print(f"skill tables written to {out}, stack weights to {weights_out}")
+    console.print(
+        "[dim]log = mean per origin of the log score summed over the targets (launches, "
+        "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
+        "skipped); Δ = forecaster − stack, SE = Newey–West HAC with lag h−1 (paired); CRPS "
+        "lower is better; cover = share of outcomes in the central 90% interval; PIT p = "
+        "Kolmogorov–Smirnov p-value of the randomised PIT against uniform (pooled over targets).[/]"
+    )
+
+
+def _pm(d: float, se: float) -> str:
+    return f"{d:+.3f} ({se:.3f})" if se == se else f"{d:+.3f} (—)"
+
+
+def _skill(table: Any, period: str) -> None:
+    out = Table(title=f"Skill, {period} period (forecasts issued monthly; higher log is better)")
+    columns = ("h", "forecaster", "n", "log", "Δlog (SE)", "CRPS", "ΔCRPS (SE)", "cover90", "PIT p")
+    for column in columns:
+        out.add_column(column, justify="left" if column == "forecaster" else "right")
+    for r in table.itertuples():
+        out.add_row(
+            str(r.horizon),
+            str(r.forecaster),
+            str(r.n),
+            f"{r.log:.3f}",
+            _pm(r.d_log, r.se_log),
+            f"{r.crps:.3f}",
+            _pm(r.d_crps, r.se_crps),
+            f"{r.cover90:.2f}",
+            f"{r.pit_ks_p:.3f}",
+        )
+    console.print(out)
+
+
+def crisis_effects() -> None:
+    """Launch-rate ratios under talks, new sanctions and the 2024 Russia treaty (NB2 GLM)."""
+    from peninsula.crisis.calibrate import regime_effects
+    from peninsula.crisis.data import load_monthly
+
+    data = load_monthly()
+    table = Table(
+        title=f"Estimated regime effects on launch events, {data.months[0]}..{data.months[-1]}"
+    )
+    for column in ("outcome", "regime", "rate ratio (SE)", "95% CI", "months", "status"):
+        table.add_column(column)
+    for r in regime_effects(data).itertuples():
+        if r.note:
+            table.add_row(
+                str(r.outcome), str(r.regime), "—", "—", str(r.months_in_regime), str(r.note)
+            )
+            continue
+        table.add_row(
+            str(r.outcome),
+            str(r.regime),
+            f"{r.rate_ratio:.2f} ({r.se:.2f})",
+            f"{r.low95:.2f}–{r.high95:.2f}",
+            str(r.months_in_regime),
+            "estimated (association)",
+        )
+    console.print(table)
+    console.print(
+        "[dim]Estimated from the monthly history: associations, not causal effects. Effects "
+        "the history cannot speak to (talks hazard, exercises, sanctions rates, China) stay "
+        "judgement in each scenario's policy effects.[/]"
+    )
+
+
+data_app = typer.Typer(help="The bundled monthly crisis dataset: update it, check it.")
+
+
+@data_app.command("update")
+def data_update(
+    file: Path = typer.Argument(..., help="CNS export: test.en.json of nagix/nk-missile-tests."),
+    through: str = typer.Option(
+        None, help="Last month to rebuild (YYYY-MM); default: the export's last launch."
+    ),
+    out: Path = typer.Option(None, help="Write here instead of the bundled table."),
+) -> None:
+    """Rebuild the launch columns from a CNS export plus the sourced cruise-missile supplement."""
+    from peninsula.crisis.data import default_path, update_table
+    from peninsula.files import write_text
+
+    report = update_table(file, through=through)
+    target = out or default_path()
+    write_text(target, report.text)
+    console.print(f"rebuilt {report.first}..{report.last}; written to {target}")
+    for month, column, old, new in report.changed:
+        console.print(f"  changed {month} {column}: {old or '∅'} → {new or '∅'}")
+    if report.appended:
+        console.print(
+            f"[yellow]appended[/] {', '.join(report.appended)}: code nuclear_tests, "
+            "allied_exercise, new_un_sanctions and talks by hand (blank fails to load); "
+            "new_us_sanctions, threats, conciliatory may stay blank (= not coded)."
+        )
+
+
+@data_app.command("check")
+def data_check(
+    history: Path = typer.Option(None, help="Event history CSV; default: the bundled one."),
+) -> None:
+    """Flag months whose launch count differs from the bundled event history."""
+    from peninsula.crisis.data import history_disagreements, load_monthly, read_history_rows
+
+    found = history_disagreements(load_monthly(), read_history_rows(history))
+    if not found:
+        console.print("every month agrees with the event history")
+        return
+    table = Table(title="Months whose launch-event count differs from the event history")
+    for column in ("month", "table", "history", "only in table", "only in history"):
+        table.add_column(column)
+    for d in found:
+        table.add_row(
+            d.month, str(d.table), str(d.history), " ".join(d.only_table), " ".join(d.only_history)
+        )
+    console.print(table)
+    # SystemExit, not typer.Exit: in non-standalone mode click would swallow Exit's code.
+    raise SystemExit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate_command)
     app.command("crisis-fit")(crisis_fit)
+    app.command("crisis-backtest")(crisis_backtest)
+    app.command("crisis-effects")(crisis_effects)
+    app.add_typer(data_app, name="crisis-data")

@@ -73,7 +73,16 @@ def _fmt(value: Any) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
-def _cell(row: pd.Series) -> str:
+def _cell(row: pd.Series, measure: str) -> str:
+    """A yes/no measure as a probability with its 95% Monte Carlo interval; any other as the
+    mean with the 5th–95th percentile of sampled worlds below it."""
+    from peninsula.ensemble.measures import is_indicator
+    from peninsula.estimates import percent, probability
+
+    if is_indicator(measure):
+        chance = probability(float(row["mean"]), int(row["n"]))
+        low, high = percent(chance.low), percent(chance.high)
+        return f"{100 * chance.value:.0f}%\n[dim]{low}–{high}% MC[/]"
     return f"{_fmt(row['mean'])}\n[dim]{_fmt(row['low'])}–{_fmt(row['high'])}[/]"
 
 
@@ -87,14 +96,19 @@ def _header(measure: str) -> str:
 def summary_table(summary: pd.DataFrame, measures: Sequence[str], title: str) -> Table:
     """Policy × measure: mean and the 90% interval across sampled worlds."""
     table = Table(
-        title=title, caption="mean, and below it the 5th–95th percentile across sampled worlds"
+        title=title,
+        caption=(
+            "yes/no measures: probability, and below it its 95% Monte Carlo (Wilson) interval "
+            "(MC); other measures: mean, and below it the 5th–95th percentile across sampled "
+            "worlds"
+        ),
     )
     table.add_column("policy", style="bold", overflow="fold", min_width=12)
     for measure in measures:
         table.add_column(_header(measure), justify="right", no_wrap=True)
     for policy in summary.index.get_level_values("policy").unique():
         part = summary.loc[policy]
-        table.add_row(policy, *(_cell(part.loc[m]) for m in measures))
+        table.add_row(policy, *(_cell(part.loc[m], m) for m in measures))
     return table
 
 

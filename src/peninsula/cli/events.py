@@ -225,18 +225,20 @@ def _render_dyad(report: DyadReport) -> None:
         table.add_column(col, justify="right")
     fmt_period = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[freq]
     for period, row in series.iterrows():
-        if row["events"] == 0:
-            continue
-        g = row["goldstein_mean"]
-        colour = "green" if g > 0 else "red" if g < 0 else "white"
-        table.add_row(
-            pd.Timestamp(period).strftime(fmt_period),  # type: ignore[arg-type]
+        # Every period is listed, quiet ones too (zero events): a gap in the table would hide
+        # how long a silence lasted. A period without events has no mean score: "—".
+        label = pd.Timestamp(period).strftime(fmt_period)  # type: ignore[arg-type]
+        counts = (
             str(int(row["events"])),
             f"{int(row['verbal_coop'])}/{int(row['material_coop'])}",
             f"{int(row['verbal_conflict'])}/{int(row['material_conflict'])}",
-            f"[{colour}]{g:+.2f}[/]",
-            f"{row['net_cooperation']:+.2f}",
         )
+        if row["events"] == 0:
+            table.add_row(label, *counts, "[dim]—[/]", "[dim]—[/]", style="dim")
+            continue
+        g = row["goldstein_mean"]
+        colour = "green" if g > 0 else "red" if g < 0 else "white"
+        table.add_row(label, *counts, f"[{colour}]{g:+.2f}[/]", f"{row['net_cooperation']:+.2f}")
     console.print(table)
     if len(report.change_points):
         console.print("[bold]Regimes[/] (PELT change points on the Goldstein mean):")

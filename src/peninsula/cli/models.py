@@ -1,13 +1,17 @@
-"""``peninsula forecast``: every model's forecast of every issue of a scenario.
+"""``peninsula forecast`` and ``peninsula models``: every model's forecast of every issue of a
+scenario, and the list of models with their parameters.
 
 A thin edge over :func:`peninsula.models.forecast.forecast_scenario`: parse the options, call
-it, then print a table per issue or write its JSON (``ScenarioForecast.to_dict``).
+it (with a progress bar), then print a table per issue, write its JSON
+(``ScenarioForecast.to_dict``) or every round as Parquet (``ScenarioForecast.rounds_columns``).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,16 +129,44 @@ def forecast(
     json_out: str | None = typer.Option(
         None, "--json", help="Write machine-readable output to FILE ('-' for stdout)."
     ),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        help="Model parameter MODEL.KEY=VALUE (repeatable); see `peninsula models --params`.",
+    ),
+    rounds_out: Path | None = typer.Option(
+        None, "--rounds-out", help="Write every actor's position in every round to FILE (Parquet)."
+    ),
+    budget: float = typer.Option(
+        defaults.BUDGET_MIB, "--budget", help="Memory budget of each model run, in MiB."
+    ),
 ) -> None:
     """Forecast where each issue settles under each bargaining model."""
+    from peninsula.errors import PeninsulaError
     from peninsula.scenario.loader import load_scenario
 
+    if not budget > 0:
+        raise PeninsulaError(f"--budget must be positive, got {budget:g}")
     if json_out not in (None, "-"):
         check_writable(Path(json_out))
+    if rounds_out is not None:
+        check_writable(rounds_out)
     loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     from peninsula.models.forecast import forecast_scenario
+    from peninsula.models.params import parse_params
+    from peninsula.models.registry import available_models
 
-    result = forecast_scenario(loaded, model, issue, policy, seed, rounds)
+    names = tuple(dict.fromkeys(model)) or available_models()
+    params = parse_params(param, names)
+    with _progress_bar() as on_model:
+        result = forecast_scenario(
+            loaded, names, issue, policy, seed, rounds, params, int(budget * 2**20), on_model
+        )
+    if rounds_out is not None:
+        _write_rounds(
+            result.rounds_columns(), result.scenario.metadata.id, result.policy, rounds_out
+        )
+        err_console.print(f"wrote {rounds_out}")
     report = result.to_dict()
     if json_out == "-":
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
@@ -145,5 +177,86 @@ def forecast(
         err_console.print(f"wrote {json_out}")
 
 
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[str], Callable[[int, int], None]]]:
+    """A rich progress bar on stderr, one task per model (hidden when stderr is not a
+    terminal, so pipes and tests see clean output)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+    def on_model(name: str) -> Callable[[int, int], None]:
+        task = bar.add_task(f"forecast {name}", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return update
+
+    with bar:
+        yield on_model
+
+
+def _write_rounds(columns: dict[str, list[Any]], scenario: str, policy: str, path: Path) -> None:
+    """Write ``ScenarioForecast.rounds_columns()`` as Parquet, atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from peninsula.files import atomic_path
+
+    table = pa.table(
+        {
+            "model": pa.array(columns["model"], pa.string()),
+            "issue": pa.array(columns["issue"], pa.string()),
+            "round": pa.array(columns["round"], pa.int32()),
+            "actor": pa.array(columns["actor"], pa.string()),
+            "position": pa.array(columns["position"], pa.float64()),
+        }
+    )
+    table = table.replace_schema_metadata(
+        {b"scenario": scenario.encode(), b"policy": policy.encode()}
+    )
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def models_command(
+    params: bool = typer.Option(False, "--params", help="List each model's parameters."),
+) -> None:
+    """List the registered bargaining models (and, with --params, their parameters)."""
+    from peninsula.models.params import parameter_defaults
+    from peninsula.models.registry import available_models, get_model
+
+    table = Table(title="Bargaining models", title_justify="left")
+    table.add_column("model")
+    table.add_column("kind")
+    table.add_column("label", ratio=1)
+    if params:
+        table.add_column("parameters (default)", ratio=1)
+    for name in available_models():
+        m = get_model(name)
+        row = [name, "dynamic" if m.dynamic else "static", m.label]
+        if params:
+            defaults_ = parameter_defaults(m)
+            row.append(", ".join(f"{k}={v:g}" for k, v in defaults_.items()) or "—")
+        table.add_row(*row)
+    console.print(table)
+    if params:
+        console.print(
+            "[dim]set with `peninsula forecast ... --param MODEL.KEY=VALUE`; "
+            "meanings: docs/explanation/model-*.md[/]"
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("forecast")(forecast)
+    app.command("models")(models_command)

@@ -1,4 +1,4 @@
-"""Crisis simulator: a self-exciting monthly event model calibrated on 2017–2024, risk by policy.
+"""Crisis simulator: a self-exciting monthly event model fitted on the history since 2017.
 
 ``simulate_policies(scenario, horizon=36, paths=10000, seed=0, policies=None, executor="local")``
 returns a :class:`CrisisResult` (``.tension`` per policy, ``.summary()``). See

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from peninsula import defaults
-from peninsula.crisis.calibrate import FitResult, fit
+from peninsula.crisis.calibrate import FitResult, fit, fit_at
 from peninsula.crisis.data import load_monthly
+from peninsula.crisis.model import CrisisParams
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
     CrisisResult,
@@ -24,9 +25,19 @@ from peninsula.scenario.schema import Scenario
 
 
 @functools.lru_cache(maxsize=4)
-def default_fit(first: str = "2017-01", last: str = "2024-12") -> FitResult:
-    """The model fitted on the bundled months ``first..last`` (deterministic, so cached)."""
-    return fit(load_monthly().window(first, last))
+def default_fit(first: str = "2017-01", last: str | None = None) -> FitResult:
+    """The model fitted on the bundled months ``first..last`` (default: all; cached)."""
+    data = load_monthly()
+    return fit(data.window(first, last or data.months[-1]))
+
+
+@functools.lru_cache(maxsize=8)
+def fit_through(last: str) -> CrisisParams:
+    """The model as specified (``backtest.SPEC_HYPER``) fitted on the months up to ``last``."""
+    from peninsula.crisis.backtest import SPEC_HYPER
+
+    data = load_monthly()
+    return fit_at(data.window(data.months[0], last), SPEC_HYPER)[0]
 
 
 def policy_specs(scenario: Scenario, policies: Sequence[str] | None = None) -> list[EffectSpec]:
@@ -50,24 +61,26 @@ def simulate_policies(
 ) -> CrisisResult:
     """Simulate tension, launches, talks and nuclear tests per policy from the scenario's date.
 
-    ``scenario`` is a :class:`~peninsula.scenario.schema.Scenario` or a name/path. The model is
-    fitted on all bundled months (2017–2024); the simulation starts from the observed state at
-    the scenario's ``as_of`` month (or the last bundled month, if ``as_of`` is later).
+    ``scenario`` is a :class:`~peninsula.scenario.schema.Scenario` or a name/path. The
+    simulation starts at the scenario's ``as_of`` month, from the state observed up to then,
+    with the model fitted on the months up to then only (or at the last bundled month, if
+    ``as_of`` is later).
     """
     if isinstance(scenario, str | Path):
         from peninsula import load_scenario
 
         scenario = load_scenario(scenario)
     specs = policy_specs(scenario, policies)
-    result = default_fit()
     data = load_monthly()
     as_of = scenario.metadata.as_of.strftime("%Y-%m")
-    window = data.window(data.months[0], min(as_of, data.months[-1]))
+    start = min(as_of, data.months[-1])
+    params = fit_through(start)
+    window = data.window(data.months[0], start)
     init = initial_state(
-        result.params, window.months, window.counts, window.talks, window.russia, window.china
+        params, window.months, window.counts, window.talks, window.russia, window.china
     )
     return simulate(
-        result.params,
+        params,
         init,
         specs,
         horizon=horizon,
@@ -78,3 +91,64 @@ def simulate_policies(
         parameter_uncertainty=parameter_uncertainty,
         progress=progress,
     )
+
+
+def status_quo_forecast(as_of: str | None = None) -> Any:
+    """The stacked-ensemble forecast from ``as_of`` (see ``backtest.stacked_forecast``)."""
+    from peninsula.crisis.backtest import bundled_weights, stacked_forecast, structural_forecaster
+
+    return stacked_forecast(load_monthly(), as_of, structural_forecaster(), bundled_weights())
+
+
+@functools.lru_cache(maxsize=8)
+def regime_effects_to(last: str) -> Any:
+    """``calibrate.regime_effects`` on the bundled months up to ``last`` (cached)."""
+    from peninsula.crisis.calibrate import regime_effects
+
+    data = load_monthly()
+    return regime_effects(data.window(data.months[0], min(last, data.months[-1])))
+
+
+#: Scenario effects the monthly history speaks to, and the regime estimate that informs each.
+ESTIMABLE = {
+    "launch_rate_multiplier": (
+        "talks",
+        "launches",
+        "launch rate in months of talks vs none (2018–19 talks)",
+    ),
+}
+
+
+def effect_provenance(scenario: Any, policies: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """Every declared policy effect with its provenance: judgement (the scenario file), and,
+    where the history allows, the estimated rate ratio of the matching regime beside it —
+    estimated on the months up to the scenario's date only, like the forecasts."""
+    effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
+    wanted = set(policies) if policies else None
+    out: list[dict[str, str]] = []
+    for policy in scenario.policies:
+        if wanted is not None and policy.id not in wanted:
+            continue
+        for name, quantity in dict(policy.effects).items():
+            data = "no regime in the history speaks to it"
+            if name in ESTIMABLE:
+                regime, outcome, what = ESTIMABLE[name]
+                row = effects[(effects["regime"] == regime) & (effects["outcome"] == outcome)]
+                if len(row) and row["rate_ratio"].notna().iloc[0]:
+                    r = row.iloc[0]
+                    data = (
+                        f"{what}: {r['rate_ratio']:.2f} (SE {r['se']:.2f}, "
+                        f"95% {r['low95']:.2f}–{r['high95']:.2f}), an association"
+                    )
+                elif len(row):
+                    data = f"{what}: {row['note'].iloc[0]}"
+            out.append(
+                {
+                    "policy": str(policy.id),
+                    "effect": str(name),
+                    "value": f"{float(quantity.value):g}",
+                    "source": "judgement (scenario file)",
+                    "data": data,
+                }
+            )
+    return out

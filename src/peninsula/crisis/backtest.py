@@ -1,193 +1,517 @@
-"""Out-of-sample backtest: fit on 2017–2021, forecast 2022–2024, compare with a naive baseline.
+"""Rolling-origin evaluation of the crisis forecasts against simple baselines (pure numpy).
 
-Two kinds of forecast are scored:
+Design (Tashman 2000, *Int. J. Forecasting* 16:437, "rolling-origin evaluation"): at every
+month-end origin ``t`` each forecaster is fitted on the months up to ``t`` only (an expanding
+window) and issues a predictive distribution for the *count in the next ``h`` months*
+(``h`` = 1, 3, 12; the sum over months ``t+1..t+h``) of each target: launch events (all and by
+class), nuclear tests, months with talks, new sanctions. Forecasts are scored by the
+logarithmic score (Good 1952) and the ranked probability / continuous ranked probability score
+for counts (CRPS, Gneiting & Raftery 2007, eq. 21: ``Σ_k (F(k) − 1{y ≤ k})²``), both proper;
+calibration by the randomised PIT (Czado, Gneiting & Held 2009) and the coverage of central 90%
+intervals. Differences between two forecasters are *paired* (same origins, same outcomes) and
+their standard errors are Newey–West (1987) HAC with lag ``h − 1``, since ``h``-month windows of
+neighbouring origins overlap.
 
-* **one-step-ahead** monthly predictive distributions (the model sees the observed history up to
-  the previous month), scored by the logarithmic score (Good 1952; a proper scoring rule,
-  Gneiting & Raftery 2007) and checked by randomised PIT and 90% interval coverage;
-* **36-month-ahead** simulation from the end of 2021 with the exogenous indices (Russia/China
-  support) held at their 2021-12 values (a genuine ex-ante forecast), for annual launch events,
-  months of talks and the tension path.
+Forecasters (every one sees only the months up to the origin):
 
-The baseline is a constant-rate Poisson per event type (rates = 2017–2021 monthly means, half an
-event per window for a type never seen in training) and a constant monthly probability of talks.
+- ``poisson_mean`` / ``negbin_mean``: Poisson / NB2 at the mean of all months so far (in an
+  expanding window the all-history mean *is* the running mean, so the two named baselines of
+  the issue are one). NB2 dispersion by the method of moments on the monthly counts; a sum of
+  ``h`` i.i.d. NB2(size r) months is NB2(size ``h r``).
+- ``poisson_last{3,6,12}`` / ``negbin_last{3,6,12}``: the same at the mean of the last 3, 6, 12
+  months (dispersion from the whole window).
+- ``bootstrap12``: the ViEWS benchmark (Hegre et al. 2019, *J. Peace Res.* 56:155): each future
+  month is a draw with replacement from the last 12 observed months; the ``h``-month sum's
+  distribution is computed exactly by convolution.
+- ``persistence``: Poisson at the count of the last ``h`` months.
+- ``model``: the structural self-exciting model (:mod:`peninsula.crisis.model`), refitted at
+  every origin with its structure (features, ``δ, ρ, κ``) fixed on data to 2021, simulated
+  ``paths`` times ``h`` months ahead with the support indices held at their origin values.
+- ``stack``: a linear pool of all the above (Hall & Mitchell 2007; Geweke & Amisano 2011) whose
+  weights maximise the log score of the forecasts whose outcome was known at the origin
+  (origins ``s`` with ``s + h ≤ t``) — past windows only; equal weights until six are known,
+  then shrunk toward equal weights by :data:`STACK_SHRINK` pseudo-forecasts. Its members
+  (:data:`STACK_MEMBERS`) were chosen on the selection period (origins 2019–2021).
+
+*Our choices:* every predictive pmf lives on 0..:data:`K_MAX`; pmfs that can put zero mass on
+an outcome (a zero mean, the bootstrap, the model's Monte Carlo histogram) are mixed with 1% of
+a Poisson at the running mean (floor 0.01/month), so every log score is finite; a zero mean is
+floored at 0.01 events a month. The structural model's "launches" forecast is the sum of its
+class forecasts (a date with two classes counts twice there, once in the data: 3 of 111 months).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from peninsula.crisis.calibrate import fit
 from peninsula.crisis.data import MonthlyData
 from peninsula.crisis.model import (
-    COUNT_TYPES,
-    MISSILE_TYPES,
+    FEATURES,
     TYPE_INDEX,
-    count_logpmf,
-    observed_states,
-    one_step_means,
-    randomized_pit,
+    CrisisParams,
+    FloatArray,
+    Hyper,
+    launch_class_sum,
 )
-from peninsula.crisis.simulate import initial_state, simulate, status_quo_spec
 
-_MISSILES = [TYPE_INDEX[t] for t in MISSILE_TYPES]
+TARGETS: tuple[str, ...] = (
+    "launches",
+    "ballistic",
+    "cruise",
+    "satellite_launches",
+    "nuclear_tests",
+    "talks",
+    "sanctions",
+)
+HORIZONS: tuple[int, ...] = (1, 3, 12)
+K_MAX = 160
+#: Periods by the *origin*; a forecast belongs to a period when its whole target window does.
+PERIODS: dict[str, tuple[str, str]] = {
+    "selection": ("2019-01", "2021-12"),
+    "validation": ("2022-01", "2024-12"),
+    "test": ("2025-01", "9999-12"),
+}
+FIRST_ORIGIN = "2018-01"  # forecasts from here train the stack; scoring starts in 2019
+MIN_STACK = 6
+#: The stack's members and the shrinkage of its weights toward equal weights (a prior worth
+#: this many forecasts), chosen on the selection period (origins 2019–2021) among: all
+#: forecasters / NB baselines + bootstrap + model / NB baselines + model, shrinkage 0 or 6.
+STACK_MEMBERS: tuple[str, ...] = ("model", "negbin_mean", "negbin_last6", "negbin_last12")
+STACK_SHRINK = 6.0
+FLOOR = 0.01
+BASELINES: tuple[str, ...] = (
+    "poisson_mean",
+    "negbin_mean",
+    "poisson_last3",
+    "negbin_last3",
+    "poisson_last6",
+    "negbin_last6",
+    "poisson_last12",
+    "negbin_last12",
+    "bootstrap12",
+    "persistence",
+)
+#: The structural model's specification, fixed on data up to 2021-12 (see
+#: docs/explanation/crisis-model.md, "Honest protocol"): hyper-parameters by profile
+#: likelihood on 2017-01..2021-12 and the feature sets of ``model.FEATURES``.
+SPEC_HYPER = Hyper(delta=0.7, rho=0.85, kappa=20.0)
+_GRID = np.arange(K_MAX + 1, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- targets
+def target_series(data: MonthlyData) -> dict[str, FloatArray]:
+    """Monthly series of every target; NaN where the month is not coded."""
+    obs = data.observed
+    un = obs[:, TYPE_INDEX["new_un_sanctions"]]
+    us = obs[:, TYPE_INDEX["new_us_sanctions"]]
+    return {
+        "launches": np.asarray(data.total_launches, dtype=np.float64),
+        "ballistic": obs[:, TYPE_INDEX["ballistic"]],
+        "cruise": obs[:, TYPE_INDEX["cruise"]],
+        "satellite_launches": obs[:, TYPE_INDEX["satellite_launches"]],
+        "nuclear_tests": obs[:, TYPE_INDEX["nuclear_tests"]],
+        "talks": np.asarray(data.talks, dtype=np.float64),
+        "sanctions": un + us,
+    }
+
+
+def window_sum(series: FloatArray, t: int, h: int) -> float:
+    """Sum of months ``t+1..t+h`` (NaN if any is missing or beyond the data)."""
+    if t + h >= len(series):
+        return float("nan")
+    return float(series[t + 1 : t + h + 1].sum())
+
+
+# --------------------------------------------------------------------------- pmfs
+def poisson_pmf(mean: float) -> FloatArray:
+    return np.asarray(stats.poisson.pmf(_GRID, max(mean, FLOOR)), dtype=np.float64)
+
+
+def negbin_pmf(mean: float, alpha: float) -> FloatArray:
+    """NB2 pmf with mean ``mean`` and dispersion ``alpha`` (variance μ + α μ²); Poisson at 0."""
+    mean = max(mean, FLOOR)
+    if alpha <= 1e-9:
+        return poisson_pmf(mean)
+    size = 1.0 / alpha
+    return np.asarray(stats.nbinom.pmf(_GRID, size, size / (size + mean)), dtype=np.float64)
+
+
+def moment_dispersion(x: FloatArray) -> float:
+    """NB2 α by the method of moments, ``max(0, (s² − m) / m²)``."""
+    if len(x) < 2:
+        return 0.0
+    m, v = float(np.mean(x)), float(np.var(x, ddof=1))
+    return max(0.0, (v - m) / m**2) if m > 0 else 0.0
+
+
+def _floored(pmf: FloatArray, running_mean: float) -> FloatArray:
+    out = 0.99 * pmf + 0.01 * poisson_pmf(running_mean)
+    return np.asarray(out / out.sum(), dtype=np.float64)
+
+
+def bootstrap_pmf(last: FloatArray, h: int) -> FloatArray:
+    """Exact pmf of the sum of ``h`` draws with replacement from ``last`` (ViEWS benchmark)."""
+    single = np.bincount(last.astype(np.int64), minlength=1).astype(np.float64)
+    single /= single.sum()
+    out = np.zeros(K_MAX + 1)
+    out[0] = 1.0
+    for _ in range(h):
+        out = np.convolve(out, single)[: K_MAX + 1]
+    return out
+
+
+def baseline_pmfs(past: FloatArray, h: int) -> dict[str, FloatArray]:
+    """Every baseline's pmf of the next ``h`` months' count, from the months ``past``."""
+    n = len(past)
+    mean = float(past.mean())
+    alpha = moment_dispersion(past)
+    out: dict[str, FloatArray] = {
+        "poisson_mean": poisson_pmf(h * mean),
+        # a sum of h i.i.d. NB2(size r) is NB2(size h r): α_h = α / h at mean h μ
+        "negbin_mean": negbin_pmf(h * mean, alpha / h),
+    }
+    for k in (3, 6, 12):
+        m_k = float(past[-k:].mean()) if n else 0.0
+        out[f"poisson_last{k}"] = poisson_pmf(h * m_k)
+        out[f"negbin_last{k}"] = negbin_pmf(h * m_k, alpha / h)
+    out["bootstrap12"] = _floored(bootstrap_pmf(past[-12:], h), h * mean)
+    out["persistence"] = poisson_pmf(float(past[-h:].sum()) if n >= h else h * mean)
+    return out
+
+
+def mc_pmf(draws: FloatArray, running_mean: float) -> FloatArray:
+    """Monte Carlo histogram of integer draws on 0..K_MAX, floored (see the module docstring)."""
+    hist = np.bincount(np.clip(draws.astype(np.int64), 0, K_MAX), minlength=K_MAX + 1)
+    return _floored(hist / hist.sum(), running_mean)
+
+
+# --------------------------------------------------------------------------- scores
+def log_score(pmf: FloatArray, y: float) -> float:
+    return float(np.log(pmf[int(y)])) if y <= K_MAX else float(np.log(1e-300))
+
+
+def crps(pmf: FloatArray, y: float) -> float:
+    """Ranked probability score of a count (Gneiting & Raftery 2007, eq. 21, on 0..K_MAX)."""
+    cdf = np.cumsum(pmf)
+    return float(np.sum((cdf - (y <= _GRID)) ** 2))
+
+
+def pit_and_cover(pmf: FloatArray, y: float, u: float) -> tuple[float, bool]:
+    """Randomised PIT ``F(y−1) + u p(y)`` and whether ``y`` lies in the central 90% interval."""
+    cdf = np.cumsum(pmf)
+    below = float(cdf[int(y) - 1]) if y >= 1 else 0.0
+    lo = int(np.searchsorted(cdf, 0.05))
+    hi = int(np.searchsorted(cdf, 0.95))
+    return below + u * float(pmf[int(y)]), lo <= y <= hi
+
+
+def pool_weights(dens: FloatArray, iterations: int = 200) -> FloatArray:
+    """Linear-pool weights maximising ``Σ_i log Σ_k w_k p_ik`` (EM for mixture weights).
+
+    ``dens`` is (n_forecasts, n_members), each member's predictive probability of the outcome.
+    The objective is concave in ``w`` on the simplex, so EM converges to the optimum.
+    """
+    m = dens.shape[1]
+    w = np.full(m, 1.0 / m)
+    for _ in range(iterations):
+        mix = dens @ w
+        w = w * (dens / mix[:, None]).mean(axis=0)
+        w /= w.sum()
+    return w
+
+
+def hac_se(d: FloatArray, lag: int) -> float:
+    """Newey–West standard error of the mean of ``d`` with Bartlett weights up to ``lag``.
+
+    NaN when there are fewer than ``2 (lag + 1)`` forecasts: with so few the overlapping
+    windows leave too little information for any standard error (e.g. 12-month forecasts in
+    the 15-month final test).
+    """
+    n = len(d)
+    if n < max(2, 2 * (lag + 1)):
+        return float("nan")
+    e = d - d.mean()
+    var = float(e @ e) / n
+    for j in range(1, min(lag, n - 1) + 1):
+        var += 2.0 * (1.0 - j / (lag + 1)) * float(e[j:] @ e[:-j]) / n
+    return float(np.sqrt(max(var, 0.0) / n))
+
+
+# --------------------------------------------------------------------------- the engine
+ModelForecast = Callable[[MonthlyData, int], dict[str, FloatArray]]
+
+
+def structural_forecaster(
+    paths: int = 1000,
+    seed: int = 0,
+    hyper: Hyper = SPEC_HYPER,
+    features: Mapping[str, tuple[str, ...]] = FEATURES,
+) -> ModelForecast:
+    """The structural model as a forecaster: refit on ``data[:t+1]``, simulate 12 months.
+
+    Returns, per target, the (paths, 12) simulated monthly counts.
+    """
+    from peninsula.crisis.calibrate import fit_at
+    from peninsula.crisis.simulate import initial_state, simulate_block, status_quo_spec
+
+    def forecast(data: MonthlyData, t: int) -> dict[str, FloatArray]:
+        window = data.rows(np.arange(len(data)) <= t)
+        params: CrisisParams = fit_at(window, hyper, threshold=0.0, features=features)[0]
+        init = initial_state(
+            params, window.months, window.counts, window.talks, window.russia, window.china
+        )
+        rng = np.random.default_rng([seed, t])
+        block = simulate_block(params, init, status_quo_spec(), 12, paths, rng, True, record=True)
+        assert block.counts is not None
+        c = block.counts.astype(np.float64)
+        return {
+            "launches": launch_class_sum(c),
+            "ballistic": c[..., TYPE_INDEX["ballistic"]],
+            "cruise": c[..., TYPE_INDEX["cruise"]],
+            "satellite_launches": c[..., TYPE_INDEX["satellite_launches"]],
+            "nuclear_tests": c[..., TYPE_INDEX["nuclear_tests"]],
+            "talks": block.talks.astype(np.float64),
+            "sanctions": c[..., TYPE_INDEX["new_un_sanctions"]]
+            + c[..., TYPE_INDEX["new_us_sanctions"]],
+        }
+
+    return forecast
 
 
 @dataclass(frozen=True)
-class BacktestResult:
-    train: tuple[str, str]
-    test: tuple[str, str]
-    scores: pd.DataFrame  # rows: model, baseline; one-step log score, PIT, coverage
-    annual: pd.DataFrame  # per test year: observed, model median/5-95%, PIT, log scores
-    talks: pd.DataFrame  # months of talks: observed, model mean, P(0), baseline P(0)
-    tension: pd.DataFrame  # coverage of the observed tension by the simulated 50/90% bands
-    per_type: pd.DataFrame  # one-step log score per type, model vs baseline
+class Evaluation:
+    """Every scored forecast (one row per origin × target × horizon × forecaster)."""
+
+    scores: pd.DataFrame  # origin, period, target, horizon, forecaster, y, log, crps, pit, cover
+    weights: pd.DataFrame  # origin, target, horizon, member, weight (the stack's)
+    last_month: str
+    scored_through: str
 
 
-def _pit_coverage(
-    y: np.ndarray, mu: np.ndarray, u: np.ndarray, alphas: np.ndarray
-) -> tuple[float, float]:
-    """KS p-value of the randomised PIT, and coverage of central 90% intervals (pooled)."""
-    pits, inside = [], []
-    for e in range(y.shape[1]):
-        a = float(alphas[e])
-        pits.append(randomized_pit(y[:, e], mu[:, e], u[:, e], a))
-        if a > 0:
-            size = 1.0 / a
-            dist = stats.nbinom(size, size / (size + mu[:, e]))
-        else:
-            dist = stats.poisson(mu[:, e])
-        inside.append((y[:, e] >= dist.ppf(0.05)) & (y[:, e] <= dist.ppf(0.95)))
-    pit = np.concatenate(pits)
-    return float(stats.kstest(pit, "uniform").pvalue), float(np.mean(np.concatenate(inside)))
+def period_of(first_month: str, last_month: str) -> str | None:
+    """The period holding a target window ``first_month..last_month`` entirely, if any."""
+    for name, (lo, hi) in PERIODS.items():
+        if lo <= first_month and last_month <= hi:
+            return name
+    return None
 
 
-def run_backtest(
+def _add_months(month: str, k: int) -> str:
+    y, m = int(month[:4]), int(month[5:7]) - 1 + k
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def rolling_origin(
     data: MonthlyData,
-    train_last: str = "2021-12",
-    paths: int = 20_000,
+    model: ModelForecast | None = None,
+    targets: Sequence[str] = TARGETS,
+    horizons: Sequence[int] = HORIZONS,
+    first_origin: str = FIRST_ORIGIN,
+    score_through: str = "2024-12",
     seed: int = 0,
-    grid: dict[str, tuple[float, ...]] | None = None,
-) -> BacktestResult:
-    """Fit on months ≤ ``train_last``, score the rest."""
-    train = data.window(data.months[0], train_last)
-    test_rows = np.array([m > train_last for m in data.months])
-    n_test = int(test_rows.sum())
-    fitted = fit(train, grid=grid)
-    params = fitted.params
+) -> Evaluation:
+    """Forecast from every origin, score every forecast whose window ends by ``score_through``.
+
+    ``score_through`` is the protocol's lock: the final test (2025 on) is scored only when the
+    caller moves it past 2024-12 (``peninsula crisis-backtest --final-test``).
+    """
+    series = target_series(data)
+    months = data.months
+    origins = [t for t, m in enumerate(months) if m >= first_origin]
     rng = np.random.default_rng(seed)
-
-    # --- one-step-ahead (the model's states use the observed history, parameters from train)
-    # Ex-ante: the exogenous support indices are held at their last training value (their
-    # 2022–2024 rise lies outside the training range, where a log-linear fit extrapolates wildly).
-    last = len(train) - 1
-    russia = np.where(test_rows, train.russia[last], data.russia)
-    china = np.where(test_rows, train.china[last], data.china)
-    mu_all = one_step_means(params, data.counts, data.talks, russia, china)
-    mu = mu_all[test_rows]
-    y = data.counts[test_rows]
-    # Constant rates; a type with no training event gets half an event per window, the same
-    # continuity correction the model's calibration uses (else its log score would be −∞).
-    base_rate = np.maximum(train.counts.sum(axis=0), 0.5) / len(train)
-    mu_base = np.broadcast_to(base_rate, y.shape)
-    alphas = np.array([params.dispersion.get(n, 0.0) for n in COUNT_TYPES])
-    ll_model = np.column_stack(
-        [count_logpmf(y[:, e], mu[:, e], float(alphas[e])) for e in range(y.shape[1])]
-    )
-    ll_base = stats.poisson.logpmf(y, mu_base)
-    u = rng.random(y.shape)
-    ks_m, cov_m = _pit_coverage(y, mu, u, alphas)
-    ks_b, cov_b = _pit_coverage(y, mu_base, u, np.zeros_like(alphas))
+    members = tuple(m for m in STACK_MEMBERS if m != "model" or model is not None)
+    rows: list[tuple[object, ...]] = []
+    weight_rows: list[tuple[object, ...]] = []
+    # history of member densities of scored outcomes, per (target, h): list of (origin, dens)
+    past: dict[tuple[str, int], list[tuple[int, FloatArray]]] = {}
+    for t in origins:
+        sims = model(data, t) if model is not None else None
+        for target in targets:
+            x = series[target][: t + 1]
+            x = x[~np.isnan(x)]
+            if len(x) == 0:
+                continue
+            run_mean = float(x.mean())
+            for h in horizons:
+                pmfs = baseline_pmfs(x, h)
+                if sims is not None:
+                    draws = sims[target][:, :h].sum(axis=1)
+                    pmfs["model"] = mc_pmf(draws, h * run_mean)
+                known = [(s, d) for s, d in past.get((target, h), []) if s + h <= t]
+                if len(known) >= MIN_STACK:
+                    w = pool_weights(np.vstack([d for _, d in known]))
+                    n_known = len(known)
+                    w = (n_known * w + STACK_SHRINK / len(members)) / (n_known + STACK_SHRINK)
+                else:
+                    w = np.full(len(members), 1.0 / len(members))
+                stack = sum(wk * pmfs[mk] for wk, mk in zip(w, members, strict=True))
+                pmfs["stack"] = np.asarray(stack, dtype=np.float64)
+                weight_rows.extend(
+                    (months[t], target, h, mk, float(wk)) for wk, mk in zip(w, members, strict=True)
+                )
+                y = window_sum(series[target], t, h)
+                if np.isnan(y):
+                    continue
+                past.setdefault((target, h), []).append(
+                    (t, np.array([pmfs[mk][min(int(y), K_MAX)] for mk in members]))
+                )
+                first, last = months[t + 1], months[t + h]
+                period = period_of(first, last)
+                if period is None or last > score_through or months[t] < "2018-12":
+                    continue
+                u = float(rng.random())
+                for name, pmf in pmfs.items():
+                    pit, cover = pit_and_cover(pmf, y, u)
+                    rows.append(
+                        (
+                            months[t],
+                            period,
+                            target,
+                            h,
+                            name,
+                            y,
+                            log_score(pmf, y),
+                            crps(pmf, y),
+                            pit,
+                            cover,
+                        )
+                    )
     scores = pd.DataFrame(
-        {
-            "log_score_total": [float(ll_model.sum()), float(ll_base.sum())],
-            "log_score_missiles": [
-                float(ll_model[:, _MISSILES].sum()),
-                float(ll_base[:, _MISSILES].sum()),
-            ],
-            "pit_ks_p": [ks_m, ks_b],
-            "coverage_90": [cov_m, cov_b],
-        },
-        index=pd.Index(["model", "baseline"], name="forecaster"),
+        rows,
+        columns=[
+            "origin",
+            "period",
+            "target",
+            "horizon",
+            "forecaster",
+            "y",
+            "log",
+            "crps",
+            "pit",
+            "cover",
+        ],
     )
-    per_type = pd.DataFrame(
-        {
-            "model": ll_model.sum(axis=0),
-            "baseline": ll_base.sum(axis=0),
-            "observed": y.sum(axis=0),
-            "model_expected": mu.sum(axis=0),
-            "baseline_expected": mu_base.sum(axis=0),
-        },
-        index=pd.Index(COUNT_TYPES, name="type"),
-    )
+    weights = pd.DataFrame(weight_rows, columns=["origin", "target", "horizon", "member", "weight"])
+    return Evaluation(scores, weights, months[-1], score_through)
 
-    # --- 36-month-ahead simulation from the end of training
-    init = initial_state(params, train.months, train.counts, train.talks, train.russia, train.china)
-    sim = simulate(params, init, [status_quo_spec()], horizon=n_test, paths=paths, seed=seed)
-    missiles = sim.missiles["status-quo"].astype(float)
-    test_months = [m for m in data.months if m > train_last]
-    years = np.array([int(m[:4]) for m in test_months])
-    base_missile_rate = float(base_rate[_MISSILES].sum())
+
+def skill_table(
+    evaluation: Evaluation,
+    period: str,
+    reference: str = "stack",
+    targets: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Mean log score and CRPS per forecaster and horizon over ``period`` (targets pooled per
+    origin: the per-origin sum over ``targets``), with the paired difference to ``reference``
+    and its HAC standard error; plus 90% coverage and the PIT's KS p-value."""
+    s = evaluation.scores
+    s = s[s["period"] == period]
+    if targets is not None:
+        s = s[s["target"].isin(targets)]
+    out = []
+    for h_key, by_h in s.groupby("horizon"):
+        h = int(str(h_key))
+        per = by_h.groupby(["forecaster", "origin"])[["log", "crps"]].sum()
+        ref = per.loc[reference]
+        for name, block in per.groupby(level=0):
+            block = block.droplevel(0).loc[ref.index]
+            d_log = (block["log"] - ref["log"]).to_numpy()
+            d_crps = (block["crps"] - ref["crps"]).to_numpy()
+            rows = by_h[by_h["forecaster"] == name]
+            out.append(
+                {
+                    "horizon": h,
+                    "forecaster": name,
+                    "n": len(block),
+                    "log": float(block["log"].mean()),
+                    "d_log": float(d_log.mean()),
+                    "se_log": hac_se(d_log, h - 1),
+                    "crps": float(block["crps"].mean()),
+                    "d_crps": float(d_crps.mean()),
+                    "se_crps": hac_se(d_crps, h - 1),
+                    "cover90": float(rows["cover"].mean()),
+                    "pit_ks_p": float(stats.kstest(rows["pit"], "uniform").pvalue),
+                }
+            )
+    return pd.DataFrame(out).sort_values(["horizon", "log"], ascending=[True, False])
+
+
+USER_TARGETS: tuple[str, ...] = ("launches", "ballistic", "cruise", "nuclear_tests", "talks")
+
+
+def bundled_path(name: str) -> Path:
+    return Path(__file__).parent / "data" / name
+
+
+def bundled_skill() -> pd.DataFrame:
+    """The skill tables as scored by ``peninsula crisis-backtest --final-test --out`` (a
+    committed fixture: ``data/skill_table.csv``)."""
+    return pd.read_csv(bundled_path("skill_table.csv"))
+
+
+def bundled_weights() -> pd.DataFrame:
+    """The stack's weights at every origin, from the same run (``data/stack_weights.csv``)."""
+    return pd.read_csv(bundled_path("stack_weights.csv"), dtype={"origin": str})
+
+
+def stacked_forecast(
+    data: MonthlyData,
+    as_of: str | None = None,
+    model: ModelForecast | None = None,
+    weights: pd.DataFrame | None = None,
+    horizons: Sequence[int] = HORIZONS,
+    targets: Sequence[str] = USER_TARGETS,
+) -> pd.DataFrame:
+    """The forecast users see: the stack's predictive distribution from the origin ``as_of``
+    (default and at most: the last data month), conditioned on the months up to it.
+
+    The pool weights are those fitted on past windows at that origin: read from ``weights``
+    (e.g. :func:`bundled_weights`) when they hold the origin, else recomputed by running the
+    rolling origin up to it.
+    """
+    last = min(as_of or data.months[-1], data.months[-1])
+    window = data.window(data.months[0], last)
+    origin = window.months[-1]
+    have = weights is not None and bool((weights["origin"] == origin).any())
+    if not have:
+        weights = rolling_origin(window, model, targets, horizons, score_through="0000-00").weights
+    assert weights is not None
+    w_now = weights[weights["origin"] == origin]
+    series = target_series(window)
+    sims = model(window, len(window) - 1) if model is not None else None
     rows = []
-    for year in np.unique(years):
-        cols = years == year
-        draws = missiles[:, cols].sum(axis=1)
-        obs = float(y[cols][:, _MISSILES].sum())
-        p_eq = float(np.mean(draws == obs))
-        p_lt = float(np.mean(draws < obs))
-        base_mu = base_missile_rate * int(cols.sum())
-        rows.append(
-            {
-                "year": int(year),
-                "observed": obs,
-                "model_p05": float(np.quantile(draws, 0.05)),
-                "model_median": float(np.median(draws)),
-                "model_p95": float(np.quantile(draws, 0.95)),
-                "model_pit": p_lt + 0.5 * p_eq,
-                # Monte Carlo probability with add-one smoothing so an unseen value is finite.
-                "model_log_score": float(np.log((np.sum(draws == obs) + 1) / (paths + 1))),
-                "baseline_mean": base_mu,
-                "baseline_pit": float(
-                    stats.poisson.cdf(obs - 1, base_mu) + 0.5 * stats.poisson.pmf(obs, base_mu)
-                ),
-                "baseline_log_score": float(stats.poisson.logpmf(obs, base_mu)),
-            }
-        )
-    annual = pd.DataFrame(rows).set_index("year")
-
-    talk_months = sim.talks["status-quo"].sum(axis=1)
-    p_month = float(train.talks.mean())
-    talks = pd.DataFrame(
-        {
-            "observed_months": [float(data.talks[test_rows].sum())],
-            "model_mean": [float(talk_months.mean())],
-            "model_p_zero": [float(np.mean(talk_months == 0))],
-            "baseline_mean": [p_month * n_test],
-            "baseline_p_zero": [float((1 - p_month) ** n_test)],
-        }
-    )
-
-    _, tension_obs = observed_states(data.counts, data.talks, data.russia, data.china, params.hyper)
-    observed = tension_obs[test_rows]
-    qs = np.quantile(sim.tension["status-quo"], (0.05, 0.25, 0.75, 0.95), axis=0)
-    tension = pd.DataFrame(
-        {
-            "coverage_50": [float(np.mean((observed >= qs[1]) & (observed <= qs[2])))],
-            "coverage_90": [float(np.mean((observed >= qs[0]) & (observed <= qs[3])))],
-            "observed_mean": [float(observed.mean())],
-            "model_median_mean": [float(np.median(sim.tension["status-quo"], axis=0).mean())],
-        }
-    )
-    return BacktestResult(
-        train=(train.months[0], train.months[-1]),
-        test=(test_months[0], test_months[-1]),
-        scores=scores,
-        annual=annual,
-        talks=talks,
-        tension=tension,
-        per_type=per_type,
-    )
+    for target in targets:
+        x = series[target]
+        x = x[~np.isnan(x)]
+        for h in horizons:
+            pmfs = baseline_pmfs(x, h)
+            if sims is not None:
+                pmfs["model"] = mc_pmf(sims[target][:, :h].sum(axis=1), h * float(x.mean()))
+            ww = w_now[(w_now["target"] == target) & (w_now["horizon"] == h)]
+            pool = {str(k): float(v) for k, v in zip(ww["member"], ww["weight"], strict=True)}
+            pmf = np.zeros(K_MAX + 1)
+            for member, weight in pool.items():
+                pmf += weight * pmfs[member]
+            pmf /= pmf.sum()
+            cdf = np.cumsum(pmf)
+            rows.append(
+                {
+                    "target": target,
+                    "horizon": h,
+                    "from": _add_months(origin, 1),
+                    "to": _add_months(origin, h),
+                    "mean": float(pmf @ _GRID),
+                    "p05": int(np.searchsorted(cdf, 0.05)),
+                    "median": int(np.searchsorted(cdf, 0.5)),
+                    "p95": int(np.searchsorted(cdf, 0.95)),
+                    "p_zero": float(pmf[0]),
+                    "model_weight": pool.get("model", 0.0),
+                }
+            )
+    return pd.DataFrame(rows)

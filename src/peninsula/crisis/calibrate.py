@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +70,19 @@ def _fit_glm(
     y: FloatArray, x: FloatArray, names: Sequence[str], family: str, label: str
 ) -> _GLMFit:
     """Fit one GLM, dropping zero-variance or separating features (last first), with a note."""
+    if len(y) == 0:
+        # An empty risk set (e.g. talks never ended in a short window): an uninformative
+        # logit/log-rate of 0 with unit variance, stated in the notes.
+        return _GLMFit(
+            tuple(names),
+            np.zeros(len(names)),
+            np.eye(len(names))[:, :] * np.array([1.0] + [0.0] * (len(names) - 1)),
+            0.0,
+            float("nan"),
+            float("nan"),
+            0.0,
+            f"{label}: empty risk set in this window; coefficient 0 (SE 1)",
+        )
     if family != "binomial" and float(y.sum()) == 0.0:
         # No event in the window: the MLE of the rate is 0 (log-rate -inf). Use half an event
         # (a Jeffreys-type continuity correction) with the Poisson delta-method variance of a
@@ -202,15 +215,21 @@ def crisis_threshold(data: MonthlyData, hyper: Hyper) -> float:
 
 
 def fit_at(
-    data: MonthlyData, hyper: Hyper, threshold: float | None = None
+    data: MonthlyData,
+    hyper: Hyper,
+    threshold: float | None = None,
+    features: Mapping[str, tuple[str, ...]] = FEATURES,
 ) -> tuple[CrisisParams, dict[str, _GLMFit]]:
-    """All GLMs at fixed ``(δ, ρ, κ)``."""
+    """All GLMs at fixed ``(δ, ρ, κ)`` (``features``: each type's covariates)."""
     state, _ = observed_states(data.counts, data.talks, data.russia, data.china, hyper)
     fits: dict[str, _GLMFit] = {}
+    observed = data.observed
     for name in COUNT_TYPES:
-        x = feature_matrix(FEATURES[name], name, state)
+        x = feature_matrix(features[name], name, state)
         family = "negbin" if name in NEGBIN_TYPES else "poisson"
-        fits[name] = _fit_glm(data.counts[:, TYPE_INDEX[name]], x, FEATURES[name], family, name)
+        y = observed[:, TYPE_INDEX[name]]
+        coded = ~np.isnan(y)  # blank (not coded) months carry no likelihood
+        fits[name] = _fit_glm(y[coded], x[coded], features[name], family, name)
     (xs, ys), (xe, ye) = talks_transitions(state.talks, state.tension_prev)
     fits["talks_start"] = _fit_glm(ys, xs, TALKS_FEATURES, "binomial", "talks_start")
     fits["talks_end"] = _fit_glm(ye, xe, TALKS_FEATURES, "binomial", "talks_end")
@@ -218,7 +237,7 @@ def fit_at(
     params = CrisisParams(
         tension_range=(float(min(0.0, tension.min())), float(tension.max())),
         hyper=hyper,
-        features={n: FEATURES[n] for n in COUNT_TYPES},
+        features={n: features[n] for n in COUNT_TYPES},
         beta={n: fits[n].beta for n in COUNT_TYPES},
         cov={n: fits[n].cov for n in COUNT_TYPES},
         talks_start=fits["talks_start"].beta,
@@ -306,17 +325,18 @@ def fit(
     pit = _pit_all(data, mu, pit_seed, dict(params.dispersion))
     alpha_row = np.array([params.dispersion.get(n, 0.0) for n in COUNT_TYPES])
     resid = (data.counts - mu) / np.sqrt(mu + alpha_row * mu**2)
+    coded = ~np.isnan(data.observed)
     gof_rows = []
     for name in COUNT_TYPES:
         e = TYPE_INDEX[name]
-        r = resid[:, e]
+        r = resid[coded[:, e], e]
         acf1 = float(np.corrcoef(r[:-1], r[1:])[0, 1]) if np.std(r) > 0 else float("nan")
         f = fits[name]
         gof_rows.append(
             (
                 name,
-                float(data.counts[:, e].sum()),
-                float(mu[:, e].sum()),
+                float(data.counts[coded[:, e], e].sum()),
+                float(mu[coded[:, e], e].sum()),
                 f.deviance,
                 f.pearson,
                 f.df_resid,
@@ -355,7 +375,7 @@ def fit(
 def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
     """Observed vs fitted (sum of one-step means) per year: missiles, tests, threats, talks."""
     years = data.years()
-    missiles = [TYPE_INDEX[t] for t in ("srbm_cruise", "mrbm_irbm", "icbm", "slbm")]
+    missiles = [TYPE_INDEX[t] for t in ("ballistic", "cruise")]
     out = []
     for year in np.unique(years):
         rows = years == year
@@ -364,9 +384,11 @@ def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
                 int(year),
                 float(data.counts[rows][:, missiles].sum()),
                 float(mu[rows][:, missiles].sum()),
-                float(data.counts[rows, TYPE_INDEX["icbm"]].sum()),
-                float(mu[rows, TYPE_INDEX["icbm"]].sum()),
-                float(data.counts[rows, TYPE_INDEX["threats"]].sum()),
+                float(data.counts[rows, TYPE_INDEX["cruise"]].sum()),
+                float(mu[rows, TYPE_INDEX["cruise"]].sum()),
+                float(np.nansum(data.observed[rows, TYPE_INDEX["threats"]]))
+                if not np.isnan(data.observed[rows, TYPE_INDEX["threats"]]).all()
+                else float("nan"),
                 float(mu[rows, TYPE_INDEX["threats"]].sum()),
             )
         )
@@ -376,8 +398,8 @@ def annual_table(data: MonthlyData, mu: FloatArray) -> pd.DataFrame:
             "year",
             "missiles_obs",
             "missiles_fit",
-            "icbm_obs",
-            "icbm_fit",
+            "cruise_obs",
+            "cruise_fit",
             "threats_obs",
             "threats_fit",
         ],
@@ -388,3 +410,88 @@ def pooled_pit(data: MonthlyData, params: CrisisParams, seed: int = 0) -> NDArra
     """Randomised PIT values of every (month, type) count under one-step-ahead means."""
     mu = one_step_means(params, data.counts, data.talks, data.russia, data.china)
     return _pit_all(data, mu, seed, dict(params.dispersion)).ravel()
+
+
+#: Regimes whose association with launch rates the monthly history can estimate. ``talks``:
+#: US–DPRK or inter-Korean high-level talks that month; ``new_sanctions``: a new UN resolution
+#: or notable US designation in the previous month; ``russia_treaty``: months after the June
+#: 2024 Comprehensive Strategic Partnership Treaty (2024-07 on).
+REGIMES: tuple[str, ...] = ("talks", "new_sanctions", "russia_treaty")
+TREATY_MONTH = "2024-07"
+
+
+def regime_design(data: MonthlyData) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Columns ``const`` + :data:`REGIMES` per month, and which rows are usable (coded)."""
+    obs = data.observed
+    sanctions = obs[:, TYPE_INDEX["new_un_sanctions"]] + obs[:, TYPE_INDEX["new_us_sanctions"]]
+    lagged = np.concatenate([[np.nan], sanctions[:-1]])
+    treaty = np.array([m >= TREATY_MONTH for m in data.months], dtype=np.float64)
+    x = np.column_stack([np.ones(len(data)), data.talks, (lagged > 0).astype(float), treaty])
+    return x, ~np.isnan(lagged)
+
+
+def regime_effects(data: MonthlyData) -> pd.DataFrame:
+    """Incidence-rate ratios of launch events under each regime, NB2 GLM with SEs.
+
+    ``log E[N(t)] = β0 + β1 talks(t) + β2 new_sanctions(t-1) + β3 treaty(t)`` fitted by
+    statsmodels' NB2 maximum likelihood (Cameron & Trivedi 2013, ch. 3) for all launch events
+    and per class. The rate ratio is ``exp(β)`` with the delta-method SE ``exp(β) SE(β)`` and a
+    Wald 95% interval ``exp(β ± 1.96 SE)``. These are *associations* over one history (17
+    months of talks, all in 2018–19; 19 post-treaty months), not causal effects: they inform,
+    and bound, the judgement in the scenario's policy effects.
+    """
+    x, ok = regime_design(data)
+    outcomes = {
+        "launches": data.total_launches,
+        "ballistic": data.observed[:, TYPE_INDEX["ballistic"]],
+        "cruise": data.observed[:, TYPE_INDEX["cruise"]],
+    }
+    # talks and the treaty from every month; new sanctions only where US designations are
+    # coded (the sanctions model also holds talks and the treaty)
+    specs = {"talks": (0, 1, 3), "russia_treaty": (0, 1, 3), "new_sanctions": (0, 1, 2, 3)}
+    rows = []
+    for outcome, y in outcomes.items():
+        for regime, wanted in specs.items():
+            use = ~np.isnan(y) & (ok if regime == "new_sanctions" else True)
+            target = REGIMES.index(regime) + 1
+            # keep the intercept, the regime, and the other regimes that vary in these months
+            cols = [c for c in wanted if c in (0, target) or np.ptp(x[use, c]) > 0]
+            xs = x[np.ix_(use, cols)]
+            j = cols.index(target)
+            events = float(y[use][xs[:, j] > 0].sum())
+            b, se = float("nan"), float("nan")
+            note = ""
+            if np.ptp(xs[:, j]) == 0:
+                note = "not estimable: the regime does not vary in these months"
+            elif events == 0:
+                note = "not estimable: no events in the regime"
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        res = sm.NegativeBinomial(y[use], xs, loglike_method="nb2").fit(
+                            disp=0, maxiter=500
+                        )
+                        b = float(np.asarray(res.params)[j])
+                        se = float(np.sqrt(np.asarray(res.cov_params())[j, j]))
+                    except (np.linalg.LinAlgError, ValueError):
+                        pass
+                if not (np.isfinite(se) and se < 10):
+                    note = "not estimable: the fit does not converge"
+            ok_fit = note == ""
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "regime": regime,
+                    "rate_ratio": float(np.exp(b)) if ok_fit else float("nan"),
+                    "se": float(np.exp(b) * se) if ok_fit else float("nan"),
+                    "low95": float(np.exp(b - 1.96 * se)) if ok_fit else float("nan"),
+                    "high95": float(np.exp(b + 1.96 * se)) if ok_fit else float("nan"),
+                    "z": b / se if ok_fit else float("nan"),
+                    "months_in_regime": int(xs[:, j].sum()),
+                    "events_in_regime": int(events),
+                    "months": int(use.sum()),
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows)

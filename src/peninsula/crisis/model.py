@@ -27,7 +27,7 @@ Equations (every symbol is monthly; ``t`` indexes months):
    used: both are step functions that changed only between eras (2017, 2018, 2019, 2022), so
    their coefficients were collinear with the eras (|β| > 7 with the wrong signs in trials).
 
-   *Overdispersion:* ``srbm_cruise`` uses the NB2 negative binomial (variance ``μ + α μ²``,
+   *Overdispersion:* ``ballistic`` uses the NB2 negative binomial (variance ``μ + α μ²``,
    Cameron & Trivedi 2013) instead of the Poisson (:data:`NEGBIN_TYPES`).
    *Extrapolation guard (assumption):* the tension covariate is clipped to the range seen in
    calibration (:meth:`CrisisParams.covariate_tension`).
@@ -70,10 +70,8 @@ from scipy import special, stats
 FloatArray = NDArray[np.float64]
 
 COUNT_TYPES: tuple[str, ...] = (
-    "srbm_cruise",
-    "mrbm_irbm",
-    "icbm",
-    "slbm",
+    "ballistic",
+    "cruise",
     "nuclear_tests",
     "satellite_launches",
     "allied_exercise",
@@ -83,7 +81,9 @@ COUNT_TYPES: tuple[str, ...] = (
     "conciliatory",
 )
 TYPE_INDEX: dict[str, int] = {name: i for i, name in enumerate(COUNT_TYPES)}
-MISSILE_TYPES: tuple[str, ...] = ("srbm_cruise", "mrbm_irbm", "icbm", "slbm")
+MISSILE_TYPES: tuple[str, ...] = ("ballistic", "cruise")
+#: Launch classes of the agreed launch-event definition (``crisis.sources``).
+LAUNCH_TYPES: tuple[str, ...] = (*MISSILE_TYPES, "satellite_launches")
 #: DPRK strategic tests: the aggregate that excites other launch types and UN sanctions.
 STRATEGIC_TYPES: tuple[str, ...] = (*MISSILE_TYPES, "nuclear_tests", "satellite_launches")
 _MISSILE_IDX = np.array([TYPE_INDEX[t] for t in MISSILE_TYPES])
@@ -95,10 +95,8 @@ _STRATEGIC_IDX = np.array([TYPE_INDEX[t] for t in STRATEGIC_TYPES])
 #: to use military force"; conciliatory statements "030 express intent to cooperate"; a month of
 #: talks "046 engage in negotiation".
 CAMEO_CODE: dict[str, str] = {
-    "srbm_cruise": "150",
-    "mrbm_irbm": "150",
-    "icbm": "150",
-    "slbm": "150",
+    "ballistic": "150",
+    "cruise": "150",
     "nuclear_tests": "150",
     "satellite_launches": "150",
     "allied_exercise": "150",
@@ -125,10 +123,8 @@ SANCTIONS_STEP = 0.1
 #: ``russia``/``china`` = support indices; ``self`` = log(1 + H_e); ``launches`` =
 #: log(1 + Σ_strategic H); ``exercise`` = allied exercise in month t.
 FEATURES: dict[str, tuple[str, ...]] = {
-    "srbm_cruise": ("const", "tension", "talks", "self", "exercise", "russia"),
-    "mrbm_irbm": ("const", "tension", "talks", "self"),
-    "icbm": ("const", "tension", "talks", "launches"),
-    "slbm": ("const", "launches"),
+    "ballistic": ("const", "tension", "talks", "self", "exercise", "russia"),
+    "cruise": ("const", "talks", "self", "russia"),
     "nuclear_tests": ("const",),
     "satellite_launches": ("const", "russia"),
     "allied_exercise": ("const", "talks"),
@@ -141,7 +137,7 @@ TALKS_FEATURES: tuple[str, ...] = ("const", "tension")
 #: Types given a negative-binomial (NB2) count law: launch days of short-range missiles come in
 #: bursts (2019-08, 2022-10) that a Poisson cannot hold; the likelihood-ratio test on the
 #: bundled data favours NB2 (ℓ −115.0 → −109.5 for one extra parameter). Others stay Poisson.
-NEGBIN_TYPES: tuple[str, ...] = ("srbm_cruise",)
+NEGBIN_TYPES: tuple[str, ...] = ("ballistic",)
 #: Types simulated before the DPRK's own counts in a month (they are covariates of them).
 EXOGENOUS_FIRST: tuple[str, ...] = ("allied_exercise",)
 
@@ -347,18 +343,24 @@ def total_loglik(
     talks: FloatArray,
     russia: FloatArray,
     china: FloatArray,
+    observed: FloatArray | None = None,
 ) -> dict[str, float]:
     """Log-likelihood of an observed history, per component (each type and the talks chain).
 
     Conditional on month 0's talks state; the counts' likelihood is exact given the history
     because every covariate is a known function of the past and of talks(t), exercise(t).
+    ``observed`` (counts with NaN where a month is not coded) drops those cells from the
+    likelihood; the states use ``counts`` (imputed).
     """
     state = _clipped(observed_states(counts, talks, russia, china, params.hyper)[0], params)
+    y_all = counts if observed is None else observed
     out: dict[str, float] = {}
     for name in COUNT_TYPES:
         x = feature_matrix(params.features[name], name, state)
+        y = y_all[:, TYPE_INDEX[name]]
+        coded = ~np.isnan(y)
         out[name] = negbin_loglik(
-            counts[:, TYPE_INDEX[name]], x @ params.beta[name], params.dispersion.get(name, 0.0)
+            y[coded], (x @ params.beta[name])[coded], params.dispersion.get(name, 0.0)
         )
     (xs, ys), (xe, ye) = talks_transitions(state.talks, state.tension_prev)
     out["talks_start"] = bernoulli_loglik(ys, xs @ params.talks_start)
@@ -419,3 +421,12 @@ def missile_total(counts: FloatArray) -> FloatArray:
 
 def log_factorial(n: float) -> float:
     return math.lgamma(n + 1.0)
+
+
+_LAUNCH_IDX = np.array([TYPE_INDEX[t] for t in LAUNCH_TYPES])
+
+
+def launch_class_sum(counts: FloatArray) -> FloatArray:
+    """Launch events of all classes per row (a date with two classes counts twice here; the
+    table's ``launches`` column counts it once)."""
+    return np.asarray(counts[..., _LAUNCH_IDX].sum(axis=-1), dtype=np.float64)

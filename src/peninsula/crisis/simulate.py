@@ -229,8 +229,8 @@ def _draw_betas(
             draws = beta[:, None] + root @ rng.standard_normal((len(beta), n))
         else:
             draws = np.repeat(beta[:, None], n, axis=1)
-        if name in FEATURES:
-            for j, feature in enumerate(FEATURES[name]):
+        if name in params.features:
+            for j, feature in enumerate(params.features[name]):
                 if feature in ("self", "launches"):
                     np.clip(draws[j], -EXCITATION_MAX, EXCITATION_MAX, out=draws[j])
         out[name] = np.ascontiguousarray(draws)
@@ -300,12 +300,14 @@ def simulate_block(
             "china": china,
             "launches": np.log1p(hist[_STRATEGIC_IDX].sum(axis=0)),
         }
-        lam_ex = np.exp(_eta("allied_exercise", betas, columns, hist)) * multiplier[_EX]
+        lam_ex = (
+            np.exp(_eta("allied_exercise", betas, columns, hist, params.features)) * multiplier[_EX]
+        )
         exercise = (rng.random(n) < -np.expm1(-lam_ex)).astype(float)
         columns["exercise"] = exercise
         # 3. every other type: Poisson (NB2 where fitted) with log-linear intensity (eq. 1)
         for e in drawn:
-            lam[e] = _eta(COUNT_TYPES[e], betas, columns, hist)
+            lam[e] = _eta(COUNT_TYPES[e], betas, columns, hist, params.features)
         lam[_EX] = 0.0
         np.minimum(lam, 50.0, out=lam)
         np.exp(lam, out=lam)
@@ -334,12 +336,16 @@ def simulate_block(
 
 
 def _eta(
-    name: str, betas: Mapping[str, FloatArray], columns: Mapping[str, FloatArray], hist: FloatArray
+    name: str,
+    betas: Mapping[str, FloatArray],
+    columns: Mapping[str, FloatArray],
+    hist: FloatArray,
+    features: Mapping[str, tuple[str, ...]] = FEATURES,
 ) -> FloatArray:
     """Linear predictor ``β_e · x_e`` per path (``betas[name]`` is (p, n), ``hist`` (types, n))."""
     beta = betas[name]
     eta: FloatArray = beta[0].copy()  # every type's first feature is the intercept
-    for j, feature in enumerate(FEATURES[name][1:], start=1):
+    for j, feature in enumerate(features[name][1:], start=1):
         if feature == "self":
             eta += beta[j] * np.log1p(hist[TYPE_INDEX[name]])
         else:

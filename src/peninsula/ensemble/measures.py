@@ -31,6 +31,17 @@ import numpy as np
 from peninsula.problem import BargainingProblem, FloatArray
 from peninsula.scenario.schema import Scenario
 
+#: The yes/no measures: 1 in a world where the event happens, else 0. Their mean over worlds
+#: is a probability, whose uncertainty is a Monte Carlo interval (``peninsula.estimates``);
+#: the 5th–95th percentiles of 0/1 values say nothing (only ever 0 or 1).
+INDICATORS = ("deal", "seoul.sidelined")
+
+
+def is_indicator(measure: str) -> bool:
+    """Whether ``measure`` is a yes/no measure: one of :data:`INDICATORS`, or a
+    ``trade.<policy>`` (1 where the exchange model realises the policy's trade, else 0)."""
+    return measure in INDICATORS or measure.startswith("trade.")
+
 
 @dataclass(frozen=True)
 class MeasureConfig:

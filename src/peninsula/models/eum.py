@@ -35,7 +35,10 @@ capability × salience). Each round:
    lose and moves to ``x_j``. *Compromise* ``e > 0 > a``, ``e > |a|``: ``i`` moves the fraction
    ``|a/e|`` of the way to ``x_j``. *Capitulation* ``e > 0 > a``, ``|a| ≥ e``: ``i`` moves to
    ``x_j``. Otherwise ``j`` has no credible offer for ``i``.
-6. **Acceptance**: each actor takes the offer that moves it least (SCS, BdM); everyone moves
+6. **Acceptance**: each actor gives in to the most credible offer, the one whose proposer
+   expects the most from it (largest ``e``); exactly equal offers are averaged. BdM (1994), as
+   quoted by SCS §6.2: "those better able to enforce their wishes ... make their proposals
+   stick; given equally enforceable proposals, players move the least". Everyone moves
    simultaneously. Iterate until no position changes or ``max_rounds``.
 
 The issue's forecast is the weighted median (weights ``c s``) of the final positions: BdM's
@@ -45,8 +48,26 @@ Choices the publications leave open, each a parameter (``params`` keys, defaults
 
 - ``perspective`` (0): 0 = ``e`` is ``i``'s estimate with ``i``'s risk exponent (BdM 1994);
   1 = ``e`` is ``j``'s own expected utility with ``j``'s exponent (as some replications do).
-- ``acceptance`` (0): 0 = least move (SCS's text); 1 = the most credible offer, the one with
-  the largest ``e``.
+- ``acceptance`` (1): 1 = the most credible offer, the one with the largest ``e`` (BdM's
+  "better able to enforce their wishes"; the default because it is the reading that reproduces
+  BdM's published forecast on his own case: 9.45 against his 9.05, see
+  ``docs/explanation/model-eum.md``); 0 = the offer that moves the receiver least (SCS's
+  operational summary of the same passage; on BdM's case actors creep towards 7 by small
+  compromises and the forecast stays at the initial median, 7.0); 2 = the order of offer
+  types in SCS's own code (lost confrontations first, then the compromise with the lowest
+  weighted-average point, then capitulation: :func:`choose_by_type`).
+- ``probability`` (0): 0 = equation 30, each pair's votes over that pair's total; 1 = over the
+  total of every pair's votes, as SCS's code does (:func:`vote_probability`).
+- ``vote_risk`` (0): 0 = votes use linear distances; 1 = each voter raises distances to its
+  own risk exponent once the exponents are estimated, as SCS's code does.
+- ``capitulation`` (1): 1 = an actor in the capitulation region moves to the proposer (SCS's
+  text); 0 = it does not (SCS's code tests a condition that never holds).
+
+With ``acceptance = 2, probability = 1, vote_risk = 1, capitulation = 0`` the model computes
+what SCS's code computes: on BdM's emission-standards case every actor's position in every one
+of 10 rounds agrees to 5e-13 with the Python port jmckib/bdm-scholz-expected-utility-model
+(run side by side, not shipped), and the medians are within 0.1 of SCS's Table 2 in 7 of 8
+rounds (``tests/models/test_eum_published.py``).
 - ``mu`` (0): the reference point ``μ`` of ``U^b``/``U^w``: 0 = weighted median, 1 = weighted
   mean. Irrelevant when ``Q = 1``.
 - ``endogenous_risk`` (1): 1 = ``r_i`` from step 4; 0 = everyone risk-neutral (``r = 1``).
@@ -59,8 +80,11 @@ Choices the publications leave open, each a parameter (``params`` keys, defaults
   moves more than ``tol`` ends the run (converged).
 
 ``rounds`` counts the rounds in which some position moved; ``converged`` says a round without
-movement was reached within ``max_rounds``. The batch is processed in chunks of ``CHUNK`` rows
-(memory), looping over issues, chunks and rounds only; everything else is array arithmetic.
+movement was reached within ``max_rounds``. The batch is processed in chunks of at most
+``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows, n(n−1)/2,
+n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk size depends
+only on ``n``, so results do not depend on it. Python loops run over issues, chunks and rounds
+only; everything else is array arithmetic.
 
 Influence: an actor with ``c s = 0`` (or excluded by a policy) casts no votes, makes no offers
 and does not count in the risk normalisation, so it cannot move anyone else; it can still be
@@ -94,15 +118,40 @@ DEFAULTS: dict[str, float] = {
     "max_rounds": 10.0,
     "tol": 1e-9,
     "perspective": 0.0,
-    "acceptance": 0.0,
+    "acceptance": 1.0,
     "mu": 0.0,
     "endogenous_risk": 1.0,
     "scenario_risk": 0.0,
     "distance_scale": 0.0,
+    "probability": 0.0,
+    "vote_risk": 0.0,
+    "capitulation": 1.0,
 }
-_FLAGS = ("perspective", "acceptance", "mu", "endogenous_risk", "scenario_risk", "distance_scale")
-#: Rows processed together: bounds the (chunk, n, n, n) vote array to a few MB.
+_FLAGS = (
+    "perspective",
+    "mu",
+    "endogenous_risk",
+    "scenario_risk",
+    "distance_scale",
+    "probability",
+    "vote_risk",
+    "capitulation",
+)
+#: ``acceptance`` values: least move, most credible offer, SCS's code's order of offer types.
+_ACCEPTANCE = (0.0, 1.0, 2.0)
+#: Most rows processed together (small problems: amortises Python overhead).
 CHUNK = 512
+#: Memory allowed for the (rows, n(n−1)/2, n) float64 vote array of one chunk: 64 MiB.
+WORK_BYTES = 64 * 2**20
+
+
+def chunk_rows(n: int) -> int:
+    """Rows per chunk for ``n`` actors: ``CHUNK``, or fewer so the vote array of one chunk
+    stays within ``WORK_BYTES`` (at 200 actors one row's array is 31.8 MB: 2 rows)."""
+    per_row = 8 * n * max(n * (n - 1) // 2, 1)
+    return max(1, min(CHUNK, WORK_BYTES // per_row))
+
+
 _EPS = 1e-12
 _NO_OFFER = 1e300  # score of an offer that does not exist (finite, so no inf − inf)
 
@@ -166,6 +215,29 @@ def win_probability(
     return prob.reshape(b, n, n)
 
 
+def vote_probability(
+    d: FloatArray, w: FloatArray, r: FloatArray | None = None, all_pairs: bool = False
+) -> FloatArray:
+    """``P[b, i, j]`` by the general formula, for the alternatives to equation 30.
+
+    ``v_k^{ij} = w_k (d_kj^{r_k} − d_ki^{r_k})`` with each voter's own risk exponent ``r_k``
+    (``r`` (B, n), ``None`` = linear votes) and ``P_ij = Σ_k max(v_k^{ij}, 0) / D`` where ``D``
+    is the pair's own total ``Σ_k |v_k^{ij}|`` (equation 30) or, with ``all_pairs``, the
+    total over every ordered pair of actors ``Σ_k Σ_{a,b} |v_k^{ab}|`` — the denominator of
+    SCS's code as ported by jmckib/bdm-scholz-expected-utility-model, which makes every
+    probability small and ``P_ij + P_ji < 1``. ``½`` where ``D = 0``. One (B, n, n, n) array:
+    meant for the optional variants, not the default path (:func:`win_probability`).
+    """
+    dp = d if r is None else np.power(d, r[:, :, None])  # dp[b, k, i] = d_ki^{r_k}
+    votes = w[:, :, None, None] * (dp[:, :, None, :] - dp[:, :, :, None])  # [b, k, i, j]
+    num = np.maximum(votes, 0.0).sum(axis=1)
+    total = np.abs(votes).sum(axis=1)
+    den = total.sum(axis=(1, 2), keepdims=True) if all_pairs else total
+    scale = _EPS * np.maximum(w.sum(axis=1), _EPS)[:, None, None]
+    cares = den > scale
+    return np.asarray(np.where(cares, num / np.where(cares, den, 1.0), 0.5))
+
+
 def _pow_half(base: FloatArray, r: FloatArray) -> FloatArray:
     """``2 − 4 base^r`` (SCS §3's utility transform), ``r`` broadcast against ``base``."""
     return 2.0 - 4.0 * np.power(np.maximum(base, 0.0), r)
@@ -180,6 +252,7 @@ def expected_utilities(
     q: float,
     t: float,
     need_perc: bool = True,
+    complementary: bool = True,
 ) -> tuple[FloatArray, FloatArray | None]:
     """``(E_own, E_perc)``, both (B, n, n), from the row actor's perspective (SCS §2.2).
 
@@ -192,17 +265,20 @@ def expected_utilities(
 
     Rearranged to save array passes: ``s_j[P U^s + (1 − P) U^f] + (1 − s_j) U^s =
     U^s − s_j (1 − P_ij)(U^s − U^f)``, and for ``E_perc`` the challenger's failure probability
+    ``1 − P_ji`` (which is ``P_ij`` when ``complementary``, as with equation 30; SCS's code's
+    all-pairs denominator breaks that, ``probability = 1``)
     is ``1 − P_ji = P_ij``.
     """
     s_j = s[:, None, :]
     s_i = s[:, :, None]
     perc: FloatArray | None = None
+    fail_j = prob if complementary else 1.0 - np.swapaxes(prob, 1, 2)  # 1 − P_ji
     if r is None:
         us = 2.0 * d
         gap = 2.0 * us  # U^s − U^f = 4d
         own = us - (s_j * (1.0 - prob)) * gap
         if need_perc:
-            perc = us - (s_i * prob) * gap
+            perc = us - (s_i * fail_j) * gap
     else:
         rr = r[:, :, None]
         half = 0.5 * d
@@ -215,7 +291,7 @@ def expected_utilities(
         base = low
         own = base - (s_j * (1.0 - prob)) * gap
         if need_perc:
-            perc = base - (s_i * prob) * gap
+            perc = base - (s_i * fail_j) * gap
     if q < 1.0:
         # U^b / U^w of the challenger: for E_own the challenger is i (row), for E_perc it is j.
         span_i = 0.25 * (dmu[:, :, None] + d)
@@ -291,6 +367,7 @@ def choose_moves(
     challenger_eu: FloatArray,
     eligible: BoolArray,
     least_move: bool,
+    capitulation: bool = True,
 ) -> FloatArray:
     """New positions (B, n) after every actor accepts its best offer (SCS §6).
 
@@ -306,6 +383,8 @@ def choose_moves(
     valid = challenger_eu > _EPS
     valid &= own < challenger_eu - _EPS
     valid &= eligible
+    if not capitulation:  # drop the capitulation region (a < 0, |a| >= e)
+        valid &= ~((own < -_EPS) & (-own >= challenger_eu - _EPS))
     # Fraction of the way to x_j: 1 for a lost conflict or a capitulation, |a|/e for a
     # compromise (finite everywhere; invalid entries are discarded below).
     frac = np.abs(own)
@@ -324,6 +403,50 @@ def choose_moves(
     count = tied @ ones  # sums over the short last axis: matmul is ~3x faster than .sum
     signed *= tied
     return np.asarray(x + (signed @ ones) / np.maximum(count, 1.0))
+
+
+def choose_by_type(
+    x: FloatArray,
+    toward: FloatArray,
+    own: FloatArray,
+    challenger_eu: FloatArray,
+    eligible: BoolArray,
+    capitulation: bool,
+) -> FloatArray:
+    """New positions (B, n) under the order of offer types of SCS's code (``acceptance = 2``).
+
+    As ported by jmckib/bdm-scholz-expected-utility-model: a receiver that has lost a
+    confrontation (``e > a > 0``) moves to the nearest such challenger; otherwise, among
+    compromises (``e > 0 > a``, ``e > |a|``) it takes the one whose weighted-average point
+    ``(|a| x_i + e x_j) / (|a| + e)`` is *lowest* on the scale and moves ``|a|/e`` of the way
+    to ``x_j``; otherwise, if ``capitulation``, it capitulates to the nearest proposer. (SCS's
+    code tests a capitulation condition that never holds: ``capitulation = 0``.) Exact ties
+    are averaged, as in :func:`choose_moves`.
+    """
+    a, e = own, challenger_eu
+    lost = eligible & (e > a + _EPS) & (a > _EPS)
+    gives = eligible & (e > _EPS) & (a < -_EPS)
+    compromise = gives & (e > -a + _EPS)
+    capitulate = gives & ~compromise if capitulation else np.zeros_like(gives)
+    dist = np.abs(toward)
+    frac = np.minimum(np.abs(a) / np.maximum(e, _EPS), 1.0)
+    key = (np.abs(a) * x[:, :, None] + e * x[:, None, :]) / np.maximum(np.abs(a) + e, _EPS)
+    moves = np.zeros_like(x)
+    decided = np.zeros(x.shape, dtype=bool)
+    for mask, score, step in (
+        (lost, dist, toward),
+        (compromise, key, toward * frac),
+        (capitulate, dist, toward),
+    ):
+        masked = np.where(mask, score, _NO_OFFER)
+        best = masked.min(axis=2, keepdims=True)
+        tied = mask & (masked <= best + 1e-12 * (1.0 + np.abs(best)))
+        count = tied.sum(axis=2)
+        take = (count > 0) & ~decided
+        mean_step = (step * tied).sum(axis=2) / np.maximum(count, 1)
+        moves = np.where(take, mean_step, moves)
+        decided |= take
+    return np.asarray(x + moves)
 
 
 def _min_last_axis(a: FloatArray) -> FloatArray:
@@ -368,18 +491,25 @@ def run_issue(
     rounds = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
     work = np.empty((b, x0.shape[1] * (x0.shape[1] - 1) // 2, x0.shape[1]))
+    all_pairs = p["probability"] == 1.0
+    vote_risk = p["vote_risk"] == 1.0
+    general = all_pairs or vote_risk
     for step in range(1, max_rounds + 1):
         toward = x[:, None, :] - x[:, :, None]  # x_j − x_i
         d = np.abs(toward)
-        prob = win_probability(x, weight, d, work)
-        # With distance_scale = 1 a powerless actor can sit beyond the scale: utilities
-        # saturate at distance 1.
-        d_u = np.minimum(d, 1.0) if p["distance_scale"] == 1.0 else d
+        # Utilities saturate at distance 1: with distance_scale = 1 a powerless actor can sit
+        # beyond the scale, and moves (interpolations) can overshoot it by a rounding error
+        # (1 + 2e-16 seen with 200 actors), which would make (½ − ½d)^r NaN.
+        d_u = np.minimum(d, 1.0)
+        if general:  # votes of the risk pass are linear (every r = 1)
+            prob = vote_probability(d_u, weight, None, all_pairs)
+        else:
+            prob = win_probability(x, weight, d, work)
         dmu = np.zeros_like(x)
         if q < 1.0:
             mu = _reference_point(x, weight, p["mu"] == 1.0)
             dmu = np.minimum(np.abs(x - mu[:, None]), 1.0)
-        if p["endogenous_risk"] == 1.0 and q == 1.0:
+        if p["endogenous_risk"] == 1.0 and q == 1.0 and not all_pairs:
             r = risk_from_danger(danger_risk_neutral(d_u, salience, prob, active), active)
         elif p["endogenous_risk"] == 1.0:
             own1, _ = expected_utilities(d_u, dmu, salience, prob, None, q, t, need_perc=False)
@@ -388,11 +518,26 @@ def run_issue(
             r = np.ones_like(x)
         r = np.where(fixed_r, scenario_r, r)
         own_perspective = p["perspective"] == 1.0
-        own, perc = expected_utilities(d_u, dmu, salience, prob, r, q, t, not own_perspective)
+        if vote_risk:  # SCS's code: each voter weighs distances with its own exponent
+            prob = vote_probability(d_u, weight, r, all_pairs)
+        own, perc = expected_utilities(
+            d_u, dmu, salience, prob, r, q, t, not own_perspective, complementary=not all_pairs
+        )
         challenger_eu = np.swapaxes(own, 1, 2) if own_perspective or perc is None else perc
         eligible = d > tol
         eligible &= active[:, None, :]
-        new = choose_moves(x, toward, own, challenger_eu, eligible, p["acceptance"] == 0.0)
+        if p["acceptance"] == 2.0:
+            new = choose_by_type(x, toward, own, challenger_eu, eligible, p["capitulation"] == 1.0)
+        else:
+            new = choose_moves(
+                x,
+                toward,
+                own,
+                challenger_eu,
+                eligible,
+                p["acceptance"] == 0.0,
+                p["capitulation"] == 1.0,
+            )
         changed = np.abs(new - x).max(axis=1) > tol
         changed &= ~converged
         x = np.where(changed[:, None], new, x)
@@ -416,6 +561,8 @@ def _check(p: Mapping[str, float]) -> None:
     for key in _FLAGS:
         if p[key] not in (0.0, 1.0):
             problems.append(Located("must be 0 or 1", field=f"eum.{key}"))
+    if p["acceptance"] not in _ACCEPTANCE:
+        problems.append(Located("must be 0, 1 or 2", field="eum.acceptance"))
     if problems:
         raise InputError(problems)
 
@@ -462,8 +609,9 @@ class ExpectedUtility:
             else:
                 scale = np.full((b, 1), upper - lower)
             x0 = (pos - lower) / scale
-            for lo in range(0, b, CHUNK):
-                rows = slice(lo, lo + CHUNK)
+            step = chunk_rows(n)
+            for lo in range(0, b, step):
+                rows = slice(lo, lo + step)
                 traj, chunk_rounds, chunk_converged = run_issue(
                     x0[rows],
                     problem.salience[rows, :, issue],

@@ -12,8 +12,8 @@ models were run alongside it, nor in which order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from peninsula.defaults import SEED
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.models.base import ROUNDS_PARAM, Forecast, Model, influence_weights, weighted_mean
+from peninsula.models.batching import DEFAULT_BUDGET, Progress, forecast_in_chunks
 from peninsula.models.registry import available_models, get_model
 from peninsula.problem import BargainingProblem, FloatArray
 from peninsula.scenario.arrays import to_problem
@@ -111,6 +112,8 @@ class ScenarioForecast:
     max_rounds: int | None
     problem: BargainingProblem
     results: tuple[ModelForecast, ...]
+    #: Per model, the parameters it was run with beyond its defaults (``--param``, ``--rounds``).
+    params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -202,9 +205,36 @@ class ScenarioForecast:
             "seed": self.seed,
             "rounds": self.max_rounds,
             "models": list(self.models),
+            "params": {m: dict(p) for m, p in self.params.items()},
             "issues": out_issues,
             "backtest": None if backtest is None else backtest.to_dict(),
         }
+
+    def rounds_columns(self) -> dict[str, list[Any]]:
+        """Every actor's position in every round of every model and issue, as columns
+        ``model, issue, round, actor, position`` (long format, one row per value: what
+        ``peninsula forecast --rounds-out`` writes). Static models contribute round 0 only; a
+        dynamic model's rows run to the last round it ran (converged actors repeat their
+        final position, as in its trajectory)."""
+        columns: dict[str, list[Any]] = {
+            "model": [],
+            "issue": [],
+            "round": [],
+            "actor": [],
+            "position": [],
+        }
+        actors = self.problem.actor_ids
+        for r in self.results:
+            path = r.trajectory  # (R + 1, n, k)
+            for j, issue_id in enumerate(self.issue_ids):
+                for i, actor in enumerate(actors):
+                    values = path[:, i, j]
+                    columns["model"] += [r.name] * len(values)
+                    columns["issue"] += [issue_id] * len(values)
+                    columns["round"] += list(range(len(values)))
+                    columns["actor"] += [actor] * len(values)
+                    columns["position"] += [float(v) for v in values]
+        return columns
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (model, issue): outcome, status quo, nearest anchor, rounds, converged."""
@@ -262,11 +292,19 @@ def forecast_scenario(
     policy: str | None = None,
     seed: int = SEED,
     rounds: int | None = None,
+    params: Mapping[str, Mapping[str, float]] | None = None,
+    budget: int = DEFAULT_BUDGET,
+    on_model: Callable[[str], Progress | None] | None = None,
 ) -> ScenarioForecast:
     """Run the chosen models (default: every registered one) on the scenario's nominal
     problem with ``policy`` applied (default: the status quo); ``rounds`` caps dynamic models.
 
-    Unknown models, issues and policies fail before any work with the available names.
+    ``params`` maps a model name to its parameters
+    (:func:`peninsula.models.params.parse_params`); they override ``rounds`` for that model.
+    Every model runs through :func:`~peninsula.models.batching.forecast_in_chunks` within
+    ``budget`` bytes; ``on_model(name)`` may return a progress callback for that model (the
+    CLI's progress bar). Unknown models, issues and policies fail before any work with the
+    available names.
     """
     names = tuple(dict.fromkeys(models)) or available_models()
     chosen = [get_model(name) for name in names]
@@ -276,9 +314,16 @@ def forecast_scenario(
         raise PeninsulaError(f"--rounds must be >= 1, got {rounds}")
     problem = to_problem(scenario, found).select_issues(issue_ids)
     results = []
+    used: dict[str, dict[str, float]] = {}
     for model in chosen:
-        params = {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else None
-        forecast = model.forecast(problem, params, np.random.default_rng(seed))
+        own: dict[str, float] = (
+            {ROUNDS_PARAM: float(rounds)} if rounds is not None and model.dynamic else {}
+        )
+        own.update((params or {}).get(model.name, {}))
+        used[model.name] = own
+        progress = on_model(model.name) if on_model is not None else None
+        rng = np.random.default_rng(seed)
+        forecast = forecast_in_chunks(model, problem, own or None, rng, budget, progress=progress)
         results.append(ModelForecast(model, forecast, mean_trajectory(problem, forecast)[0]))
     return ScenarioForecast(
         scenario=scenario,
@@ -287,4 +332,5 @@ def forecast_scenario(
         max_rounds=rounds,
         problem=problem,
         results=tuple(results),
+        params=used,
     )

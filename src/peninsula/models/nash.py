@@ -1,42 +1,55 @@
-"""Nash bargaining solution with the status quo as disagreement point.
+"""Nash bargaining solution: the capability × salience weighted, asymmetric form.
 
 Nash (1950, "The bargaining problem", *Econometrica* 18: 155–162) characterises the agreement
 that maximises the product of the parties' gains over the disagreement point; the asymmetric
 (generalised) form of Kalai (1977) raises each gain to a bargaining-power exponent. Here, on
 each issue separately,
 
-    x* = argmax_x  Σ_i w_i · log(u_i(x) − u_i(sq))      subject to  u_i(x) > u_i(sq) for all i
+    x* = argmax_x  Σ_i w_i · log(u_i(x) − u_i(d_i))
 
-with ``w_i = c_i · s_i^γ`` (capability; ``γ = salience_exponent``, default 0 so that
-``w_i = c_i``) and either linear (``utility = 0``, the default) or quadratic (``utility = 1``)
-loss: ``u_i(x) = −s_i |x − p_i|`` or ``u_i(x) = −s_i (x − p_i)²``.
+with ``w_i = c_i · s_i^γ`` (capability × salience by default, ``γ = salience_exponent = 1``:
+the weights of the compromise model and of the models evaluated in Thomson, Stokman, Achen &
+König (eds.), *The European Union Decides*, Cambridge UP 2006) and quadratic loss by default
+(``utility = 1``): ``u_i(x) = −s_i (x − p_i)²``; ``utility = 0`` gives linear loss
+``u_i(x) = −s_i |x − p_i|``.
+
+The disagreement point ``d_i`` (parameter ``disagreement``) decides what the model says with
+many actors:
+
+- ``disagreement = 1`` (default), **breakdown**: if talks fail, each party gets the worst
+  outcome the issue's scale allows it (the end of the scale farthest from its position). This
+  is the reading under which Achen (2006, ch. 4 of the book, "Institutional realism and
+  bargaining models") derives the compromise model from Nash's solution: when failure is
+  costly for everyone, every agreement on the scale is individually rational, so no party
+  holds a veto; with quadratic loss the first-order condition is
+  ``Σ_i c_i s_i (x − p_i) / G_i(x) = 0`` with ``G_i = D_i² − (x − p_i)²`` the party's gain
+  over breakdown (``D_i`` its distance to the far end of the scale). Where the ``G_i`` are
+  equal (failure equally far for all) this is the capability × salience weighted mean; the
+  ``G_i`` pull the solution towards the parties for which the agreement is closest to their
+  breakdown, i.e. who have most to lose. No party loses at every ``x``: each gains everywhere
+  on the scale except at its own worst end, so nobody has to be dropped.
+- ``disagreement = 0``, **status quo**: ``d_i = q`` for all. A party gains only on the open
+  interval between ``q`` and its mirror image ``2 p_i − q``; these intervals intersect only if
+  every party lies strictly on the same side of ``q``. Otherwise no agreement benefits every
+  party, the forecast is ``q`` (the model's unanimity rule), which on an issue with actors on
+  both sides of the status quo (most real cases) makes it a copy of "nothing changes". Kept
+  as a parameter because it is the textbook definition (Nash 1950 with ``q`` as the threat
+  point) and what this model computed before issue #11.
 
 Who bargains. The parties are the participating actors with positive capability *and* positive
-salience: an indifferent actor (salience 0) gains nothing from any agreement, so including it
-would make every agreement infeasible. Excluded actors have no influence.
+salience: an indifferent actor gains nothing from any agreement. Excluded actors have no
+influence.
 
-Individual rationality. The solution must give every party a strict gain over the status quo.
-The feasible set is the intersection of the intervals ``|x − p_i| < |sq − p_i|``; each has the
-status quo at one end, so it is non-empty only if every party lies strictly on the *same side*
-of the status quo. Otherwise (someone sits at the status quo, or parties want to move it in
-opposite directions) no agreement benefits everyone, the disagreement point is the outcome and
-the forecast is the status quo. This unanimity is the model's defining feature and its main
-weakness on contested issues (see docs/explanation/model-nash.md).
-
-Salience. Multiplying ``u_i`` by ``s_i`` scales party ``i``'s gains by a constant, which does
-not move the maximiser (Nash's scale-invariance axiom), so with ``γ = 0`` salience only decides
-who is a party. ``γ = 1`` weights bargaining power by salience as the compromise model does.
-
-Computation. The objective is strictly concave on the feasible interval ``(L, U)`` (a sum of
-logs of positive concave functions), its derivative ``g(x) = Σ_i w_i · d/dx log(gain_i)`` is
-strictly decreasing, tends to ``+∞`` at ``L`` and ``−∞`` at ``U``. The maximiser is the unique
-sign change of ``g`` and is found by bisection, vectorised over every (batch row, issue) pair at
-once. With linear utility ``g`` jumps at the actors' positions (kinks), where there is no closed
-form and Newton's method stalls; bisection on the sign is exact at kinks too. 64 halvings of an
-interval at most twice the scale's width reach float64 resolution (2⁻⁶⁴ · 200 ≈ 1e-17). A
+Computation. On the feasible interval the objective is strictly concave (a sum of logs of
+positive concave functions) and its derivative ``g(x) = Σ_i w_i · d/dx log(gain_i)`` is
+strictly decreasing, so the maximiser is its unique sign change, found by bisection
+vectorised over every (batch row, issue) pair. The maximiser lies between the parties'
+extreme positions (outside them every gain moves the same way), which bounds the search for
+the breakdown variant. With linear utility ``g`` jumps at the actors' positions (kinks), where
+there is no closed form and Newton's method stalls; bisection on the sign is exact at kinks
+too. 64 halvings of an interval at most twice the scale's width reach float64 resolution. A
 hand-rolled vectorised bisection replaces ``scipy.optimize.brentq`` because brentq solves one
-scalar equation per Python call, and the batch has ``B × k`` of them (measured: 100,000 rows ×
-5 issues × 7 actors in about 3 s, against about 1.7 ms per row one at a time).
+scalar equation per Python call, and the batch has ``B × k`` of them.
 """
 
 from __future__ import annotations
@@ -55,7 +68,12 @@ from peninsula.models.base import (
 )
 from peninsula.problem import BargainingProblem, BoolArray, FloatArray
 
-DEFAULTS: dict[str, float] = {"utility": 0.0, "salience_exponent": 0.0, "iterations": 64.0}
+DEFAULTS: dict[str, float] = {
+    "utility": 1.0,
+    "salience_exponent": 1.0,
+    "disagreement": 1.0,
+    "iterations": 64.0,
+}
 
 
 def nash_solution(
@@ -141,12 +159,77 @@ def _solve(
     return np.where(feasible, solution, status_quo)
 
 
+def breakdown_solution(
+    position: FloatArray,
+    weight: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    quadratic: bool = True,
+    iterations: int = 64,
+    chunk: int = 2048,
+) -> FloatArray:
+    """Asymmetric Nash outcome per (row, issue) with the breakdown disagreement point.
+
+    ``position`` and ``weight`` are ``(B, n, k)`` (weight 0 = not a party), ``lower`` and
+    ``upper`` ``(k,)`` the scale. Each party's disagreement utility is that of the end of the
+    scale farthest from it, ``D_i = max(p_i − lower, upper − p_i)``, so its gain is
+    ``D_i − |x − p_i|`` (linear) or ``D_i² − (x − p_i)²`` (quadratic), positive on the whole
+    scale but for its own worst end. Returns ``(B, k)``; NaN where nobody is a party (the
+    caller substitutes the status quo). Rows are independent, so the result does not depend
+    on ``chunk``.
+    """
+    out = np.empty(position.shape[::2], dtype=np.float64)
+    for start in range(0, position.shape[0], chunk):
+        rows = slice(start, start + chunk)
+        out[rows] = _solve_breakdown(
+            position[rows], weight[rows], lower, upper, quadratic, iterations
+        )
+    return out
+
+
+def _solve_breakdown(
+    position: FloatArray,
+    weight: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    quadratic: bool,
+    iterations: int,
+) -> FloatArray:
+    party = weight > 0
+    reach = np.maximum(position - lower, upper - position)  # D_i
+    w = np.where(party, weight, 0.0)
+    lo = np.where(party, position, np.inf).min(axis=1)
+    hi = np.where(party, position, -np.inf).max(axis=1)
+    nobody = ~party.any(axis=1)
+    lo = np.where(nobody, 0.0, lo)
+    hi = np.where(nobody, 0.0, hi)
+    # Bisection on the open hull (lo, hi): g(lo) >= 0 >= g(hi), since below every party all
+    # gains rise with x and above every party all fall.
+    a, b = lo.copy(), hi.copy()
+    for _ in range(iterations):
+        mid = 0.5 * (a + b)
+        diff = mid[:, None, :] - position
+        dist = np.abs(diff)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if quadratic:  # d/dx log(D² − diff²) = −2 diff / ((D − |diff|)(D + |diff|))
+                term = -2.0 * w * diff / ((reach - dist) * (reach + dist))
+            else:  # d/dx log(D − |diff|) = −sign(diff) / (D − |diff|)
+                term = -w * np.sign(diff) / (reach - dist)
+        # A party at the far end of the scale from ``mid`` has gain 0 there only at the
+        # hull's end points, which bisection never evaluates; non-parties have w = 0.
+        term = np.where(party, term, 0.0)
+        rising = term.sum(axis=1) > 0
+        a = np.where(rising, mid, a)
+        b = np.where(rising, b, mid)
+    return np.where(nobody, np.nan, 0.5 * (a + b))
+
+
 @dataclass(frozen=True)
 class NashBargaining:
-    """Asymmetric Nash bargaining solution, status quo as disagreement point (static)."""
+    """Capability × salience weighted Nash bargaining solution (static)."""
 
     name: str = "nash"
-    label: str = "Nash bargaining solution (Nash 1950)"
+    label: str = "Nash bargaining solution (Nash 1950; Achen 2006)"
     dynamic: bool = False
 
     def forecast(
@@ -158,6 +241,10 @@ class NashBargaining:
         p = resolve_params(self.name, params, DEFAULTS)
         if p["utility"] not in (0.0, 1.0):
             raise InputError([Located("must be 0 (linear) or 1 (quadratic)", field="nash.utility")])
+        if p["disagreement"] not in (0.0, 1.0):
+            raise InputError(
+                [Located("must be 0 (status quo) or 1 (breakdown)", field="nash.disagreement")]
+            )
         if not p["salience_exponent"] >= 0:
             raise InputError([Located("must be >= 0", field="nash.salience_exponent")])
         if not 1 <= p["iterations"] <= 2000:
@@ -167,13 +254,24 @@ class NashBargaining:
         capability = problem.effective_capability[:, :, None]
         # Parties: positive capability and positive salience (see module docstring).
         weight = np.where(salience > 0, capability * salience ** p["salience_exponent"], 0.0)
-        outcome = nash_solution(
-            problem.position,
-            weight,
-            problem.status_quo,
-            quadratic=p["utility"] == 1.0,
-            iterations=int(p["iterations"]),
-        )
+        if p["disagreement"] == 1.0:
+            solved = breakdown_solution(
+                problem.position,
+                weight,
+                problem.lower,
+                problem.upper,
+                quadratic=p["utility"] == 1.0,
+                iterations=int(p["iterations"]),
+            )
+            outcome = np.where(np.isnan(solved), problem.status_quo, solved)
+        else:
+            outcome = nash_solution(
+                problem.position,
+                weight,
+                problem.status_quo,
+                quadratic=p["utility"] == 1.0,
+                iterations=int(p["iterations"]),
+            )
         return static_forecast(problem, outcome, self.name)
 
 

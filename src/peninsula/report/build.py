@@ -11,6 +11,7 @@ section shows the numbers its command prints with the same seed and sizes
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from peninsula import __version__
 from peninsula.report.content import Paragraph, Report, Section, SourceEntry
 from peninsula.report.sections import (
     assumptions,
+    bottom_line,
     crisis,
     deals,
     forecasts,
@@ -28,7 +30,7 @@ from peninsula.report.sections import (
 )
 from peninsula.report.sections import scenario as question
 from peninsula.report.settings import ReportSettings
-from peninsula.scenario.schema import Scenario
+from peninsula.scenario.schema import Scenario, Source
 
 Builder = Callable[[Scenario, ReportSettings, int], Section]
 Progress = Callable[[str, int, int], None]
@@ -75,17 +77,48 @@ def _summary(scenario: Scenario, sections: list[Section]) -> Section:
     )
 
 
-def _sources(scenario: Scenario) -> tuple[SourceEntry, ...]:
-    return tuple(
-        SourceEntry(
-            id=s.id,
-            title=s.title,
-            publisher=s.publisher or "",
-            url=s.url or "",
-            date=s.date.isoformat() if s.date else "",
+#: A file path such as ``shared/context/notes.txt`` or ``docs/x.md``: something only a
+#: checkout of some repository has, which a reader of the briefing cannot follow.
+_REPOSITORY_PATH = re.compile(r"(^|[\s(\[])(\.{0,2}/)?[\w.-]+(/[\w.-]+)+\.[A-Za-z]{1,5}\b")
+
+
+def citation_problem(source: Source) -> str:
+    """Why ``source`` is not a citation a reader can follow ("" if it is one).
+
+    A citation names its title and who published it, or gives a web address; a file path
+    inside a repository is neither, and a link that is not ``http(s)`` opens nothing for the
+    reader of a mailed briefing."""
+    fields = {"title": source.title, "publisher": source.publisher or "", "url": source.url or ""}
+    for name, text in fields.items():
+        if _REPOSITORY_PATH.search(text) and not text.lower().startswith(("http://", "https://")):
+            return f"its {name} is a file path ({text}), not a publication"
+    if source.url and not source.url.lower().startswith(("http://", "https://")):
+        return f"its url is not a web address ({source.url})"
+    if not source.title.strip():
+        return "it has no title"
+    if not (source.publisher or source.url):
+        return "it names neither a publisher nor a web address"
+    return ""
+
+
+def _sources(scenario: Scenario) -> tuple[tuple[SourceEntry, ...], tuple[tuple[str, str], ...]]:
+    """The citations to list, and the (id, reason) of scenario sources left out of the list."""
+    listed, omitted = [], []
+    for s in scenario.metadata.sources:
+        problem = citation_problem(s)
+        if problem:
+            omitted.append((s.id, problem))
+            continue
+        listed.append(
+            SourceEntry(
+                id=s.id,
+                title=s.title,
+                publisher=s.publisher or "",
+                url=s.url or "",
+                date=s.date.isoformat() if s.date else "",
+            )
         )
-        for s in scenario.metadata.sources
-    )
+    return tuple(listed), tuple(omitted)
 
 
 def _meta(scenario: Scenario, settings: ReportSettings) -> dict[str, Any]:
@@ -129,15 +162,21 @@ def build_report(
     built.append(assumptions.build_assumptions(scenario, settings))
     if progress is not None:
         progress("done", total, total)
+    sources, omitted = _sources(scenario)
     return Report(
         title=f"Briefing: {scenario.metadata.title}",
         subtitle=(
             "What outcome is likely, under which policy, how sure we are, who is sidelined, "
             "and how likely escalation is."
         ),
-        sections=(_summary(scenario, built), *built),
-        sources=_sources(scenario),
+        sections=(
+            bottom_line.build_bottom_line(scenario, settings, built),
+            _summary(scenario, built),
+            *built,
+        ),
+        sources=sources,
         meta=_meta(scenario, settings),
+        omitted_sources=omitted,
     )
 
 

@@ -1,4 +1,9 @@
-"""Turn a :class:`~peninsula.report.content.Chart` into a plotly figure or a static PNG.
+"""Turn a :class:`~peninsula.report.content.Chart` into a plotly figure, a static PNG or CSV.
+
+In HTML the chart's title is an HTML heading above the plot, not part of the plotly figure: it
+wraps with the page on any screen width and can never collide with an axis title. The PNG (for
+the Markdown twin) keeps its title, since it stands alone. The CSV is the data behind the chart,
+offered for download next to it.
 
 Colours follow the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays
 distinguishable under the common forms of colour-vision deficiency; lines also differ in dash
@@ -7,7 +12,9 @@ pattern where a chart has many series, so colour is never the only cue.
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import textwrap
 from typing import Any
 
@@ -91,19 +98,13 @@ def to_plotly(chart: Chart) -> Any:
         x_title, y_title = y_title, x_title
     size = layout_size(chart, width=460 if chart.compact else 980)
     figure.update_layout(
-        title={
-            "text": wrap(chart.title, title_width(chart)),
-            "x": 0.01,
-            "xref": "container",
-            "xanchor": "left",
-        },
         xaxis_title=x_title,
         yaxis_title=y_title,
         template="plotly_white",
         colorway=list(PALETTE),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#222222"},
         height=size["height"],
-        margin={"l": 70, "r": 30, "t": size["top"], "b": size["bottom"]},
+        margin={"l": size["left"], "r": 30, "t": size["top"], "b": size["bottom"]},
         # Below the plot, so a long legend never covers the title or the data.
         legend={
             "orientation": "h",
@@ -120,8 +121,10 @@ def to_plotly(chart: Chart) -> Any:
         scattermode="group" if chart.x_kind == "category" else "overlay",
         hovermode="closest",
     )
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
+    # Margins are computed here (``layout_size``), not by plotly's automargin, which redraws
+    # every chart once more and doubled the page's drawing time (issue 14).
+    figure.update_xaxes(automargin=False)
+    figure.update_yaxes(automargin=False)
     if chart.y_range is not None:
         if chart.horizontal:
             figure.update_xaxes(range=list(chart.y_range))
@@ -152,9 +155,19 @@ def title_width(chart: Chart) -> int:
     return 55 if chart.compact else 110
 
 
+def tick_text(chart: Chart) -> tuple[int, int]:
+    """(longest line in characters, most lines) of the wrapped category labels; (0, 0) when
+    the category axis has none."""
+    if chart.x_kind != "category":
+        return (0, 0)
+    labels = [wrap(v).split("<br>") for v in chart.series[0].x]
+    return (max(len(line) for lines in labels for line in lines), max(len(x) for x in labels))
+
+
 def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
     """Figure height and margins (px) that leave room for wrapped tick labels and a legend
-    laid out below the plot (assumes ~7 px per character at the legend's 12 px font)."""
+    laid out below the plot (assumes ~7 px per character at the 12–13 px fonts; the page
+    script redoes this arithmetic for a phone's width, see ``plotly_spec``)."""
     entries = legend_entries(chart)
     rows, used = (1 if entries else 0), 0
     for name in entries:
@@ -162,18 +175,27 @@ def layout_size(chart: Chart, width: int = 980) -> dict[str, int]:
         if used and used + need > width:
             rows, used = rows + 1, 0
         used += need
-    tick_lines = 1
-    if chart.x_kind == "category":
-        tick_lines = max(wrap(v).count("<br>") + 1 for v in chart.series[0].x)
-    bottom = 40 + 24 * rows + (0 if chart.horizontal else 14 * tick_lines + 24)
-    title_lines = len(textwrap.wrap(chart.title, title_width(chart))) or 1
-    top = 40 + 20 * title_lines + (34 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
+    chars, lines = tick_text(chart)
+    tick_lines = lines if chart.x_kind == "category" else 1
+    # Below the plot: tick labels and the axis title (plotly keeps the title inside this
+    # margin), then the legend rows.
+    bottom = 40 + 24 * rows + (18 if chart.horizontal else 14 * tick_lines + 24)
+    # The title is HTML above the figure; the top margin only holds numbered annotations.
+    top = 16 + (34 if any(len(a.text) <= 3 for a in chart.annotations) else 0)
+    # Category labels beside a horizontal chart, else numbers (at most ~5 characters).
+    left = max(70, 7 * chars + 45) if chart.horizontal else 70
     if chart.horizontal:
         per_row = max(30, 16 * tick_lines + 12, 12 * len(chart.series) + 12)
         plot = per_row * len(chart.series[0].x)
     else:
         plot = 300
-    return {"height": top + bottom + plot, "top": top, "bottom": bottom, "legend_rows": rows}
+    return {
+        "height": top + bottom + plot,
+        "top": top,
+        "bottom": bottom,
+        "left": left,
+        "legend_rows": rows,
+    }
 
 
 def _plotly_x(x: Any, chart: Chart) -> Any:
@@ -252,6 +274,68 @@ def _plotly_traces(chart: Chart, index: int, series: Series) -> list[Any]:
             )
         )
     return traces
+
+
+def plotly_spec(chart: Chart) -> dict[str, Any]:
+    """The figure as plain JSON-ready data for the page script: ``data`` and ``layout``
+    (without the shared ``plotly_white`` template, embedded once per page, see
+    :func:`plotly_template`) and what the script needs to re-fit the legend to a narrow
+    screen (``legend``: the entry names; ``bottom``/``height``: the margins for ``rows``)."""
+    import plotly.io as pio
+
+    figure = to_plotly(chart)
+    spec: dict[str, Any] = json.loads(pio.to_json(figure, validate=False))
+    spec["layout"].pop("template", None)
+    size = layout_size(chart, width=460 if chart.compact else 980)
+    chars, lines = tick_text(chart)
+    spec["fit"] = {
+        "legend": legend_entries(chart) if size["legend_rows"] else [],
+        "rows": size["legend_rows"],
+        # category labels: along the x axis (may need turning upright on a phone) or beside
+        # a horizontal chart (the left margin shrinks with the font)
+        "x_chars": 0 if chart.horizontal else chars,
+        "x_lines": 0 if chart.horizontal else lines,
+        "x_count": 0 if chart.horizontal or not chars else len(chart.series[0].x),
+        "y_chars": chars if chart.horizontal else 0,
+    }
+    return spec
+
+
+def plotly_template() -> dict[str, Any]:
+    """The ``plotly_white`` template every figure uses, as JSON-ready data (once per page)."""
+    import plotly.io as pio
+    from plotly.utils import PlotlyJSONEncoder
+
+    plain = pio.templates["plotly_white"].to_plotly_json()
+    template: dict[str, Any] = json.loads(json.dumps(plain, cls=PlotlyJSONEncoder))
+    return template
+
+
+def chart_csv(chart: Chart) -> str:
+    """The data behind ``chart`` as CSV: one row per series and x value, with the value and,
+    for every interval drawn, its low and high end (empty where a series has no such band).
+    The header names the axes with their units, so the file reads on its own."""
+    band_labels = list(dict.fromkeys(b.label for s in chart.series for b in s.bands))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["series", chart.x_label, chart.y_label]
+    for label in band_labels:
+        header += [f"{label}: low", f"{label}: high"]
+    writer.writerow(header)
+    for series in chart.series:
+        bands = {b.label: b for b in series.bands}
+        for i, (x, y) in enumerate(zip(series.x, series.y, strict=True)):
+            row = [series.name, x, _csv_number(y)]
+            for label in band_labels:
+                band = bands.get(label)
+                row += [_csv_number(band.low[i]), _csv_number(band.high[i])] if band else ["", ""]
+            writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _csv_number(value: Any) -> str:
+    number = float(value)
+    return "" if not np.isfinite(number) else f"{number:.6g}"
 
 
 # --------------------------------------------------------------------------- matplotlib

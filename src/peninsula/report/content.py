@@ -128,7 +128,55 @@ class Chart:
                 raise ValueError(f"chart {self.id}: axis label {label!r} must give its unit")
 
 
-Block = Paragraph | Table | Chart | Bullets | Notice
+# --------------------------------------------------------------------------- scorecard
+Mark = Literal["", "best", "worst"]
+
+
+@dataclass(frozen=True)
+class ScoreColumn:
+    """A headline measure of the scorecard: its short label, what its number and interval are
+    (``detail``), which direction is better, and the section that explains it (its id)."""
+
+    label: str
+    detail: str
+    section: str
+    better: Literal["higher", "lower"]
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    """One figure of the scorecard: the value, its interval, and best/worst among policies."""
+
+    value: str
+    interval: str = ""
+    mark: Mark = ""
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    policy: str
+    cells: tuple[ScoreCell, ...]
+    tradeoff: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The bottom line: policies × headline measures, best and worst marked, with each
+    policy's trade-off in one sentence. Shown first, above the fold."""
+
+    id: str
+    caption: str
+    columns: tuple[ScoreColumn, ...]
+    rows: tuple[ScoreRow, ...]
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row.cells) != len(self.columns):
+                raise ValueError(f"scorecard {self.id}: {row.policy!r} has the wrong cell count")
+
+
+Block = Paragraph | Table | Chart | Bullets | Notice | Scorecard
 
 
 @dataclass(frozen=True)
@@ -168,6 +216,9 @@ class Report:
     sections: tuple[Section, ...]
     sources: tuple[SourceEntry, ...]
     meta: Mapping[str, Any]
+    #: (id, reason) of scenario sources that are not citations a reader can follow (e.g. a
+    #: repository file path): left out of the list, and their citations left out of the text.
+    omitted_sources: tuple[tuple[str, str], ...] = ()
 
     def __repr__(self) -> str:
         return f"<Report {self.title!r}: {len(self.sections)} sections, {len(self.charts)} charts>"

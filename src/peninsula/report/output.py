@@ -26,11 +26,11 @@ from pathlib import Path
 
 from peninsula.errors import PeninsulaError
 from peninsula.files import staging_directory
-from peninsula.report.charts import to_png
+from peninsula.report.charts import chart_csv, to_png
 from peninsula.report.content import Report
 from peninsula.report.render_html import render_html
 from peninsula.report.render_json import render_json
-from peninsula.report.render_markdown import figure_path, render_markdown
+from peninsula.report.render_markdown import data_path, figure_path, render_markdown
 
 STAGING_PREFIX = ".peninsula-report-"
 STAGING_MARKER = ".peninsula-staging"  # inside a staging directory: the pid that made it
@@ -46,15 +46,16 @@ SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys
 
 
 def render_files(report: Report) -> dict[str, bytes]:
-    """Relative path -> content for every output file (HTML, Markdown, JSON, figure PNGs)."""
-    pngs = {chart.id: to_png(chart) for chart in report.charts}
+    """Relative path -> content for every output file (HTML, Markdown, JSON, and for the
+    Markdown twin each chart's PNG and CSV; the HTML embeds its charts and data itself)."""
     files = {
-        HTML: render_html(report, pngs).encode("utf-8"),
+        HTML: render_html(report).encode("utf-8"),
         MARKDOWN: render_markdown(report).encode("utf-8"),
         JSON: render_json(report).encode("utf-8"),
     }
     for chart in report.charts:
-        files[figure_path(chart)] = pngs[chart.id]
+        files[figure_path(chart)] = to_png(chart)
+        files[data_path(chart)] = chart_csv(chart).encode("utf-8")
     return files
 
 

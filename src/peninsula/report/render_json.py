@@ -35,7 +35,7 @@ def jsonable(value: Any) -> Any:
 
 def report_numbers(report: Report) -> dict[str, Any]:
     return {
-        "format": "peninsula-report/1",
+        "format": "peninsula-report/2",
         **jsonable(report.meta),
         "sections": {
             s.id: {
@@ -45,9 +45,17 @@ def report_numbers(report: Report) -> dict[str, Any]:
             for s in report.sections
         },
         "sources": [
-            {"n": i, "id": s.id, "title": s.title, "url": s.url or None}
+            {
+                "n": i,
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher or None,
+                "date": s.date or None,
+                "url": s.url or None,
+            }
             for i, s in enumerate(report.sources, start=1)
         ],
+        "sources_omitted": [{"id": i, "reason": why} for i, why in report.omitted_sources],
     }
 
 

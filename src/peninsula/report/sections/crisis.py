@@ -18,8 +18,11 @@ import pandas as pd
 
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
+from peninsula.crisis.api import regime_effects_to, status_quo_forecast
+from peninsula.crisis.backtest import bundled_skill
+from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
-from peninsula.report.sections.frames import Summary, jsonable_summary, measures, read_summary
+from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
@@ -115,8 +118,28 @@ def measure_label(name: str) -> tuple[str, bool]:
     return name.replace("_", " "), probability
 
 
+def estimate(name: str, value: Interval, paths: int) -> Estimate:
+    """A probability (share of paths) with its Wilson Monte Carlo interval, computed here from
+    the share and the number of paths; any other measure's mean with its percentile band."""
+    if measure_label(name)[1]:
+        return probability(value.mean, paths)
+    return spread(value.mean, value.low, value.high, paths)
+
+
+def estimates(summary: Summary, paths: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """policy -> measure -> the estimate's JSON form (``docs/reference/report-json.md``)."""
+    return {
+        policy: {name: estimate(name, value, paths).as_json() for name, value in per.items()}
+        for policy, per in summary.items()
+    }
+
+
 def _table(
-    scenario: Scenario, summary: Summary, policies: list[str], labels: dict[str, str]
+    scenario: Scenario,
+    summary: Summary,
+    policies: list[str],
+    labels: dict[str, str],
+    paths: int,
 ) -> Table:
     names = measures(summary)
     rows = []
@@ -127,18 +150,22 @@ def _table(
             if value is None:
                 cells.append(Cell("—"))
                 continue
-            _, probability = measure_label(name)
             digits = 2 if name == "final_tension" else 1  # tension lies in (−1, 1)
-            cells.append(Cell(value.text(0, 100, "%") if probability else value.text(digits)))
+            cells.append(Cell(estimate(name, value, paths).text(digits)))
         rows.append(tuple(cells))
+    columns = [
+        f"{label} · {'probability, 95% MC interval' if chance else 'mean, 5th–95th percentile'}"
+        for label, chance in (measure_label(n) for n in names)
+    ]
     return Table(
         "crisis",
         "Crisis risks per policy over the simulated horizon",
-        ("Policy", *(measure_label(n)[0] for n in names)),
+        ("Policy", *columns),
         tuple(rows),
         note=(
-            "Probabilities: share of simulated paths, with the 95% Monte Carlo (Wilson) "
-            "interval. Other measures: mean over paths, with the 5th–95th percentile of paths."
+            f"Probabilities: the share of the {paths} simulated paths, with the 95% Monte Carlo "
+            "(Wilson) interval of that share. Other measures: the mean over paths, with the "
+            "5th–95th percentile of paths (the spread of outcomes, not sampling error)."
         ),
     )
 
@@ -175,7 +202,8 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "Tension runs from −1 (calm) to +1 (hostile). All fan charts share one vertical "
             "scale, so their heights compare directly."
         ),
-        _table(scenario, summary, [p for p in policies if p in summary], labels),
+        _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
+        *skill_blocks(scenario),
     ]
     notes = getattr(result, "notes", {}) or {}
     if notes:
@@ -199,11 +227,94 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "horizon_months": horizon,
             "start": start or None,
             "threshold": threshold,
-            "summary": jsonable_summary(summary),
+            "summary": estimates(summary, paths),
             "tension_fan": {p: {"months": list(months), **b} for p, b in bands.items()},
         },
         summary=_summary_text(summary, policies, labels),
     )
+
+
+def skill_blocks(scenario: Scenario) -> list[Any]:
+    """The forecast users should read (the stacked ensemble, from the scenario's date), its
+    tested skill beside the structural model's, and which policy effects the data estimate."""
+
+    def pm(d: float, se: float) -> str:
+        return f"{d:+.2f} ± {se:.2f}" if se == se else f"{d:+.2f} (too few forecasts for an SE)"
+
+    skill = bundled_skill()
+    rows = []
+    for period in ("validation", "test"):
+        for h in sorted(set(skill["horizon"])):
+            g = skill[(skill["period"] == period) & (skill["horizon"] == h)]
+            if g.empty:
+                continue
+            stack = g[g["forecaster"] == "stack"].iloc[0]
+            model = g[g["forecaster"] == "model"].iloc[0]
+            base = g[~g["forecaster"].isin(["stack", "model"])].sort_values("log").iloc[-1]
+            years = "2022–24" if period == "validation" else "2025 on"
+            rows.append(
+                (
+                    Cell(f"{period} ({years})"),
+                    Cell(f"{int(h)} month{'s' if int(h) > 1 else ''}"),
+                    Cell(f"{float(stack['log']):.2f}"),
+                    Cell(pm(float(model["d_log"]), float(model["se_log"]))),
+                    Cell(
+                        f"{base['forecaster']}: {pm(float(base['d_log']), float(base['se_log']))}"
+                    ),
+                )
+            )
+    forecast = status_quo_forecast(scenario.metadata.as_of.strftime("%Y-%m"))
+    f_rows = []
+    for target, g in forecast.groupby("target", sort=False):
+        cells = [Cell(str(target).replace("_", " "))]
+        ordered_rows = list(g.sort_values("horizon").itertuples())
+        for r in ordered_rows:
+            digits = 2 if float(r.mean) < 0.1 else 1
+            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95})"))
+        cells.append(Cell(f"{100 * (1 - float(ordered_rows[-1].p_zero)):.0f}%"))
+        f_rows.append(tuple(cells))
+    effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
+    bullets = [
+        f"{str(r['regime']).replace('_', ' ')}: launch events × {float(r['rate_ratio']):.2f} "
+        f"(SE {float(r['se']):.2f}, 95% {float(r['low95']):.2f}–{float(r['high95']):.2f}; "
+        f"{int(r['months_in_regime'])} months) — estimated"
+        if r["rate_ratio"] == r["rate_ratio"]
+        else f"{str(r['regime']).replace('_', ' ')}: not estimable from the months to the "
+        f"scenario's date ({int(r['months_in_regime'])} months in the regime)"
+        for _, r in effects[effects["outcome"] == "launches"].iterrows()
+    ]
+    bullets.append(
+        "Every policy's effects in the scenario file (launch, talks, exercise and sanctions "
+        "multipliers) are judgement; the estimates above are associations that bound them."
+    )
+    return [
+        Table(
+            "crisis-forecast",
+            f"Status-quo forecast from {forecast['from'].iloc[0]}: stacked ensemble",
+            ("Count", "Next month", "Next 3 months", "Next 12 months", "P(≥ 1 in 12 months)"),
+            tuple(f_rows),
+            note="Mean (5–95% interval). A linear pool of the structural model and negative "
+            "binomial baselines, weights fitted on past windows only; this, not the per-policy "
+            "table, is the forecast. The per-policy table is the structural model's what-if.",
+        ),
+        Table(
+            "crisis-skill",
+            "Forecast skill, rolling origin (mean log score per forecast origin, summed over the "
+            "seven counts; higher is better)",
+            (
+                "Period",
+                "Horizon",
+                "Stacked ensemble",
+                "Structural model − stack",
+                "Best baseline − stack",
+            ),
+            tuple(rows),
+            note="Forecasts issued every month; differences are paired, ± one Newey–West "
+            "standard error; positive = better than the stack. The structure was fixed on data "
+            "to 2021 and the 2025-on test scored once (docs/explanation/crisis-model.md).",
+        ),
+        Bullets(tuple(bullets), "Policy effects: estimated from the history, and judgement"),
+    ]
 
 
 def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from peninsula.models.forecast import ModelForecast, ScenarioForecast, forecast_scenario
-from peninsula.report.content import Cell, Chart, Paragraph, Section, Series, Table
+from peninsula.report.content import Annotation, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
@@ -59,14 +59,30 @@ def _outcome_chart(scenario: Scenario, results: ScenarioForecast) -> Chart:
     )
 
 
+def stop_note(result: ModelForecast) -> tuple[str, str] | None:
+    """For a dynamic model that stopped without converging: the chart mark at its last round
+    and a sentence for the caption. ``None`` when it converged (the path ends at a rest point)."""
+    if result.converged:
+        return None
+    rounds = result.rounds
+    return (
+        f"stopped at round {rounds}, not converged",
+        f"The model stopped after {rounds} rounds without converging: positions were still "
+        "moving, so the last round shows where bargaining was cut off, not a settled outcome.",
+    )
+
+
 def _trajectory_charts(scenario: Scenario, result: ModelForecast) -> list[Chart]:
     name, label = result.name, _label(result)
     trajectory = result.trajectory
     rounds = tuple(range(trajectory.shape[0]))
     path = result.mean_path
+    stopped = stop_note(result)
+    marks = (Annotation(rounds[-1], stopped[0]),) if stopped else ()
     compromise = Chart(
         id=f"chart-trajectory-{name}",
-        title=f"{label}: where the positions would settle, round by round",
+        title=f"{label}: where the positions would settle, round by round"
+        + (" (stopped before converging)" if stopped else ""),
         x_label="Bargaining round (number)",
         y_label="Weighted mean position (issue scale, 0–100)",
         series=tuple(
@@ -76,13 +92,16 @@ def _trajectory_charts(scenario: Scenario, result: ModelForecast) -> list[Chart]
         description=(
             f"The {name} model's trajectory: for each issue, the capability × salience weighted "
             "mean of the actors' positions after each round (Achen's compromise point)."
+            + (f" {stopped[1]}" if stopped else "")
         ),
         y_range=(-3.0, 103.0),
+        annotations=marks,
     )
     first = scenario.issues[0]
     actors = Chart(
         id=f"chart-trajectory-{name}-{first.id}",
-        title=f"{label}: each actor's position on {first.label.lower()}, round by round",
+        title=f"{label}: each actor's position on {first.label.lower()}, round by round"
+        + (" (stopped before converging)" if stopped else ""),
         x_label="Bargaining round (number)",
         y_label=f"Position ({first.scale.min:g}–{first.scale.max:g} issue scale)",
         series=tuple(
@@ -91,9 +110,10 @@ def _trajectory_charts(scenario: Scenario, result: ModelForecast) -> list[Chart]
         ),
         description=(
             f"How the {name} model moves each actor on the first issue, {first.label} "
-            f"({first.scale.unit})."
+            f"({first.scale.unit})." + (f" {stopped[1]}" if stopped else "")
         ),
         y_range=(first.scale.min - 3, first.scale.max + 3),
+        annotations=marks,
     )
     return [compromise, actors]
 
@@ -106,11 +126,19 @@ def _table(scenario: Scenario, results: ScenarioForecast) -> Table:
             value = float(result.outcome[i])
             cells.append(Cell(f"{value:.0f}: {issue.scale.nearest_anchor(value).label}"))
         rows.append(tuple(cells))
+    unsettled = [f"{r.name} (after {r.rounds} rounds)" for r in results.results if not r.converged]
     return Table(
         "forecasts",
         "Forecast outcome per issue and model, with the nearest labelled anchor",
         ("Issue", "Status quo", *results.models),
         tuple(rows),
+        note=(
+            "Stopped without converging, so their forecast is the last round's positions: "
+            + ", ".join(unsettled)
+            + "."
+            if unsettled
+            else ""
+        ),
     )
 
 

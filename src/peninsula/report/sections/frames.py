@@ -27,9 +27,6 @@ class Interval:
         """``0.42 (0.30–0.55)``; the band is left out when the engine gave none."""
         return range_text(self.mean * scale, self.low * scale, self.high * scale, digits, suffix)
 
-    def as_dict(self) -> dict[str, float]:
-        return {"mean": self.mean, "low": self.low, "high": self.high}
-
 
 Summary = dict[str, dict[str, Interval]]
 
@@ -51,7 +48,3 @@ def read_summary(frame: pd.DataFrame) -> Summary:
 def measures(summary: Summary) -> list[str]:
     """Every measure, in the order the engine first gives it."""
     return list(dict.fromkeys(m for per in summary.values() for m in per))
-
-
-def jsonable_summary(summary: Summary) -> dict[str, dict[str, dict[str, float]]]:
-    return {p: {m: i.as_dict() for m, i in per.items()} for p, per in summary.items()}

@@ -6,10 +6,9 @@ the ones a reader compares first: the chance of a deal and of Seoul being sideli
 issue's outcome, and who gains or loses (utility change per actor). The measures themselves are
 defined in ``docs/explanation/policy-measures.md``.
 
-For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so its
-chart shows the Monte Carlo 95% interval of the proportion instead (Wilson 1927 score interval,
-"Probable inference, the law of succession, and statistical inference", JASA 22, eq. for
-p̂ ± z·sqrt(p̂(1−p̂)/N + z²/4N²) / (1 + z²/N)).
+For a yes/no measure (deal, sidelined) the percentile band of the 0/1 runs says nothing, so it
+is a probability with its 95% Monte Carlo (Wilson) interval instead, in the table, the chart and
+the JSON (:mod:`peninsula.estimates`).
 """
 
 from __future__ import annotations
@@ -20,14 +19,10 @@ from typing import Any
 
 from peninsula import defaults
 from peninsula.ensemble.experiment import run_experiments
+from peninsula.ensemble.measures import is_indicator
+from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
-from peninsula.report.sections.frames import (
-    Interval,
-    Summary,
-    jsonable_summary,
-    measures,
-    read_summary,
-)
+from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
@@ -46,6 +41,8 @@ def ensemble_models(settings: ReportSettings) -> tuple[str, ...]:
 
 SHARES = ("deal", "seoul.sidelined")
 SHORT = {"deal": "a deal", "seoul.sidelined": "Seoul being sidelined"}
+#: Legend names in the share chart: short enough for a phone; the caption defines them.
+LEGEND = {"deal": "Deal", "seoul.sidelined": "Seoul sidelined"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +92,22 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     return MeasureInfo(name.replace("_", " ").replace(".", ": "), "value")
 
 
+def estimate(name: str, value: Interval, runs: int) -> Estimate:
+    """A yes/no measure's share as a probability (Wilson Monte Carlo interval), any other
+    measure's mean with its 5th–95th percentile band (see :mod:`peninsula.estimates`)."""
+    if is_indicator(name):
+        return probability(value.mean, runs)
+    return spread(value.mean, value.low, value.high, runs)
+
+
+def estimates(summary: Summary, runs: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """policy -> measure -> the estimate's JSON form (``docs/reference/report-json.md``)."""
+    return {
+        policy: {name: estimate(name, value, runs).as_json() for name, value in per.items()}
+        for policy, per in summary.items()
+    }
+
+
 def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Summary:
     """The one place this section calls the ensemble engine."""
     experiment = run_experiments(
@@ -108,29 +121,29 @@ def run_ensemble(scenario: Scenario, settings: ReportSettings, seed: int) -> Sum
     return read_summary(experiment.summary())
 
 
-def _cell(info: MeasureInfo, value: Interval) -> Cell:
-    if info.share:
-        return Cell(f"{100 * value.mean:.0f}%")
-    return Cell(value.text(info.digits))
-
-
-def _table(scenario: Scenario, summary: Summary, policies: list[str]) -> Table:
+def _table(scenario: Scenario, summary: Summary, policies: list[str], runs: int) -> Table:
     rows = []
     for name in measures(summary):
         info = describe(name, scenario)
         unit = f": {info.unit}" if "(" in info.unit else f" ({info.unit})"
-        cells = [Cell(info.label + unit)]
+        kind = "probability, 95% MC interval" if info.share else "mean, 5th–95th percentile"
+        cells = [Cell(f"{info.label}{unit} · {kind}")]
         for policy in policies:
             value = summary[policy].get(name)
-            cells.append(_cell(info, value) if value is not None else Cell("—"))
+            text = estimate(name, value, runs).text(info.digits) if value is not None else "—"
+            cells.append(Cell(text))
         rows.append(tuple(cells))
     return Table(
         "policy-comparison",
-        "Every measure per policy: mean over the sampled worlds (5th–95th percentile)",
+        "Every measure per policy: yes/no measures as probabilities with their 95% Monte Carlo "
+        "interval; other measures as the mean with the 5th–95th percentile of sampled worlds",
         ("Measure", *(policy_label(scenario, p) for p in policies)),
         tuple(rows),
         note=(
-            "Yes/no measures (deal, Seoul sidelined) show the share of sampled worlds. Utility "
+            f"Probabilities (deal, Seoul sidelined) are the share of the {runs} sampled worlds in "
+            "which the event happens; their interval is the 95% Monte Carlo (Wilson) interval, "
+            "how precisely the runs estimate that share. For the other measures the interval is "
+            "the spread over sampled worlds (5th–95th percentile), not sampling error. Utility "
             "changes are relative to the status quo outcome; negative means the actor loses."
         ),
     )
@@ -163,7 +176,7 @@ def _share_chart(
         bounds = [wilson(v, runs) for v in values]
         series.append(
             Series(
-                describe(name, scenario).label,
+                LEGEND[name],
                 labels,
                 tuple(100 * v for v in values),
                 "bar",
@@ -184,12 +197,25 @@ def _share_chart(
         series=tuple(series),
         description=(
             f"Share of the {runs} sampled worlds in which the event happens; error bars are the "
-            "95% Monte Carlo (Wilson) interval of that share." + same
+            "95% Monte Carlo (Wilson) interval of that share. "
+            + " ".join(
+                f"{LEGEND[n]}: {_definition(describe(n, scenario).label, LEGEND[n])}."
+                for n in names
+                if describe(n, scenario).label != LEGEND[n]
+            )
+            + same
         ),
         x_kind="category",
         y_range=(0.0, 100.0),
         horizontal=True,
     )
+
+
+def _definition(label: str, name: str) -> str:
+    """``Deal (key issue moves ...)`` defined under the legend name ``Deal``: the bracket."""
+    if label.startswith(name + " (") and label.endswith(")"):
+        return label[len(name) + 2 : -1]
+    return label
 
 
 def _grouped_chart(
@@ -248,11 +274,12 @@ def policies_section(scenario: Scenario, summary: Summary, runs: int, model: str
         Paragraph(
             f"Every policy is applied to the same {runs} sampled worlds (each uncertain "
             "input drawn from its range), and the model "
-            f"({model}) forecasts each. Intervals are "
-            "the 5th–95th percentiles over those worlds: the spread our uncertainty about the "
-            "inputs implies, not sampling error."
+            f"({model}) forecasts each. For a yes/no outcome the interval is the 95% Monte "
+            "Carlo interval of its probability; for any other measure it is the 5th–95th "
+            "percentile over those worlds: the spread our uncertainty about the inputs implies, "
+            "not sampling error."
         ),
-        _table(scenario, summary, policies),
+        _table(scenario, summary, policies, runs),
     ]
     charts = [
         _share_chart(scenario, summary, policies, runs),
@@ -293,7 +320,7 @@ def policies_section(scenario: Scenario, summary: Summary, runs: int, model: str
             "runs": runs,
             "models": [model],
             "policies": policies,
-            "summary": jsonable_summary(summary),
+            "summary": estimates(summary, runs),
         },
         summary=_summary_text(scenario, summary, policies),
     )
