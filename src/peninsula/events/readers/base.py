@@ -235,14 +235,19 @@ def members(path: Path) -> list[Member]:
     return [Member(path, i.filename, i.file_size) for i in infos]
 
 
-def is_gzip(path: Path) -> bool:
-    if path.suffix.lower() == ".gz":
+def _is_container(path: Path, suffix: str, magic: bytes) -> bool:
+    """``path`` has the container's suffix, or starts with its magic bytes (a renamed file)."""
+    if path.suffix.lower() == suffix:
         return True
     try:
         with open(path, "rb") as f:
-            return f.read(2) == b"\x1f\x8b"
+            return f.read(len(magic)) == magic
     except OSError:
         return False
+
+
+def is_gzip(path: Path) -> bool:
+    return _is_container(path, ".gz", b"\x1f\x8b")
 
 
 def _gzip_size(path: Path, size: int) -> int:
@@ -255,13 +260,7 @@ def _gzip_size(path: Path, size: int) -> int:
 
 
 def is_zip(path: Path) -> bool:
-    if path.suffix.lower() == ".zip":
-        return True
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
+    return _is_container(path, ".zip", b"PK\x03\x04")
 
 
 def first_line(member: Member, limit: int = 1 << 16) -> str | None:
