@@ -63,6 +63,7 @@ def run_sensitivity(
             runs=sensitivity_runs(settings.runs),
             seed=seed,
             model=ensemble_models(settings)[0],
+            measures=measures,  # SALib's bootstrap only for the measures the section shows
         )
     found = set(table.index.get_level_values(0))
     return {m: pd.DataFrame(table.xs(m, level=0)) for m in measures if m in found}
