@@ -40,6 +40,7 @@ def report(
     loaded = load_scenario(scenario)  # a bad file fails before any engine is imported
     # Imported here so other commands do not pay for the report's imports at start-up.
     from peninsula.report import HTML, SECTIONS, ReportSettings, generate_report
+    from peninsula.report.output import background_workers
 
     if models:
         # Unknown names fail now (NotFoundError, exit 2), not after minutes of computing.
@@ -65,7 +66,8 @@ def report(
         def progress(title: str, done: int, _: int) -> None:
             bar.update(task, description=title, completed=min(done, total))
 
-        paths = generate_report(loaded, out, settings, progress)
+        # PNG figures drawn in a second process while the sections compute (if 2+ CPUs).
+        paths = generate_report(loaded, out, settings, progress, background_workers())
     html = out / HTML
     # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
     console.print(

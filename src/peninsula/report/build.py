@@ -146,8 +146,12 @@ def build_report(
     settings: ReportSettings | None = None,
     progress: Progress | None = None,
     sections: tuple[SectionSpec, ...] | None = None,
+    built_section: Callable[[Section], None] | None = None,
 ) -> Report:
-    """The briefing on ``scenario``: every section, a summary first and assumptions last."""
+    """The briefing on ``scenario``: every section, a summary first and assumptions last.
+
+    ``built_section(section)`` is called as each section is finished, so that its figures can
+    be drawn while the next sections compute (:class:`peninsula.report.output.Figures`)."""
     settings = settings or ReportSettings()
     check_report_memory(scenario, settings)
     sections = SECTIONS if sections is None else sections
@@ -157,9 +161,13 @@ def build_report(
         if progress is not None:
             progress(spec.title, index, total)
         built.append(spec.builder(scenario, settings, settings.seed))
+        if built_section is not None:
+            built_section(built[-1])
     if progress is not None:
         progress(assumptions.TITLE, len(sections), total)
     built.append(assumptions.build_assumptions(scenario, settings))
+    if built_section is not None:
+        built_section(built[-1])
     if progress is not None:
         progress("done", total, total)
     sources, omitted = _sources(scenario)

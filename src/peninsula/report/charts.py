@@ -62,8 +62,13 @@ def _dash(chart: Chart, index: int, series: Series) -> str:
 
 
 # --------------------------------------------------------------------------- plotly
-def to_plotly(chart: Chart) -> Any:
-    """An interactive plotly figure; intervals become shaded bands or error bars."""
+def to_plotly(chart: Chart, template: bool = True) -> Any:
+    """An interactive plotly figure; intervals become shaded bands or error bars.
+
+    ``template=False`` leaves out the ``plotly_white`` template, for :func:`plotly_spec`, which
+    drops it from every figure anyway (the page embeds it once): validating the template on
+    assignment was two thirds of the time of building a figure, 1.8 s of the report's 24.
+    """
     import plotly.graph_objects as go
 
     figure = go.Figure()
@@ -97,10 +102,11 @@ def to_plotly(chart: Chart) -> Any:
     if chart.horizontal:
         x_title, y_title = y_title, x_title
     size = layout_size(chart, width=460 if chart.compact else 980)
+    if template:
+        figure.update_layout(template="plotly_white")
     figure.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,
-        template="plotly_white",
         colorway=list(PALETTE),
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#222222"},
         height=size["height"],
@@ -283,7 +289,7 @@ def plotly_spec(chart: Chart) -> dict[str, Any]:
     screen (``legend``: the entry names; ``bottom``/``height``: the margins for ``rows``)."""
     import plotly.io as pio
 
-    figure = to_plotly(chart)
+    figure = to_plotly(chart, template=False)
     spec: dict[str, Any] = json.loads(pio.to_json(figure, validate=False))
     spec["layout"].pop("template", None)
     size = layout_size(chart, width=460 if chart.compact else 980)
