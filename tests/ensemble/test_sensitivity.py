@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import peninsula
 from peninsula.ensemble import sensitivity
-from peninsula.ensemble.sampling import UncertainInput
-from peninsula.ensemble.sobol import sobol_indices
+from peninsula.ensemble.measures import MeasureConfig
+from peninsula.ensemble.sampling import UncertainInput, collect_inputs, to_values
+from peninsula.ensemble.sobol import (
+    _scenario_evaluator,
+    sensitivity_all,
+    sobol_indices,
+    unit_design,
+)
 from peninsula.errors import NotFoundError
 from peninsula.scenario.schema import Normal, Triangular, Uniform
 
@@ -77,3 +84,59 @@ def test_unknown_measure_lists_known_ones() -> None:
     scenario = peninsula.load_scenario("korea-2025")
     with pytest.raises(NotFoundError, match=r"unknown measure 'nope'.*nonpro\.erosion"):
         sensitivity(scenario, "nope", 8, seed=0, model="median")
+
+
+# ------------------------------------------------------------ the report's speed (issue 14)
+
+
+@pytest.mark.parametrize(("d", "n", "seed"), [(1, 4, 0), (3, 8, 0), (5, 17, 3), (73, 32, 0)])
+def test_unit_design_is_salibs(d: int, n: int, seed: int) -> None:
+    # Reference implementation: SALib's own sampler (its Python loop) on the unit cube.
+    import warnings
+
+    from SALib.sample import sobol as salib_sample
+
+    names = [f"x{j}" for j in range(d)]
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = salib_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    ours = unit_design(d, n, seed)
+    assert ours.shape == expected.shape == (n * (d + 2), d)
+    assert ours.tobytes() == np.asarray(expected, dtype=np.float64).tobytes()
+
+
+def test_distinct_issue_evaluation_gives_the_plain_numbers() -> None:
+    # The korea scenario's Saltelli design, evaluated with the expected-utility model the
+    # report uses: forecasting each issue once per distinct row must give every measure's
+    # exact bytes of the plain path (every row forecast on every issue).
+    scenario = peninsula.load_scenario("korea-2025")
+    inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
+    config = MeasureConfig.for_scenario(scenario)
+    values = to_values(inputs, unit_design(len(inputs), 6, 0))
+    chunk = 200  # several chunks, and Saltelli blocks (75 rows) that straddle them
+
+    def evaluated(distinct: bool) -> dict[str, np.ndarray]:
+        evaluate = _scenario_evaluator(
+            scenario, inputs, None, "eum", config, chunk, 0, None, distinct=distinct
+        )
+        return evaluate(values)
+
+    fast, plain = evaluated(True), evaluated(False)
+    assert list(fast) == list(plain)
+    for measure in plain:
+        assert fast[measure].tobytes() == plain[measure].tobytes(), measure
+
+
+def test_chosen_measures_have_the_same_indices_as_in_the_full_table() -> None:
+    scenario = peninsula.load_scenario("korea-2025")
+    every = sensitivity_all(scenario, 16, seed=2, model="compromise")
+    chosen = ("nonpro.erosion", "outcome.force_posture")
+    some = sensitivity_all(scenario, 16, seed=2, model="compromise", measures=chosen)
+    assert sorted(set(some.index.get_level_values(0))) == sorted(chosen)
+    for measure in chosen:
+        pd.testing.assert_frame_equal(
+            some.xs(measure, level=0), every.xs(measure, level=0), check_exact=True
+        )
+    none = sensitivity_all(scenario, 16, seed=2, model="compromise", measures=("nope",))
+    assert none.empty

@@ -8,11 +8,19 @@ being rewritten for KTAB fidelity on another branch; today it needs minutes at 2
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from peninsula.models.base import Forecast
-from peninsula.models.batching import forecast_in_chunks, measure_row, rows_per_chunk
+from peninsula.models.batching import (
+    distinct_rows,
+    forecast_distinct_issues,
+    forecast_in_chunks,
+    measure_row,
+    rows_per_chunk,
+)
 from peninsula.models.forecast import forecast_scenario
 from peninsula.models.registry import available_models, get_model
 from peninsula.problem import BargainingProblem
@@ -115,3 +123,80 @@ def test_progress_bar_shows_each_model(monkeypatch: pytest.MonkeyPatch) -> None:
         forecast_scenario(load_scenario("bdm-1994-emissions"), ["median", "eum"], on_model=on_model)
     shown = buffer.getvalue()
     assert "forecast median" in shown and "forecast eum" in shown and "1/1" in shown
+
+
+# -------------------------------------------------- forecast_distinct_issues (issue #14 speed)
+
+
+def _one_at_a_time(base: BargainingProblem, seed: int = 11) -> BargainingProblem:
+    """A Saltelli-like batch: every row of ``base``, then copies of it in which one field of
+    one actor or issue is redrawn (so most rows repeat another row on most issues)."""
+    rng = np.random.default_rng(seed)
+    b, _, k = base.position.shape
+    rows = [base]
+    redraws = (("position", (0, 1), 90.0), ("salience", (1, 0), 0.9), ("capability", (2,), 90.0))
+    for field, index, high in redraws:
+        changed = base.take(slice(None))
+        values = getattr(changed, field).copy()
+        values[(slice(None), *index)] = rng.uniform(0.1, high, b)
+        rows.append(replace(changed, **{field: values}))
+    status = base.status_quo.copy()
+    status[:, k - 1] = rng.uniform(0, 100, b)
+    rows.append(replace(base, status_quo=status))
+    fields = ("position", "salience", "capability", "status_quo", "risk", "outside_option")
+    stacked = {f: np.concatenate([getattr(r, f) for r in rows]) for f in fields}
+    participating = np.concatenate([r.participating for r in rows])
+    return replace(base, participating=participating, **stacked)
+
+
+@pytest.mark.parametrize(
+    "name", [m for m in available_models() if not getattr(get_model(m), "links_issues", False)]
+)
+def test_distinct_issues_equal_the_full_forecast(name: str) -> None:
+    # The independent expectation is the model's own forecast of the whole batch: forecasting
+    # each issue once per distinct row and copying must give the same bytes (all models are
+    # deterministic, rows and issues independent).
+    problem = _one_at_a_time(_batch(6, 4, 3))
+    model = get_model(name)
+    full = model.forecast(problem, None, np.random.default_rng(0))
+    outcome, converged = forecast_distinct_issues(model, problem, None, np.random.default_rng(0))
+    assert outcome.tobytes() == full.outcome.tobytes()
+    assert (converged.all(axis=1) == full.converged).all()
+
+
+def test_distinct_rows_maps_every_row_to_its_first_twin() -> None:
+    # Rows 0, 2 and 4 are equal, and 1 and 3; NaN compares equal to NaN byte for byte.
+    keys = np.array([[1.0, np.nan], [2.0, 0.0], [1.0, np.nan], [2.0, 0.0], [1.0, np.nan]])
+    view = keys.view(np.dtype((np.void, 16)))[:, 0]
+    first, where = distinct_rows(view)
+    assert first.tolist() == [0, 1]
+    assert where.tolist() == [0, 1, 0, 1, 0]
+
+
+def test_a_change_on_one_issue_is_forecast_only_on_that_issue() -> None:
+    # The saving itself: a batch of a row and its copy with one position of issue 0 changed
+    # asks the model for 2 rows on issue 0 and 1 row on every other issue.
+    base = _batch(1, 4, 3)
+    position = base.position.copy()
+    position[0, 0, 0] += 5.0
+    problem = replace(
+        base,
+        **{
+            f: np.concatenate([getattr(base, f), getattr(base, f)])
+            for f in ("salience", "capability", "status_quo", "risk", "outside_option")
+        },
+        position=np.concatenate([base.position, position]),
+        participating=np.concatenate([base.participating, base.participating]),
+    )
+    seen: list[tuple[str, int]] = []
+    model = get_model("median")
+
+    class Counting:
+        name, label, dynamic = model.name, model.label, model.dynamic
+
+        def forecast(self, p: BargainingProblem, params: object, rng: object) -> Forecast:
+            seen.append((p.issue_ids[0], p.batch_size))
+            return model.forecast(p)
+
+    forecast_distinct_issues(Counting(), problem)  # type: ignore[arg-type]
+    assert seen == [("I0", 2), ("I1", 1), ("I2", 1)]
