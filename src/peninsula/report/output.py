@@ -20,6 +20,8 @@ import errno
 import json
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -58,6 +60,31 @@ def background_workers() -> int:
     return 1 if cpus >= 2 else 0
 
 
+def _warm_up() -> None:
+    """The worker's first task: import matplotlib while the main process computes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+
+def _start_ignoring_interrupts(pool: ProcessPoolExecutor) -> None:
+    """Start ``pool``'s worker with SIGINT ignored (inherited through ``exec``).
+
+    Ctrl-C reaches the whole process group; the main process handles it (the pool is shut
+    down on the way out), and a worker must not die printing a traceback, even while it is
+    still importing, before any initializer could run. ``submit`` starts the worker there and
+    then, so the main process ignores SIGINT only for that moment."""
+    if threading.current_thread() is not threading.main_thread():
+        pool.submit(_warm_up)  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool.submit(_warm_up)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Figures:
     """The Markdown twin's PNG figures, drawn in a background process as sections finish.
 
@@ -78,6 +105,7 @@ class Figures:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
             self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+            _start_ignoring_interrupts(self._pool)
         self._pending: dict[str, Future[bytes]] = {}
 
     def submit(self, section: Section) -> None:
