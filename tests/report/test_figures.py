@@ -66,3 +66,19 @@ def test_the_figure_worker_does_not_import_the_sections() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_after_the_worker_died_new_figures_are_drawn_here(small_report: Report) -> None:
+    section = _few_charts(small_report)
+    figures = Figures(1)
+    try:
+        pool = figures._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):
+            process.kill()
+            process.join()
+        figures.submit(section)  # the pool is broken by now, or breaks meanwhile
+        for chart in section.charts:
+            assert figures.png(chart) == to_png(chart)
+    finally:
+        figures.close()

@@ -103,17 +103,28 @@ class Figures:
 
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-            _start_ignoring_interrupts(self._pool)
         self._pending: dict[str, Future[bytes]] = {}
+        if workers > 0:
+            try:
+                self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+                _start_ignoring_interrupts(self._pool)
+            except OSError:  # no process to be had (limits): everything is drawn here
+                self._drop_pool()
 
     def submit(self, section: Section) -> None:
         """Start drawing ``section``'s figures (a no-op without a background process)."""
         if self._pool is None:
             return
-        for chart in section.charts:
-            self._pending[figure_path(chart)] = self._pool.submit(to_png, chart)
+        try:
+            for chart in section.charts:
+                self._pending[figure_path(chart)] = self._pool.submit(to_png, chart)
+        except BrokenProcessPool:  # the worker died: the rest are drawn here, when asked for
+            self._drop_pool()
+
+    def _drop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def png(self, chart: Chart) -> bytes:
         """The PNG of ``chart``: the background's if it has started it, else drawn here."""
