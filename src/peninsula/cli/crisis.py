@@ -179,6 +179,17 @@ def simulate_command(
         "consecutive months; probabilities with 95% Monte Carlo intervals; bands include "
         "parameter uncertainty.[/]"
     )
+    from peninsula.crisis.api import nuclear_base_rates_to
+
+    rates = "; ".join(
+        f"{label}: {100 * value:.1f}%"
+        for label, value in nuclear_base_rates_to(result.start, horizon)
+    )
+    console.print(
+        f"[dim]P(nuclear test) beside simple base rates over the same {horizon} months — {rates}. "
+        "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
+        "which is close to the first base rate.[/]"
+    )
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
     _effect_sources(loaded, result.policies)
