@@ -34,7 +34,8 @@ Forecasters (every one sees only the months up to the origin):
   weights (EM for mixture weights) and the CRPS-optimal weights (a quadratic programme on the
   simplex), so the pool is fitted to both scores the issue asks about; equal weights until six
   outcomes are known, then shrunk toward equal weights by :data:`STACK_SHRINK` pseudo-forecasts.
-  The design was revised after the validation period (see ``SPEC_REVISION``).
+  The design was revised after the validation period (commit "SPECIFICATION REVISED before
+  rescoring"; docs/explanation/crisis-model.md, "Revised specification").
 
 *Our choices:* every predictive pmf lives on 0..:data:`K_MAX`; pmfs that can put zero mass on
 an outcome (a zero mean, the bootstrap, the model's Monte Carlo histogram) are mixed with 1% of
@@ -83,11 +84,11 @@ PERIODS: dict[str, tuple[str, str]] = {
 FIRST_ORIGIN = "2018-01"  # forecasts from here train the stack; scoring starts in 2019
 MIN_STACK = 6
 #: The stack's members and the shrinkage of its weights toward equal weights (a prior worth
-#: this many forecasts). **Revised specification** (SPEC_REVISION): chosen on the selection
-#: (origins 2019–2021) *and* validation (2022–24) periods, after the original stack (members
-#: model + NB2 mean/last 6/last 12, log-score weights fitted per horizon) was behind the best
-#: baseline on the CRPS at every horizon in validation. The candidates compared are listed in
-#: docs/explanation/crisis-model.md ("Revised specification").
+#: this many forecasts). **Revised specification** (the first was commit 9222d82): chosen on
+#: the selection (origins 2019–2021) *and* validation (2022–24) periods, after the original
+#: stack (members model + NB2 mean/last 6/last 12, log-score weights fitted per horizon) was
+#: behind the best baseline on the CRPS at every horizon in validation. The candidates
+#: compared are listed in docs/explanation/crisis-model.md ("Revised specification").
 STACK_MEMBERS: tuple[str, ...] = (
     "model",
     "negbin_mean",
@@ -103,7 +104,6 @@ STACK_SHRINK = 6.0
 #: origins hold about two independent years), so per-horizon weights learn a regime change
 #: (2022) a year late.
 STACK_FIT_HORIZON = 1
-SPEC_REVISION = "revised 2026-11 (second specification): see docs/explanation/crisis-model.md"
 FLOOR = 0.01
 BASELINES: tuple[str, ...] = (
     "poisson_mean",
