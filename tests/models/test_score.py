@@ -103,10 +103,12 @@ def test_cli_scores_the_builtin_library(capsys: pytest.CaptureFixture[str]) -> N
     assert ("korea-2018", "denuclearisation") in cases
     names = [m["name"] for m in report["models"]]
     assert names == ["median", "nash", STATUS_QUO, WEIGHTED_MEAN]
-    # The library: BdM's case, the two KTAB China cases and five korea-2018 issues.
-    assert len(cases) == 8
+    # The library: BdM's case, the two KTAB China cases, five korea-2018 issues and eight
+    # COP21 issues.
+    assert len(cases) == 16
     assert {s for s, _ in cases} == {
         "bdm-1994-emissions",
+        "cop21-2015",
         "korea-2018",
         "ktab-china-2014-cnpc",
         "ktab-china-2014-policy",

@@ -9,6 +9,10 @@ copies of the published tables that were made independently of peninsula's YAML:
   the KTAB golden fixtures in ``tests/models/fixtures/ktab``; (b) against the tables' printed
   *Exercised Power* column (Influence × Salience / 100, rounded half up), transcribed below
   from the published PDF — a derived column, so a mistyped influence or salience fails it;
+- Stokman & Thomson's (2015) COP21 data set (``cop21-2015``, 15 actors × 13 issues): against
+  decide's own input file, as decide reads it, stored by ``tools/decide/run_decide.py --cop21``
+  in ``tests/models/data/decide_cop21.json``; its outcomes lie on the data set's printed scale
+  points (the mapping rule stated in the scenario file);
 - Bueno de Mesquita (1994) Table 1 is checked in ``tests/models/test_eum_published.py``.
 
 Also: the forecasts printed in the sources (``published_forecasts``) are read and validated.
@@ -27,10 +31,29 @@ from peninsula.scenario.loader import builtin_names, load_scenario
 from peninsula.scenario.schema import Scenario, cross_check
 
 KTAB_FIXTURES = Path(__file__).parents[1] / "models" / "fixtures" / "ktab"
+DECIDE_COP21 = Path(__file__).parents[1] / "models" / "data" / "decide_cop21.json"
+# decide's input file renamed some actors and issues after 2016; the scenario keeps the ids of
+# the 2015 spreadsheet (CoP21.xlsx). Names not listed are the same in both.
+COP21_ACTOR_IDS = {
+    "African_grp": "Africangrp",
+    "AILAC2": "AILAC",
+    "AOSISs": "AOSIS",
+    "Arab_statess": "Arabstates",
+    "LDCs_BGD": "LDC",
+    "Umbrella_min": "Umbrellamin",
+}
+COP21_ISSUE_IDS = {
+    "adapt_legal": "adaptlegal",
+    "adapt_inst": "adaptinst",
+    "finance_vol": "financevol",
+    "finance_who": "financewho",
+    "adapt_finance": "adaptfinance",
+}
 
 #: The built-in cases with observed outcomes (the library ``peninsula score`` runs).
 LIBRARY = {
     "bdm-1994-emissions",
+    "cop21-2015",
     "korea-2018",
     "ktab-china-2014-cnpc",
     "ktab-china-2014-policy",
@@ -111,6 +134,55 @@ def test_china_cases_reproduce_the_printed_exercised_power(
         math.floor(c * s / 100 + 0.5) for c, s in zip(capability, salience, strict=True)
     )
     assert derived == printed
+
+
+def test_cop21_equals_decides_own_copy() -> None:
+    decide = json.loads(DECIDE_COP21.read_text())
+    assert decide["source"] == "foarsitter/decide-exchange-model data/input/cop21.csv"
+    expected = {
+        (COP21_ACTOR_IDS.get(a, a), COP21_ISSUE_IDS.get(i, i)): (position, salience, power)
+        for a, i, position, salience, power in decide["stances"]
+    }
+    assert len(expected) == 181  # of 15 x 13 = 195 pairs; the others are not in the file
+    scenario = load_scenario("cop21-2015")
+    given = {
+        (actor.id, issue): (s.position.value, s.salience.value, actor.capability.value)
+        for actor in scenario.actors
+        for issue, s in actor.stances.items()
+    }
+    assert given == expected
+    assert {a.id for a in scenario.actors} == {COP21_ACTOR_IDS.get(a, a) for a in decide["actors"]}
+    assert [i.id for i in scenario.issues] == [COP21_ISSUE_IDS.get(i, i) for i in decide["issues"]]
+
+
+def test_cop21_outcomes_follow_the_stated_mapping_rule() -> None:
+    # Scored only where a printed scale point describes the Paris text; each outcome is one.
+    scenario = load_scenario("cop21-2015")
+    scored = {i.id: i.observed.value for i in scenario.issues if i.observed is not None}
+    assert scored == {
+        "differentiation": 50,  # Art. 2.2, word for word
+        "legal": 70,  # Arts 4.2, 13.7, 13.11
+        "adaptlegal": 80,  # Arts 7.9-7.10 (judgement)
+        "adaptinst": 60,  # Art. 7.7(b)
+        "financewho": 20,  # Arts 9.1-9.2
+        "progress": 40,  # Art. 4.3 ("will")
+        "amb2100": 80,  # Art. 4.1, net zero in the second half of the century
+        "eaa": 20,  # decision 1/CP.21 para. 20, Art. 14
+    }
+    for issue in scenario.issues:
+        points = {a.at for a in issue.scale.anchors}
+        assert issue.status_quo.value in points, issue.id
+        if issue.observed is not None:
+            assert issue.observed.value in points, issue.id
+            assert issue.observed.date.isoformat() == "2015-12-12"
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_case_sources_are_citations_a_reader_can_follow(name: str) -> None:
+    from peninsula.report.build import citation_problem
+
+    sources = load_scenario(name).metadata.sources
+    assert [(s.id, citation_problem(s)) for s in sources if citation_problem(s)] == []
 
 
 def test_published_forecasts_are_data_beside_the_outcome() -> None:
