@@ -192,6 +192,9 @@ def test_published_forecasts_are_data_beside_the_outcome() -> None:
     assert (cnpc.value, cnpc.low, cnpc.high) == (None, 20, 40)  # Efird et al. p. 141
     (policy,) = load_scenario("ktab-china-2014-policy").issues[0].published_forecasts
     assert policy.value == 30
+    cop21 = {i.id: i.published_forecasts for i in load_scenario("cop21-2015").issues}
+    assert [p.value for p in cop21["adaptinst"]] == [60]  # Sprinz & BdM (2015), abstract
+    assert [p.value for p in cop21["progress"]] == [30]
 
 
 _ISSUE = """
