@@ -179,3 +179,11 @@ def test_shipped_weights_regenerate_from_the_shipped_data() -> None:
     merged = ev.weights.merge(shipped, on=["origin", "target", "horizon", "member"])
     assert len(merged) == len(ev.weights) == 12 * len(bt.USER_TARGETS) * 3 * len(bt.STACK_MEMBERS)
     assert np.allclose(merged["weight_x"], merged["weight_y"], atol=6e-5)
+
+
+def test_months_after_the_seen_test_are_scored_apart() -> None:
+    # 2025-01..2026-03 was seen before the revision; windows wholly after it are the unseen
+    # test, and a window straddling the two belongs to neither.
+    assert bt.period_of("2025-04", "2026-03") == "test"
+    assert bt.period_of("2026-04", "2026-06") == "unseen"
+    assert bt.period_of("2026-02", "2026-04") is None
