@@ -187,3 +187,14 @@ def test_months_after_the_seen_test_are_scored_apart() -> None:
     assert bt.period_of("2025-04", "2026-03") == "test"
     assert bt.period_of("2026-04", "2026-06") == "unseen"
     assert bt.period_of("2026-02", "2026-04") is None
+
+
+def test_report_shows_labelled_nuclear_base_rates() -> None:
+    from peninsula.report.content import Paragraph
+    from peninsula.report.sections.crisis import _nuclear_base_rates
+
+    # korea-2025 starts at 2025-09: 1 test in 105 months → 1 − (105/141)^1.5 = 35.7% over 36
+    # months; 0 tests in the 96 months after 2017-09 → 1 − (96/132)^0.5 = 14.7%.
+    (block,) = _nuclear_base_rates("2025-09", 36)
+    assert isinstance(block, Paragraph)
+    assert "35.7%" in block.text and "14.7%" in block.text and "not forecasts" in block.text
