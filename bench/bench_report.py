@@ -139,10 +139,14 @@ def same_files(first: Path, second: Path) -> list[str]:
 
 
 def stages(runs: int) -> list[tuple[str, float]]:
-    """Seconds per stage of the same report, in-process."""
+    """Seconds per stage of the same report, in-process, everything in this one process (the
+    CLI draws the PNG figures in a second process, alongside the sections)."""
     from peninsula import load_scenario
     from peninsula.report import ReportSettings, build_report
-    from peninsula.report.output import render_files
+    from peninsula.report.charts import to_png
+    from peninsula.report.render_html import render_html
+    from peninsula.report.render_json import render_json
+    from peninsula.report.render_markdown import render_markdown
 
     marks: list[tuple[str, float]] = []
     scenario = load_scenario("korea-2025")
@@ -153,14 +157,18 @@ def stages(runs: int) -> list[tuple[str, float]]:
 
     report = build_report(scenario, ReportSettings(runs=runs), progress)
     built = time.perf_counter()
-    render_files(report)
+    render_html(report), render_markdown(report), render_json(report)
+    texts = time.perf_counter()
+    for chart in report.charts:
+        to_png(chart)
     rendered = time.perf_counter()
     result = []
     times = [t for _, t in marks]
     for (title, t0), t1 in zip(marks, [*times[1:], built], strict=True):
         if title != "done":
             result.append((title, t1 - t0))
-    result.append(("rendering HTML, Markdown, JSON, PNG, CSV", rendered - built))
+    result.append(("rendering HTML, Markdown, JSON", texts - built))
+    result.append((f"drawing {len(report.charts)} PNG figures (matplotlib)", rendered - texts))
     result.append(("total in-process (without start-up)", rendered - start))
     return result
 
