@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 
 ROUNDS = 4
+#: decide's own default number of rounds (``--iterations`` of its CLI).
+COP21_ROUNDS = 10
 
 
 def _generated(seed: int, n: int, k: int) -> dict[str, object]:
@@ -95,32 +97,101 @@ def _sample_data(decide_src: Path) -> dict[str, object]:
     }
 
 
-def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
+#: Gains equal when rounded to this many decimals are a tie (see ``_tie_rule``).
+TIE_DECIMALS = 10
+
+
+def _tie_rule(model: object) -> None:
+    """Make decide's choice between tied gains deterministic and independent of rounding.
+
+    decide realises the exchange at the head of its list after a stable sort by gain. Gains that
+    are equal in exact arithmetic (common with whole-number inputs such as COP21's) come out of
+    its 28-digit ``Decimal`` arithmetic a few units apart in the last digit, so without this
+    rule the tie goes to whichever rounding error is larger (and with decide's default
+    ``ALLOW_RANDOM`` to a coin flip). Here the list is sorted by the gain rounded to
+    ``TIE_DECIMALS`` decimals and, among equal gains, by the order decide created the exchanges
+    in (issue pairs in input order; within a pair the A-D pairs, then the B-C pairs, each by
+    actor order). decide's arithmetic is untouched; only the order of its list is set.
+    """
+    from decimal import Decimal
+
+    quantum = Decimal(1).scaleb(-TIE_DECIMALS)
+    created = model.add_exchange  # type: ignore[attr-defined]
+    counter = iter(range(10**9))
+
+    def add_exchange(*args: object, **kwargs: object) -> object:
+        exchange = created(*args, **kwargs)
+        exchange.created = next(counter)
+        return exchange
+
+    def sort_exchanges() -> None:
+        model.exchanges.sort(  # type: ignore[attr-defined]
+            key=lambda e: (-Decimal(e.gain).quantize(quantum), e.created)
+        )
+
+    model.add_exchange = add_exchange  # type: ignore[attr-defined]
+    model.sort_exchanges = sort_exchanges  # type: ignore[attr-defined]
+
+
+#: An outcome this close to the demander's position is at it (see ``_at_demander_rule``).
+AT_DEMANDER = 1e-9
+
+
+def _at_demander_rule() -> None:
+    """Give decide's check of "no pushing the outcome past the demander" its exact verdict.
+
+    decide (``AbstractExchangeActor.check_nbs`` in ``decide/model/base.py``) lets a move
+    through unless the demander's position lies strictly between the outcome before and after
+    the move. After an exchange stopped exactly at a demander, the next candidate's outcome is
+    at that demander in exact arithmetic (so it passes), but decide's ``Decimal`` sums land a
+    few units of the 27th digit on either side, and the move is blocked or passed by the sign
+    of that rounding error. Here the outcomes decide computes for the check
+    (``adjust_nbs``) are set onto the demander's position when within ``AT_DEMANDER`` of it,
+    which is the exact-arithmetic verdict; every other number is decide's own.
+    """
+    from decimal import Decimal
+
+    from decide.model.base import AbstractExchangeActor
+
+    if getattr(AbstractExchangeActor, "_peninsula_snap", False):
+        return
+    adjust = AbstractExchangeActor.adjust_nbs
+
+    def adjust_nbs(self: object, position: object) -> object:
+        nbs = adjust(self, position)  # type: ignore[arg-type]
+        demander = self.opposite_actor.demand.position  # type: ignore[attr-defined]
+        if abs(nbs - demander) <= Decimal(AT_DEMANDER):
+            return demander
+        return nbs
+
+    AbstractExchangeActor.adjust_nbs = adjust_nbs  # type: ignore[method-assign]
+    AbstractExchangeActor._peninsula_snap = True  # type: ignore[attr-defined]
+
+
+def _drive(path: Path, rounds: int, voting: bool) -> dict[str, object]:
+    """Run decide's equal-gain model on the input file ``path`` for ``rounds`` rounds, the way
+    its CLI does, recording after each round its forecast, the realised exchanges (in order)
+    and, with ``voting``, every actor's voting position per issue (0-100, absent pairs left
+    out)."""
     from decide.data.modelfactory import ModelFactory
     from decide.data.reader import InputDataFile
     from decide.model.equalgain import EqualGainModel
     from decide.model.observers.observer import Observable
     from decide.model.utils import ModelLoop
 
-    EqualGainModel.ALLOW_RANDOM = False  # deterministic ties (first in decide's sorted list)
+    EqualGainModel.ALLOW_RANDOM = False  # no coin flips between tied gains (see _tie_rule)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "input.csv"
-        _decide_file(case, path)
-        data = InputDataFile.open(path)
-        model = ModelFactory(data)(model_klass=EqualGainModel, randomized_value=0.0)
+        model = ModelFactory(InputDataFile.open(path))(
+            model_klass=EqualGainModel, randomized_value=0.0
+        )
+        _tie_rule(model)
+        _at_demander_rule()
         observer = Observable(model_ref=model, output_directory=tmp)
-        exchanges_per_round: list[list[dict[str, object]]] = []
+        realised: list[dict[str, object]] = []
+        positions: list[dict[str, dict[str, float]]] = []
 
-        class Recorder:
-            def __init__(self) -> None:
-                self.realised: list[dict[str, object]] = []
-
-        recorder = Recorder()
-        original = observer.execute_exchange
-
-        def execute_exchange(realized: object) -> None:
-            ex = realized
-            recorder.realised.append(
+        def execute_exchange(ex: object) -> None:
+            realised.append(
                 {
                     "gain": float(ex.gain),  # type: ignore[attr-defined]
                     "issues": [ex.p.name, ex.q.name],  # type: ignore[attr-defined]
@@ -135,30 +206,48 @@ def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
                     ],
                 }
             )
-            original(realized)
+
+        def end_loop(iteration: int, repetition: int) -> None:
+            # Voting positions: decide has set every realised supplier to its y, and not yet
+            # computed next round's start positions.
+            positions.append(
+                {
+                    issue.name: {
+                        actor.actor_id: float(ai.position) for actor, ai in stances.items()
+                    }
+                    for issue, stances in model.actor_issues.items()
+                }
+            )
 
         observer.execute_exchange = execute_exchange  # type: ignore[method-assign]
+        observer.end_loop = end_loop  # type: ignore[method-assign]
         loop = ModelLoop(model, observer, 0)
         outcomes: list[dict[str, float]] = []
+        exchanges: list[list[dict[str, object]]] = []
         for _ in range(rounds):
-            recorder.realised = []
+            realised.clear()
             loop.loop()
             outcomes.append({issue.name: float(v) for issue, v in model.nbs.items()})
-            exchanges_per_round.append(recorder.realised)
-    return {**case, "rounds": outcomes, "exchanges": exchanges_per_round}
+            exchanges.append(list(realised))
+    out: dict[str, object] = {"rounds": outcomes, "exchanges": exchanges}
+    if voting:
+        out["voting"] = positions
+    return out
+
+
+def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.csv"
+        _decide_file(case, path)
+        return {**case, **_drive(path, rounds, voting=False)}
 
 
 def _cop21(decide_src: Path, rounds: int) -> dict[str, object]:
     """decide's own COP21 input (``data/input/cop21.csv``, the Stokman & Thomson (2015) data
     set of the built-in scenario ``cop21-2015``), run through decide unchanged: its 181
-    actor-issue rows as decide reads them, and decide's forecast after each round. Actor-issue
-    pairs missing from the file stay missing (decide leaves those actors out of the issue)."""
-    from decide.data.modelfactory import ModelFactory
-    from decide.data.reader import InputDataFile
-    from decide.model.equalgain import EqualGainModel
-    from decide.model.observers.observer import Observable
-    from decide.model.utils import ModelLoop
-
+    actor-issue rows as decide reads them, and after each round decide's forecast, realised
+    exchanges and voting positions. Actor-issue pairs missing from the file stay missing
+    (decide leaves those actors out of the issue)."""
     path = decide_src / "data" / "input" / "cop21.csv"
     actors: list[str] = []
     issues: list[str] = []
@@ -170,23 +259,31 @@ def _cop21(decide_src: Path, rounds: int) -> dict[str, object]:
             issues.append(row[1])
         elif row[0] == "#D":
             stances.append([row[1], row[2], float(row[3]), float(row[4]), float(row[5])])
-    EqualGainModel.ALLOW_RANDOM = False
-    with tempfile.TemporaryDirectory() as tmp:
-        model = ModelFactory(InputDataFile.open(path))(
-            model_klass=EqualGainModel, randomized_value=0.0
-        )
-        loop = ModelLoop(model, Observable(model_ref=model, output_directory=tmp), 0)
-        outcomes: list[dict[str, float]] = []
-        for _ in range(rounds):
-            loop.loop()
-            outcomes.append({issue.name: float(v) for issue, v in model.nbs.items()})
+    run = _drive(path, rounds, voting=True)
+    voting = run["voting"]
     return {
         "name": "decide-cop21",
         "source": "foarsitter/decide-exchange-model data/input/cop21.csv",
         "actors": actors,
         "issues": issues,
         "stances": stances,  # [actor, issue, position, salience (0-1), power]
-        "rounds": outcomes,
+        "rounds": run["rounds"],
+        # per round, [actor][issue] in the order above (null: not in the file)
+        "voting": [
+            [[positions[i].get(a) for i in issues] for a in actors]
+            for positions in voting  # type: ignore[attr-defined]
+        ],
+        # per round, in order: [gain, [actor, issue, from, to] for each of the two suppliers]
+        "exchanges": [
+            [
+                [
+                    e["gain"],
+                    *([s[f] for f in ("actor", "issue", "from", "to")] for s in e["suppliers"]),
+                ]
+                for e in realised
+            ]
+            for realised in run["exchanges"]  # type: ignore[attr-defined]
+        ],
     }
 
 
@@ -194,7 +291,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--decide-src", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument(
+        "--rounds", type=int, help=f"rounds to run (default {ROUNDS}; {COP21_ROUNDS} with --cop21)"
+    )
     parser.add_argument(
         "--cop21",
         action="store_true",
@@ -204,7 +303,7 @@ def main() -> None:
     sys.path.insert(0, str(args.decide_src))
     if args.cop21:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        case = _cop21(args.decide_src, args.rounds)
+        case = _cop21(args.decide_src, args.rounds or COP21_ROUNDS)
         args.out.write_text(
             json.dumps({"generator": "tools/decide/run_decide.py --cop21", **case}) + "\n"
         )
@@ -225,7 +324,7 @@ def main() -> None:
         _generated(4, 6, 4),
         _generated(5, 7, 5),
     ]
-    results = [_run(case, args.rounds) for case in cases]
+    results = [_run(case, args.rounds or ROUNDS) for case in cases]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps({"generator": "tools/decide/run_decide.py", "cases": results}) + "\n"
