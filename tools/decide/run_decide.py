@@ -54,6 +54,8 @@ def _decide_file(case: dict[str, object], path: Path) -> None:
         rows += [["#P", i, i, i], ["#M", i, lower[ii]], ["#M", i, upper[ii]]]
     for ai, a in enumerate(case["actors"]):  # type: ignore[arg-type]
         for ii, i in enumerate(case["issues"]):  # type: ignore[arg-type]
+            if case["salience"][ai][ii] is None:  # type: ignore[index]
+                continue  # an absent actor-issue: no row, as in decide's own COP21 file
             rows.append(
                 [
                     "#D",
@@ -133,39 +135,70 @@ def _tie_rule(model: object) -> None:
     model.sort_exchanges = sort_exchanges  # type: ignore[attr-defined]
 
 
-#: An outcome this close to the demander's position is at it (see ``_at_demander_rule``).
-AT_DEMANDER = 1e-9
+#: Two numbers this close (0-100 points) are equal for the two verdicts of ``_exact_verdicts``.
+AT = 1e-9
 
 
-def _at_demander_rule() -> None:
-    """Give decide's check of "no pushing the outcome past the demander" its exact verdict.
+def _exact_verdicts() -> None:
+    """Give decide's two comparisons of an outcome with a position their exact verdict.
 
-    decide (``AbstractExchangeActor.check_nbs`` in ``decide/model/base.py``) lets a move
-    through unless the demander's position lies strictly between the outcome before and after
-    the move. After an exchange stopped exactly at a demander, the next candidate's outcome is
-    at that demander in exact arithmetic (so it passes), but decide's ``Decimal`` sums land a
-    few units of the 27th digit on either side, and the move is blocked or passed by the sign
-    of that rounding error. Here the outcomes decide computes for the check
-    (``adjust_nbs``) are set onto the demander's position when within ``AT_DEMANDER`` of it,
-    which is the exact-arithmetic verdict; every other number is decide's own.
+    With whole-number inputs (COP21's) outcomes often equal a position exactly, and decide's
+    28-digit ``Decimal`` sums (of saliences such as ``Decimal(0.7)``) land a few units of the
+    last digits on either side, so its verdict follows the sign of a rounding error:
+
+    - *which side of the outcome an actor is on* (``ActorIssue.is_left_to_nbs``,
+      ``decide/model/base.py``; an actor at the outcome is "left"): here an actor within ``AT``
+      of the outcome is at it;
+    - *whether a move pushes the outcome past the demander* (``AbstractExchangeActor.check_nbs``):
+      decide lets a move through unless the demander lies strictly between the outcome before
+      and after it. After an exchange that stopped exactly at a demander, the next candidate's
+      outcome is at that demander in exact arithmetic (so it passes). Here the outcomes decide
+      computes for the check (``adjust_nbs``) are set onto the demander's position when within
+      ``AT`` of it;
+    - *whether a move stays within the scale* (``AbstractExchangeActor.is_move_valid``: the
+      voting position within [0, 100] and the signed sum of the actor's moves at most 100):
+      a move to a partner at 0 or 100, or summing to exactly 100, lands a rounding error
+      either side. Here those are checked as if within ``AT`` of the bound they were on it.
+
+    Every other number is decide's own.
     """
     from decimal import Decimal
 
-    from decide.model.base import AbstractExchangeActor
+    from decide.model.base import AbstractExchangeActor, ActorIssue
 
-    if getattr(AbstractExchangeActor, "_peninsula_snap", False):
+    if getattr(AbstractExchangeActor, "_peninsula_exact", False):
         return
     adjust = AbstractExchangeActor.adjust_nbs
+    near = Decimal(AT)
 
     def adjust_nbs(self: object, position: object) -> object:
         nbs = adjust(self, position)  # type: ignore[arg-type]
         demander = self.opposite_actor.demand.position  # type: ignore[attr-defined]
-        if abs(nbs - demander) <= Decimal(AT_DEMANDER):
-            return demander
-        return nbs
+        return demander if abs(nbs - demander) <= near else nbs
+
+    def is_left_to_nbs(self: object, nbs: object) -> bool:
+        self.left = self.position <= nbs + near  # type: ignore[attr-defined, operator]
+        return self.left  # type: ignore[attr-defined, no-any-return]
+
+    valid = AbstractExchangeActor.is_move_valid
+
+    def is_move_valid(self: object, move: object) -> object:
+        end = self.supply.position + move  # type: ignore[attr-defined, operator]
+        if -near <= end < 0 or 100 < end <= 100 + near:
+            move = (0 if end < 0 else 100) - self.supply.position  # type: ignore[attr-defined]
+        moves = self.moves  # type: ignore[attr-defined]
+        excess = sum(moves) - 100
+        if moves and 0 < excess <= near:
+            self.moves = [*moves[:-1], moves[-1] - excess]  # type: ignore[attr-defined]
+        try:
+            return valid(self, move)  # type: ignore[arg-type]
+        finally:
+            self.moves = moves  # type: ignore[attr-defined]
 
     AbstractExchangeActor.adjust_nbs = adjust_nbs  # type: ignore[method-assign]
-    AbstractExchangeActor._peninsula_snap = True  # type: ignore[attr-defined]
+    AbstractExchangeActor.is_move_valid = is_move_valid  # type: ignore[method-assign]
+    ActorIssue.is_left_to_nbs = is_left_to_nbs  # type: ignore[method-assign, assignment]
+    AbstractExchangeActor._peninsula_exact = True  # type: ignore[attr-defined]
 
 
 def _drive(path: Path, rounds: int, voting: bool) -> dict[str, object]:
@@ -185,7 +218,7 @@ def _drive(path: Path, rounds: int, voting: bool) -> dict[str, object]:
             model_klass=EqualGainModel, randomized_value=0.0
         )
         _tie_rule(model)
-        _at_demander_rule()
+        _exact_verdicts()
         observer = Observable(model_ref=model, output_directory=tmp)
         realised: list[dict[str, object]] = []
         positions: list[dict[str, dict[str, float]]] = []
@@ -318,6 +351,16 @@ def main() -> None:
             "capability": [1.0, 1.0],
         },
         _sample_data(args.decide_src),
+        {  # two mirror-image pairs with exactly equal gains: decide's list puts the pair right
+            # of the outcome on both issues with the pair left on both (group A with D) before
+            # the pair on mixed sides (B with C), whatever the actors' order
+            "name": "tie-order",
+            "actors": ["B", "C", "A", "D"],
+            "issues": ["p", "q"],
+            "position": [[0.0, 100.0], [100.0, 0.0], [100.0, 100.0], [0.0, 0.0]],
+            "salience": [[0.2, 0.8], [0.8, 0.2], [0.2, 0.8], [0.8, 0.2]],
+            "capability": [1.0, 1.0, 1.0, 1.0],
+        },
         _generated(1, 3, 2),
         _generated(2, 4, 3),
         _generated(3, 5, 3),

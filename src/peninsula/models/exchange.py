@@ -136,6 +136,10 @@ RANDOM_RATE_CHUNK = 64
 COMPACT = 0.5
 #: Gains this close (relative) are a tie, broken by candidate order.
 TIE = 1e-12
+#: An actor this close to the outcome (0-100 points) counts as at it, so "left" (step 2): with
+#: whole-number inputs an actor often sits exactly at the weighted mean, and which side the
+#: float sum lands on must not decide whether it can trade.
+AT_OUTCOME = 1e-9
 #: An outcome this close to the demander's position counts as at it (decide bookkeeping only).
 _AT_DEMANDER = 1e-9
 #: decide bookkeeping only: gains equal to this many decimals are a tie (as in
@@ -306,8 +310,10 @@ def _setup_round(
     lever = weight / np.where(total > 0, total, 1.0)[:, None, :]  # (2): Δo per unit move
     a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
     o_p, o_q = outcome[:, p], outcome[:, q]
-    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide),
-    # and both actors with weight on both issues.
+    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide,
+    # to rounding: an actor exactly at the outcome stays left however the sum rounds), and
+    # both actors with weight on both issues.
+    o_p, o_q = o_p + AT_OUTCOME, o_q + AT_OUTCOME
     alive = ((x[:, a_, p] <= o_p) != (x[:, b_, p] <= o_p)) & (
         (x[:, a_, q] <= o_q) != (x[:, b_, q] <= o_q)
     )
@@ -622,7 +628,7 @@ def _simulate(
         change = np.abs(end_outcome - last_outcome[rows]).max(axis=1)
         last_outcome[rows] = end_outcome
         rounds[rows] = round_no
-        done = (realised == 0) | (change <= params.tolerance)
+        done = (realised == 0) | (change < params.tolerance)
         converged[rows[done]] = True
         running[rows[done]] = False
         x[rows] = _new_start(xr, y, sr, params)
@@ -838,8 +844,8 @@ def _decide_order(x: FloatArray, outcome: FloatArray, cand: Candidates) -> IntAr
     """
     n = x.shape[1]
     a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
-    left_p = x[:, a_, p] <= outcome[:, p]
-    left_q = x[:, a_, q] <= outcome[:, q]
+    left_p = x[:, a_, p] <= outcome[:, p] + AT_OUTCOME
+    left_q = x[:, a_, q] <= outcome[:, q] + AT_OUTCOME
     mixed = left_p != left_q  # a in B or C, b in the other
     a_first = left_p == mixed  # a in A (right on both) or in B (left on p only)
     first = np.where(a_first, a_, b_)
