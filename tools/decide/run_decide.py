@@ -332,8 +332,21 @@ def main() -> None:
         action="store_true",
         help="write decide's own COP21 input and its forecasts instead of the golden cases",
     )
+    parser.add_argument(
+        "--case",
+        type=Path,
+        help="run one input given as JSON (actors, issues, position, salience with null for an "
+        "absent pair, capability, optional lower/upper) and write decide's rounds for it",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.decide_src))
+    if args.case:
+        case = json.loads(args.case.read_text())
+        result = _run(case, args.rounds or COP21_ROUNDS)
+        args.out.write_text(
+            json.dumps({"generator": "tools/decide/run_decide.py --case", **result})
+        )
+        return
     if args.cop21:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         case = _cop21(args.decide_src, args.rounds or COP21_ROUNDS)
