@@ -17,8 +17,9 @@ exactly on 0 or 100) its verdict follows the sign of a rounding error in the las
 is not something to reproduce; with whole-number inputs such as COP21's these cases are common.
 The script therefore drives decide with the exact-arithmetic verdict of each (within 1e-9,
 and ties in the order decide creates its exchanges); every number is still decide's own. With
-decide left to its rounding errors, COP21 agrees with ours up to step 46 of round 1 (a tie whose
-two gains differ in the 27th digit) and the earlier golden cases in all but one round.
+decide left to its rounding errors, COP21 agrees with ours up to the 47th exchange of round 1
+(a tie whose two gains differ in the 27th digit), and the golden inputs in all rounds but round
+4 of ``random-5-7x5`` and rounds 2-4 of ``tie-order`` (see ``tools/decide/README.md``).
 """
 
 from __future__ import annotations

@@ -10,10 +10,13 @@ decide's public classes the way its CLI does; none of its code is copied into pe
         --cop21 --out tests/models/data/decide_cop21.json
 
 Inputs are generated here from fixed seeds (positions on 0–100 with two decimals, saliences on
-0–1 with three decimals, capabilities 0.1–1 with two decimals: non-integer values avoid exact
-gain ties, which decide breaks at random) plus decide's own two-actor and ten-actor cases.
-For every input the fixture stores the inputs, the forecast after each round and the realised
-exchanges of each round (supplier, supply issue, from → to, gain).
+0–1 with three decimals, capabilities 0.1–1 with two decimals) plus decide's own two-actor and
+ten-actor cases and a four-actor case of two tied pairs; ``--cop21`` runs decide's own COP21
+input, ``--case`` any input. For every input the fixture stores the inputs, the forecast after
+each round and the realised exchanges of each round (supplier, supply issue, from → to, gain);
+for COP21 also every voting position. decide is driven with the exact-arithmetic verdict where
+its ``Decimal`` rounding would otherwise decide (``_tie_rule``, ``_exact_verdicts``;
+``tools/decide/README.md``).
 """
 
 from __future__ import annotations

@@ -77,12 +77,23 @@ Our choices where the sources leave room (each documented in
   round (``decide`` reports the same); ``trajectory[:, r]`` holds those voting positions.
 - Constraint (5b) is checked against the current outcome including *every* exchange realised
   so far in the round, and blocks a move once the outcome has reached the demander. ``decide``
-  checks it against an outcome that only includes moves made towards the same demander, lets a
-  move through from an outcome already at the demander, and drops an exchange once the signed
-  sum of its supplier's successive candidate moves exceeds 100. ``decide_bookkeeping=1``
-  reproduces those three behaviours, and with it our forecasts and realised exchanges match
-  decide's to 1e-9 (``tests/models/test_exchange_decide.py``); it is not the default.
-- Ties between gains (equal to 1e-12, relative) go to the first candidate in input order.
+  (``AbstractExchangeActor.check_nbs`` in ``decide/model/base.py``) checks it against an
+  outcome that only includes moves made towards the same demander, lets a move through from an
+  outcome already at the demander, sizes a move that would cross the demander from the
+  supplier's first recorded position towards it (``adjusted_nbs_by_position`` in
+  ``decide/model/calculations.py``), and drops an exchange whose moves, before or after that
+  check, break its ``is_move_valid`` (the signed sum of the supplier's successive candidate
+  moves above 100, or a voting position outside 0–100). ``decide_bookkeeping=1`` reproduces
+  those behaviours and decide's tie order (below), and with it our forecasts, voting positions
+  and realised exchanges match decide's to 1e-9 on every golden input and on COP21
+  (``tests/models/test_exchange_decide.py``); it is not the default.
+- Comparisons that are exact in real arithmetic are made to 1e-9 (``AT_OUTCOME``,
+  ``_AT_DEMANDER``): with whole-number inputs an actor often sits exactly at the outcome or an
+  outcome exactly at a demander, and which side a float (or decide's ``Decimal``) sum lands on
+  must not decide the verdict. ``tools/decide/run_decide.py`` drives decide the same way.
+- Ties between gains (equal to 1e-12, relative) go to the first candidate in input order; with
+  ``decide_bookkeeping=1``, gains equal to ``DECIDE_TIE_DECIMALS`` decimals go to the first in
+  the order decide creates its exchanges (:func:`_decide_order`).
 - A candidate dropped as infeasible stays dropped for the round (as in ``decide``); this also
   bounds a round to at most one step per candidate.
 - The random-rate variant orders candidates by the smaller of the two gains.
