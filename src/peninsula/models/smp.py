@@ -995,22 +995,38 @@ def simulate(
     """Run KTAB's SMP on a batch: ``position`` (B, n, d) in [0, 1], ``salience`` (B, n, d)
     with every actor's sum <= 1, ``capability`` (B, n) >= 0. Actors with zero capability or
     zero total salience are spectators (see module docstring). ``progress(turn, max_rounds)``
-    is called after each turn (the run may stop before ``max_rounds``)."""
+    is called after each turn computed and once at the end with ``max_rounds``.
+
+    **Cycles** (*ours*, exact): with deterministic transitions a turn is a function of the
+    positions alone (saliences and capabilities are fixed), so once a row's positions equal,
+    bit for bit, those of an earlier turn, every later turn repeats the turns in between and
+    is not computed again: the row's remaining turns, its moves and KTAB's stop rule are read
+    off the cycle. A run that cycles until the 100-turn cap (the joint korea-2025 run, period
+    2 from turn 5) then costs the turns up to the first repetition. A row's turn does not
+    depend on the other rows of the batch, so this holds row by row.
+    """
     prm = params or SMPParams()
     rng = rng if rng is not None else np.random.default_rng(0)
     x = np.array(position, dtype=np.float64)
     sal = np.asarray(salience, dtype=np.float64)
     cap = np.asarray(capability, dtype=np.float64)
-    b = x.shape[0]
+    b, n, d = x.shape
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
     everyone = _Actors.of(sal, cap, active)
     states = [x.copy()]
+    moves: list[FloatArray] = []  # moves[t - 1]: KTAB's stateDist of turn t, (B,)
     rounds = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
     running = np.ones(b, dtype=bool)
     first = np.zeros(b)
     current = x
     act, act_rows = everyone, np.arange(b)
+    track = prm.state_transitions == StateTransitions.DETERMINISTIC
+    # A fingerprint of each row's positions per turn (a fixed weighted sum: equal positions
+    # give equal fingerprints; equal fingerprints are confirmed on the positions themselves).
+    weights = 1.0 + np.arange(n * d) / max(n * d, 1)
+    prints = [(x.reshape(b, -1) * weights).sum(axis=1)]
+    cycles: dict[int, tuple[int, int, int]] = {}  # row: (t0, t, last turn), state_t == state_t0
     for turn in range(1, prm.max_rounds + 1):
         rows = np.flatnonzero(running)
         if rows.size == 0:
@@ -1032,9 +1048,50 @@ def simulate(
         running &= ~stop
         current = new
         states.append(current)
+        moves.append(moved)
+        if track and running.any():
+            prints.append((current.reshape(b, -1) * weights).sum(axis=1))
+            same = np.stack(prints[:-1]) == prints[-1]  # [t0, row]
+            for row in np.flatnonzero(running & same.any(axis=0)):
+                for t0 in np.flatnonzero(same[:, row]):
+                    if np.array_equal(states[t0][row], current[row]):
+                        end, quiet_end = _cycle_end(int(t0), turn, row, moves, first, prm)
+                        cycles[int(row)] = (int(t0), turn, end)
+                        rounds[row] = end
+                        converged[row] = quiet_end
+                        running[row] = False
+                        break
         if progress is not None:
             progress(turn, prm.max_rounds)
-    return Run(trajectory=np.stack(states, axis=1), rounds=rounds, converged=converged)
+    trajectory = np.stack(states, axis=1)
+    last = int(rounds.max()) if b else 0
+    if last + 1 > trajectory.shape[1]:  # a cycle runs on past the last turn computed
+        pad = np.repeat(trajectory[:, -1:], last + 1 - trajectory.shape[1], axis=1)
+        trajectory = np.concatenate([trajectory, pad], axis=1)
+    for row, (t0, t, end) in cycles.items():
+        period = t - t0
+        for turn in range(t + 1, end + 1):  # state_{t + k} = state_{t0 + k mod period}
+            trajectory[row, turn] = states[t0 + (turn - t) % period][row]
+        trajectory[row, end + 1 :] = trajectory[row, end]
+    if progress is not None:
+        progress(prm.max_rounds, prm.max_rounds)
+    return Run(trajectory=trajectory, rounds=rounds, converged=converged)
+
+
+def _cycle_end(
+    t0: int, t: int, row: int, moves: list[FloatArray], first: FloatArray, prm: SMPParams
+) -> tuple[int, bool]:
+    """``(last turn, by the quiet rule)`` for a row whose positions after turn ``t`` equal
+    those after turn ``t0 < t``: turn ``t + k`` moves as turn ``t0 + 1 + (k − 1) mod (t −
+    t0)`` did, and the run ends at the first later turn where KTAB's stop rule holds."""
+    period = t - t0
+    turn = t
+    while turn < prm.max_rounds:
+        turn += 1
+        moved = moves[t0 + (turn - t - 1) % period][row]  # moves[s - 1] is turn s's
+        if turn >= prm.min_rounds and moved / first[row] < prm.stop_ratio:
+            return turn, True
+    return turn, False
 
 
 def position_classes(position: FloatArray, active: BoolArray) -> IntArray:
