@@ -67,7 +67,10 @@ positions (``SMPState::pDist(-1)``); 1 = the most probable final position; 2 = t
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
@@ -365,23 +368,25 @@ def coalitions(u: FloatArray, weight: FloatArray, rule: VotingRule) -> FloatArra
     block of rows ``i`` at a time (``_BLOCK_ELEMENTS``).
     """
     m = u.shape[-1]
-    step = max(1, _BLOCK_ELEMENTS // max(u.size * m, 1))
+    step = max(1, _BLOCK_ELEMENTS // max(u.size, 1))  # a row i of the block has u.size entries
     if step >= m:
-        c = _coalition_rows(u, weight, rule, 0, m)
+        c = _coalition_rows(u, weight, rule, 0, m, None)
     else:
-        blocks = [
-            _coalition_rows(u, weight, rule, lo, min(lo + step, m)) for lo in range(0, m, step)
-        ]
-        c = np.concatenate(blocks, axis=-2)
+        work = np.empty((*u.shape[:-1], step, m))  # reused by every block
+        c = np.empty((*u.shape[:-2], m, m))
+        for lo in range(0, m, step):
+            hi = min(lo + step, m)
+            c[..., lo:hi, :] = _coalition_rows(u, weight, rule, lo, hi, work[..., : hi - lo, :])
     c += _MIN_C
     return np.asarray(np.where(_eye(m), _MIN_C, c))
 
 
 def _coalition_rows(
-    u: FloatArray, weight: FloatArray, rule: VotingRule, lo: int, hi: int
+    u: FloatArray, weight: FloatArray, rule: VotingRule, lo: int, hi: int, out: FloatArray | None
 ) -> FloatArray:
-    """Rows ``lo:hi`` of :func:`coalitions` before its floor 1e-8."""
-    du = u[..., :, lo:hi, None] - u[..., :, None, :]  # [..., voter, i, j]
+    """Rows ``lo:hi`` of :func:`coalitions` before its floor 1e-8 (``out``: scratch space for
+    the vote differences)."""
+    du = np.subtract(u[..., :, lo:hi, None], u[..., :, None, :], out=out)  # [..., voter, i, j]
     if rule == VotingRule.ASYM_PROSPECT:
         pos = np.maximum(du, 0.0)
         c = np.einsum("...k,...kij->...ij", weight, pos)
@@ -589,11 +594,11 @@ def interpolate(
 
 #: Elements of the largest temporaries of one block of work. Every cube-sized quantity of a
 #: turn — the challenges' (B, i, j, third party) arrays, the (B, voter, i, j) vote differences
-#: of a coalition, the actors' menus — is computed a block of rows at a time, so a turn needs
-#: O(B·n²·d) memory plus a few blocks of this size (2 MB each) whatever the number of actors
-#: (*ours*: KTAB loops over actors; whole-cube numpy arrays would need O(B·n³)). Small blocks
-#: also stay in the processor's cache. Results do not depend on the block size.
-_BLOCK_ELEMENTS = 1 << 18
+#: of a coalition, the actors' menus — is computed a block of rows at a time (at least one
+#: row: B·n² elements), so a turn needs O(B·n²·d) memory plus a few such blocks, reused from
+#: block to block, whatever the number of actors (*ours*: KTAB loops over actors; whole-cube
+#: numpy arrays would need O(B·n³)). Results do not depend on the block size (tested).
+_BLOCK_ELEMENTS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -620,7 +625,6 @@ class _Actors:
     s_tot: FloatArray  # (B, n) Σ_k s_ik
     w: FloatArray  # (B, n) c_i Σ_k s_ik: principals' and third parties' weight
     pairs: BoolArray  # (B, n, n) i and j both active, i ≠ j
-    third: BoolArray  # (B, j, n) n is active and n ≠ j (a third party of i's challenge of j)
 
     @classmethod
     def of(cls, sal: FloatArray, cap: FloatArray, active: BoolArray) -> _Actors:
@@ -639,7 +643,6 @@ class _Actors:
             s_tot=s_tot,
             w=cap * s_tot,
             pairs=active[:, :, None] & active[:, None, :] & off,
-            third=active[:, None, :] & off,
         )
 
     def take(self, rows: IntArray) -> _Actors:
@@ -681,16 +684,21 @@ def _contest(
     w_i: FloatArray,
     w_j: FloatArray,
     w_n: FloatArray,
-    third: BoolArray,
+    third: BoolArray | tuple[int, int],
     prm: SMPParams,
+    work: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """``probEduChlg``'s victory probability ``P[i > j]`` as estimated by some ``h`` whose
     utilities are given: principals' votes, then each third party's (``vProbLittle`` and
-    ``thirdPartyVoteSU``). Principal arrays (...), third-party arrays (..., n).
+    ``thirdPartyVoteSU``). Principal arrays (...), third-party arrays (..., n). ``third``
+    marks who votes as a third party, or is ``(lo, hi)`` for a block of initiators ``lo:hi``
+    against all targets (arrays (B, i, j, n)): then everyone but ``i`` and ``j`` does, and
+    spectators must have weight 0.
 
-    The third-party arrays are the largest of a turn (a block of B·i·j·n); they are updated in
-    place where an operation's result replaces its input (same arithmetic, fewer
-    allocations)."""
+    The third-party arrays are the largest of a turn (a block of B·i·j·n). With ``work`` (two
+    arrays of their shape) the temporaries are written there and into ``u_nj`` (which is then
+    overwritten): a turn reuses the same memory block after block rather than allocating and
+    faulting in fresh pages for each operation (same arithmetic)."""
     rule = prm.voting_rule
     ci = vote(rule, w_i, u_ii - u_ij)
     cj = vote(rule, w_j, u_ji - u_jj)
@@ -700,11 +708,15 @@ def _contest(
         # Full and no commitment value joining either side alike (3u_ni vs 3u_ni, 3u_nj vs
         # 3u_nj; 2u + u_nn likewise): third parties' votes are exactly 0.
         return np.asarray(chij / (chij + chji))
-    cn = vote(rule, w_n, u_ni - u_nj)
-    cni = np.maximum(cn, 0.0)
+    if work is None:
+        shape = np.broadcast_shapes(np.shape(u_ni), np.shape(u_nj))
+        work = (np.empty(shape), np.empty(shape))
+        u_nj = np.array(u_nj, dtype=np.float64)
+    first, second = work
+    cn = _vote_into(rule, w_n, np.subtract(u_ni, u_nj, out=first))
+    cni = np.maximum(cn, 0.0, out=second)
+    cnj = np.subtract(cni, cn, out=first)  # = max(−cn, 0), exactly
     cni += chij[..., None]
-    cnj = np.negative(cn, out=cn)
-    np.maximum(cnj, 0.0, out=cnj)
     cnj += chji[..., None]
     cnj += cni
     pin = np.divide(cni, cnj, out=cni)  # P_in = cni / (cni + cnj)
@@ -712,17 +724,31 @@ def _contest(
     # u(jk > i) = 2u_nj + u_nn; the vote is on the difference of the two expectations,
     # P_in (u_nn − u_ni) + P_jn (u_nj − u_nn).
     lose = np.subtract(1.0, pin, out=cnj)
-    lose *= u_nj - u_nn
+    lose *= np.subtract(u_nj, u_nn, out=u_nj)
     pin *= u_nn - u_ni
-    du = np.add(pin, lose, out=lose)
-    vk = vote(rule, w_n, du)
-    vk *= third  # only active third parties (n ≠ i, j) vote
-    gain = np.maximum(vk, 0.0).sum(axis=-1)
+    vk = _vote_into(rule, w_n, np.add(pin, lose, out=lose))
+    if isinstance(third, tuple):
+        # Initiators lo:hi of a block against every target j (B, i, j, n): the third parties
+        # are all n but i and j (spectators' weight is 0, so their votes are 0 already).
+        lo, hi = third
+        every = np.arange(vk.shape[-1])
+        vk[:, :, every, every] = 0.0  # n = j
+        vk[:, np.arange(hi - lo), :, np.arange(lo, hi)] = 0.0  # n = i
+    else:
+        vk *= third  # only active third parties (n ≠ i, j) vote
+    gain = np.maximum(vk, 0.0, out=second).sum(axis=-1)
     np.negative(vk, out=vk)
     np.maximum(vk, 0.0, out=vk)
     chij = chij + gain
     chji = chji + vk.sum(axis=-1)
     return np.asarray(chij / (chij + chji))
+
+
+def _vote_into(rule: VotingRule, weight: FloatArray, du: FloatArray) -> FloatArray:
+    """:func:`vote` that may overwrite ``du`` (a temporary of the caller's)."""
+    if rule == VotingRule.PROPORTIONAL:
+        return np.multiply(du, weight, out=du)
+    return vote(rule, weight, du)
 
 
 def _gain(p: FloatArray, u_ki: FloatArray | float, u_kj: FloatArray, s_j: FloatArray) -> FloatArray:
@@ -747,18 +773,18 @@ def _challenges(
     n's risk attitude), ``U_i(n, i)`` = ``u_at``, ``U_i(i, j)`` = ``u_own``, ``U_i(j, j) = 1``.
     """
     b, n, _ = u_own.shape
-    idx = np.arange(n)
     neutral_t = np.swapaxes(neutral, 1, 2)[:, None]  # [b, 1, j, n] = 1 − D_nj
     near_t = np.swapaxes(near, 1, 2)[:, None]  # min(D_nj, 1)
     w_n = act.w[:, None, None, :]
     p_ij = np.empty((b, n, n))
-    step = max(1, _BLOCK_ELEMENTS // max(b * n * n, 1))
+    step = min(n, max(1, _BLOCK_ELEMENTS // max(b * n * n, 1)))
+    buffers = np.empty((3, b, step, n, n))  # reused by every block
     for lo in range(0, n, step):
         hi = min(lo + step, n)
-        u_nj = near_t * r_hi[:, lo:hi, None, :]
+        u_nj, *work = buffers[:, :, : hi - lo]
+        np.multiply(near_t, r_hi[:, lo:hi, None, :], out=u_nj)
         u_nj += 1.0
         u_nj *= neutral_t  # [b, i, j, n] = U_i(n, j)
-        third = act.third[:, None] & (idx[lo:hi, None, None] != idx)[None]
         p_ij[:, lo:hi] = _contest(
             1.0,
             u_own[:, lo:hi],
@@ -770,8 +796,9 @@ def _challenges(
             act.w[:, lo:hi, None],
             act.w[:, None, :],
             w_n,
-            third,
+            (lo, hi),
             prm,
+            (work[0], work[1]),
         )
     return p_ij
 
@@ -1170,6 +1197,22 @@ class SpatialModelOfPolitics:
     ) -> Forecast:
         """Forecast every issue (one by one, or jointly with ``joint=1``); ``rng`` drives the
         stochastic state transitions only."""
+        return self.forecast_with_progress(problem, params, rng, None)
+
+    def forecast_with_progress(
+        self,
+        problem: BargainingProblem,
+        params: Mapping[str, float] | None,
+        rng: np.random.Generator | None,
+        progress: TurnProgress | None,
+    ) -> Forecast:
+        """:meth:`forecast`, calling ``progress(turns done, turns at most)`` after every turn
+        (summed over the issues' runs; a run that stops early counts as all its turns done).
+
+        The issues' runs are independent (``joint = 0``): with deterministic transitions and
+        large problems they run on a thread pool, one issue per core (numpy releases the GIL
+        in its array loops), with identical results. Stochastic runs share ``rng`` in issue
+        order and stay sequential."""
         prm = SMPParams.from_mapping(params)
         validate_problem(problem, self.name)
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -1178,13 +1221,33 @@ class SpatialModelOfPolitics:
         x = problem.normalised_position()
         cap = np.asarray(problem.effective_capability, dtype=np.float64)
         groups = [list(range(k))] if prm.joint == 1 else [[i] for i in range(k)]
-        traj = np.empty((b, 0, n, k))
-        parts: list[tuple[list[int], Run, FloatArray, FloatArray]] = []
-        for issues in groups:
+        done = [0] * len(groups)
+        lock = threading.Lock()
+
+        def run_group(g: int) -> tuple[list[int], Run, FloatArray, FloatArray]:
+            issues = groups[g]
             sal = problem.salience[:, :, issues] / len(issues)
             cap_k = normalise_capability(cap, sal)
-            run = _chunked(x[:, :, issues], sal, cap_k, prm, rng)
-            parts.append((issues, run, sal, cap_k))
+
+            def step(turn: int, _: int) -> None:
+                if progress is not None:
+                    with lock:
+                        done[g] = turn
+                        progress(sum(done), len(groups) * prm.max_rounds)
+
+            return issues, _chunked(x[:, :, issues], sal, cap_k, prm, rng, step), sal, cap_k
+
+        workers = min(len(groups), os.cpu_count() or 1)
+        parallel = (
+            workers > 1
+            and prm.state_transitions == StateTransitions.DETERMINISTIC
+            and b * n * n >= _PARALLEL_ELEMENTS
+        )
+        if parallel:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                parts = list(pool.map(run_group, range(len(groups))))
+        else:
+            parts = [run_group(g) for g in range(len(groups))]
         length = max(run.trajectory.shape[1] for _, run, _, _ in parts)
         traj = np.empty((b, length, n, k))
         outcome = np.empty((b, k))
@@ -1223,18 +1286,27 @@ class SpatialModelOfPolitics:
         )
 
 
-#: Batch rows per chunk, so memory stays near ``_CHUNK_ELEMENTS`` floats per array
-#: (the largest arrays are B·n³).
-_CHUNK_ELEMENTS = 4_000_000
+#: Batch rows per chunk, so that the (B, n, n) arrays of a turn and one row of a block
+#: (B·n² elements) stay near ``_CHUNK_ELEMENTS`` floats.
+_CHUNK_ELEMENTS = 1_000_000
+
+#: Issues run on a thread pool when a turn's (B, n, n) arrays have at least this many
+#: elements (below it, thread overhead outweighs the work).
+_PARALLEL_ELEMENTS = 2_500
 
 
 def _chunked(
-    x: FloatArray, sal: FloatArray, cap: FloatArray, prm: SMPParams, rng: np.random.Generator
+    x: FloatArray,
+    sal: FloatArray,
+    cap: FloatArray,
+    prm: SMPParams,
+    rng: np.random.Generator,
+    progress: TurnProgress | None = None,
 ) -> Run:
     b, n = cap.shape
-    size = max(1, _CHUNK_ELEMENTS // max(n**3, 1))
+    size = max(1, _CHUNK_ELEMENTS // max(n * n, 1))
     if b <= size:
-        return simulate(x, sal, cap, prm, rng)
+        return simulate(x, sal, cap, prm, rng, progress)
     runs = [
         simulate(x[lo : lo + size], sal[lo : lo + size], cap[lo : lo + size], prm, rng)
         for lo in range(0, b, size)
