@@ -408,8 +408,10 @@ def victory_probability(c: FloatArray, model: VictoryProb) -> FloatArray:
         mid = (r * (thresh + 1.0) - 1.0) / (thresh - 1.0)
         x1 = np.where(c >= thresh * cji, 1.0, np.where(cji >= thresh * c, min_x, mid))
         x2 = np.where(c >= thresh * cji, min_x, np.where(cji >= thresh * c, 1.0, 1.0 - mid))
+    elif model == VictoryProb.LINEAR:
+        x1, x2 = c, cji
     else:
-        power = {VictoryProb.LINEAR: 1, VictoryProb.SQUARE: 2, VictoryProb.QUARTIC: 4}.get(model, 8)
+        power = {VictoryProb.SQUARE: 2, VictoryProb.QUARTIC: 4}.get(model, 8)
         x1, x2 = c**power, cji**power
     p = x1 / (x1 + x2)
     m = c.shape[-1]
@@ -607,8 +609,18 @@ class _Turn:
 
     position: FloatArray  # (B, n, d)
     risk: FloatArray  # (B, n) R_i of the state the turn started from
-    probability: FloatArray  # (B, n, 1 + M) PCE over each actor's menu (0 = status quo)
-    choice: IntArray  # (B, n) the menu item each actor took
+    choice: IntArray  # (B, n) the menu item each actor took (0 = status quo)
+    options: int  # 1 + M menu items in all
+    menu: IntArray  # (B, n, K) each actor's menu items (see _menu_pce)
+    menu_probability: FloatArray  # (B, n, K) their PCE probabilities
+
+    @property
+    def probability(self) -> FloatArray:
+        """(B, n, 1 + M) PCE over each actor's menu, 0 off the menu."""
+        b, n, _ = self.menu.shape
+        dense = np.zeros((b, n, self.options))
+        np.put_along_axis(dense, self.menu, self.menu_probability, axis=2)
+        return dense
 
 
 @dataclass(frozen=True)
@@ -656,7 +668,7 @@ def _distance(ideal: FloatArray, pos: FloatArray, sal: FloatArray, ss: FloatArra
     diff *= diff
     total = diff.sum(axis=-1)
     total /= ss
-    return np.sqrt(total, out=total)
+    return np.asarray(np.sqrt(total, out=total))
 
 
 def _risk(
@@ -667,7 +679,11 @@ def _risk(
     neutral = 1.0 - dist
     c = coalitions(neutral, act.cap, prm.voting_rule)
     pv = victory_probability(c, prm.victory_prob)
-    p = pce(pv, c, act.active, prm.pce)
+    if act.everyone and prm.pce == PCEModel.CONDITIONAL:  # pce() without masks
+        p = pv.prod(axis=-1)
+        p /= p.sum(axis=-1, keepdims=True)
+    else:
+        p = pce(pv, c, act.active, prm.pce)
     risk = big_r(p, act.active, prm.big_r_range)
     r_hi = est_nra(risk[:, :, None], risk[:, None, :], prm.big_r_adjust)  # [b, h, i]
     return neutral, risk, r_hi
@@ -819,9 +835,9 @@ def _menu_pce(
     b, n, _ = available.shape
     k = int(available.sum(axis=2).max())
     menu = np.argsort(~available, axis=2, kind="stable")[:, :, :k]  # available first, in order
-    listed = np.take_along_axis(available, menu, axis=2)
-    probs = np.empty((b, n, k))
     rows = np.arange(b)[:, None, None, None]
+    listed = available[rows[..., 0], np.arange(n)[None, :, None], menu]
+    probs = np.empty((b, n, k))
     step = max(1, _BLOCK_ELEMENTS // max(b * k * k, 1))
     for lo in range(0, n, step):
         mine = menu[:, lo : lo + step]
@@ -847,7 +863,7 @@ def _turn(
     return _step(x, _Actors.of(sal, cap, active), prm, rng)
 
 
-def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator) -> _Turn:
+def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator | None) -> _Turn:
     """One turn of ``SMPState::doBCN`` for a batch whose fixed inputs are ``act``."""
     b, n, d = x.shape
     sal, active = act.sal, act.active
@@ -932,19 +948,17 @@ def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator)
     # --- value of each option to each actor a: mean utility of all positions once implemented
     n_act = act.n_active
     sq_sum = (u_own if act.everyone else np.where(active[:, None, :], u_own, 0.0)).sum(axis=2)
-    u_init_new = bs_util(_distance(x, options_init, sal, act.ss), risk[:, :, None])  # [b, a, m]
-    u_rcvr_new = bs_util(_distance(x, options_rcvr, sal, act.ss), risk[:, :, None])
+    m_opts = options_init.shape[1]
+    both = np.concatenate([options_init, options_rcvr], axis=1)
+    u_new = bs_util(_distance(x, both, sal, act.ss), risk[:, :, None])  # [b, a, 2m]
+    u_init_new, u_rcvr_new = u_new[:, :, :m_opts], u_new[:, :, m_opts:]
     if initiator is None:
         u_init_old = u_own  # [b, a, m] = U_a(a, initiator m) with initiator m = m
         from_init = idx[None, :]
     else:
-        u_init_old = np.take_along_axis(
-            u_own, np.broadcast_to(initiator[:, None, :], (b, n, initiator.shape[1])), axis=2
-        )
+        u_init_old = u_own[bi[:, :, None], idx[None, :, None], initiator[:, None, :]]
         from_init = initiator
-    u_rcvr_old = np.take_along_axis(
-        u_own, np.broadcast_to(receiver[:, None, :], (b, n, receiver.shape[1])), axis=2
-    )
+    u_rcvr_old = u_own[bi[:, :, None], idx[None, :, None], receiver[:, None, :]]
     value = (sq_sum[:, :, None] - u_init_old - u_rcvr_old + u_init_new + u_rcvr_new) / n_act[
         :, :, None
     ]
@@ -960,6 +974,7 @@ def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator)
     available = np.concatenate([np.ones((b, n, 1), dtype=bool), mine], axis=2)
     menu, listed, probs = _menu_pce(pv, c, available, prm.pce)
     if prm.state_transitions == StateTransitions.STOCHASTIC:
+        assert rng is not None, "stochastic transitions draw from a Generator"
         cum = np.cumsum(probs, axis=2)
         draw = rng.random((b, n, 1)) * cum[:, :, -1:]
         pick = np.minimum((cum <= draw).sum(axis=2), menu.shape[2] - 1)
@@ -967,20 +982,20 @@ def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator)
         pick = np.where(listed[bi, idx[None, :], pick], pick, 0)
     else:
         pick = np.argmax(probs, axis=2)  # first maximum, as ndxMaxAbs
-    choice = np.take_along_axis(menu, pick[:, :, None], axis=2)[:, :, 0]
+    choice = menu[bi, idx[None, :], pick]
     opt = np.maximum(choice - 1, 0)
     chosen_init = options_init[bi, opt]
     chosen_rcvr = options_rcvr[bi, opt]
     is_init = (opt if initiator is None else initiator[bi, opt]) == idx[None, :]
     moved = np.where(is_init[:, :, None], chosen_init, chosen_rcvr)
     new = np.where((choice > 0)[:, :, None], moved, x)
-    probability = np.zeros((b, n, available.shape[2]))
-    np.put_along_axis(probability, menu, probs, axis=2)
     return _Turn(
         position=np.asarray(new),
         risk=risk,
-        probability=probability,
         choice=np.asarray(choice, dtype=np.int64),
+        options=available.shape[2],
+        menu=menu,
+        menu_probability=probs,
     )
 
 
@@ -1033,7 +1048,9 @@ def simulate(
     depend on the other rows of the batch, so this holds row by row.
     """
     prm = params or SMPParams()
-    rng = rng if rng is not None else np.random.default_rng(0)
+    track = prm.state_transitions == StateTransitions.DETERMINISTIC
+    if rng is None and not track:  # (a Generator costs more than a small turn: only if drawn)
+        rng = np.random.default_rng(0)
     x = np.array(position, dtype=np.float64)
     sal = np.asarray(salience, dtype=np.float64)
     cap = np.asarray(capability, dtype=np.float64)
@@ -1048,11 +1065,11 @@ def simulate(
     first = np.zeros(b)
     current = x
     act, act_rows = everyone, np.arange(b)
-    track = prm.state_transitions == StateTransitions.DETERMINISTIC
     # A fingerprint of each row's positions per turn (a fixed weighted sum: equal positions
     # give equal fingerprints; equal fingerprints are confirmed on the positions themselves).
     weights = 1.0 + np.arange(n * d) / max(n * d, 1)
-    prints = [(x.reshape(b, -1) * weights).sum(axis=1)]
+    prints = np.empty((prm.max_rounds + 1, b))
+    prints[0] = (x.reshape(b, -1) * weights).sum(axis=1)
     cycles: dict[int, tuple[int, int, int]] = {}  # row: (t0, t, last turn), state_t == state_t0
     for turn in range(1, prm.max_rounds + 1):
         rows = np.flatnonzero(running)
@@ -1077,13 +1094,13 @@ def simulate(
         states.append(current)
         moves.append(moved)
         if track and running.any():
-            prints.append((current.reshape(b, -1) * weights).sum(axis=1))
-            same = np.stack(prints[:-1]) == prints[-1]  # [t0, row]
-            for row in np.flatnonzero(running & same.any(axis=0)):
-                for t0 in np.flatnonzero(same[:, row]):
+            prints[turn] = (current.reshape(b, -1) * weights).sum(axis=1)
+            same = prints[:turn] == prints[turn]  # [t0, row]
+            for row in map(int, np.flatnonzero(running & same.any(axis=0))):
+                for t0 in map(int, np.flatnonzero(same[:, row])):
                     if np.array_equal(states[t0][row], current[row]):
-                        end, quiet_end = _cycle_end(int(t0), turn, row, moves, first, prm)
-                        cycles[int(row)] = (int(t0), turn, end)
+                        end, quiet_end = _cycle_end(t0, turn, row, moves, first, prm)
+                        cycles[row] = (t0, turn, end)
                         rounds[row] = end
                         converged[row] = quiet_end
                         running[row] = False
@@ -1097,8 +1114,8 @@ def simulate(
         trajectory = np.concatenate([trajectory, pad], axis=1)
     for row, (t0, t, end) in cycles.items():
         period = t - t0
-        for turn in range(t + 1, end + 1):  # state_{t + k} = state_{t0 + k mod period}
-            trajectory[row, turn] = states[t0 + (turn - t) % period][row]
+        for later in range(t + 1, end + 1):  # state_{t + k} = state_{t0 + k mod period}
+            trajectory[row, later] = states[t0 + (later - t) % period][row]
         trajectory[row, end + 1 :] = trajectory[row, end]
     if progress is not None:
         progress(prm.max_rounds, prm.max_rounds)
