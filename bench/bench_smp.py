@@ -6,7 +6,8 @@ least 10x faster than 1,000 single calls.
 
 1. **Against smpc** (only if the binary is found: ``--smpc PATH`` or ``$KTAB_SMPC``; otherwise
    this part is skipped and says so). Inputs are the committed golden fixtures
-   (``tests/models/fixtures/ktab``, every input by default), run under KTAB's defaults. ``smpc`` is timed as a process
+   (``tests/models/fixtures/ktab``, every input by default), run under KTAB's defaults.
+   ``smpc`` is timed as a process
    (``--xml``, ``--logmin``, SQLite, as in ``tools/ktab/make_golden.py``; start-up included,
    that is what one KTAB forecast costs); ours is timed as one call of
    ``peninsula.models.smp.simulate`` (best of ``--repeat``), and per forecast within a batch of
