@@ -494,3 +494,27 @@ def test_cycle_end_reads_the_stop_rule_off_the_cycle() -> None:
     assert smp._cycle_end(2, 4, 0, moves, first, later) == (7, True)
     never = smp.SMPParams(stop_ratio=1e-4, max_rounds=30)  # nothing quiet: the turn cap
     assert smp._cycle_end(2, 4, 0, moves, first, never) == (30, False)
+
+
+def test_progress_reports_every_turn_and_threads_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A single-row forecast reports turns (summed over the five issue runs, each counted as
+    # max_rounds once it stops), ending at 5 × 100; the issues on a thread pool give the same
+    # bytes as one after another.
+    import peninsula
+    from peninsula.models.batching import forecast_in_chunks
+    from peninsula.scenario.arrays import to_problem
+
+    problem = to_problem(peninsula.load_scenario("korea-2025"))
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(smp, "_PARALLEL_ELEMENTS", 10**12)  # sequential
+    seen = forecast_in_chunks(smp.MODEL, problem, progress=lambda d, t: calls.append((d, t)))
+    assert {t for _, t in calls} == {5 * 100}
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert calls[-1][0] == 5 * 100
+    assert len(calls) >= 5 + int(seen.rounds[0])  # at least every turn of the longest run
+    monkeypatch.setattr(smp, "_PARALLEL_ELEMENTS", 0)  # every issue on the pool
+    threaded = smp.MODEL.forecast(problem)
+    assert threaded.outcome.tobytes() == seen.outcome.tobytes()
+    assert threaded.trajectory.tobytes() == seen.trajectory.tobytes()
