@@ -1232,7 +1232,8 @@ class SpatialModelOfPolitics:
         order and stay sequential."""
         prm = SMPParams.from_mapping(params)
         validate_problem(problem, self.name)
-        rng = rng if rng is not None else np.random.default_rng(0)
+        if rng is None and prm.state_transitions == StateTransitions.STOCHASTIC:
+            rng = np.random.default_rng(0)
         b, n, k = problem.position.shape
         lower, upper = problem.lower, problem.upper
         x = problem.normalised_position()
@@ -1317,7 +1318,7 @@ def _chunked(
     sal: FloatArray,
     cap: FloatArray,
     prm: SMPParams,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None,
     progress: TurnProgress | None = None,
 ) -> Run:
     b, n = cap.shape
