@@ -18,6 +18,7 @@ least 10x faster than 1,000 single calls.
 
     python bench/bench_smp.py                       # full size
     python bench/bench_smp.py --quick               # smaller, for a smoke run
+    python bench/bench_smp.py --baseline OLD/src    # also time another version's single calls
 """
 
 from __future__ import annotations
@@ -110,7 +111,22 @@ def time_smpc(smpc: Path, golden: dict[str, Any], repeat: int) -> float:
     return best
 
 
-def time_ours(golden: dict[str, Any], repeat: int, batch: int) -> tuple[float, float, int]:
+def baseline_model(src: str) -> Any:
+    """Another version's ``peninsula/models/smp.py`` (e.g. the commit before a change,
+    ``git archive COMMIT src | tar -x -C DIR``, then ``--baseline DIR/src``), loaded beside
+    ours so that both are timed in the same run, under the same load."""
+    path = Path(src) / "peninsula" / "models" / "smp.py"
+    spec = importlib.util.spec_from_file_location("smp_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["smp_baseline"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def time_ours(
+    golden: dict[str, Any], repeat: int, batch: int, model: Any = smp
+) -> tuple[float, float, int]:
     """(best single-call seconds, seconds per forecast in a batch, turns) on the golden."""
     x = np.array(golden["position"])[None] / 100.0
     s = np.array(golden["salience"])[None] / 100.0
@@ -118,13 +134,13 @@ def time_ours(golden: dict[str, Any], repeat: int, batch: int) -> tuple[float, f
     best, turns = float("inf"), 0
     for _ in range(repeat):
         start = time.perf_counter()
-        run = smp.simulate(x, s, c)
+        run = model.simulate(x, s, c)
         best = min(best, time.perf_counter() - start)
         turns = int(run.rounds[0])
     rng = np.random.default_rng(7)
     xb = np.clip(np.repeat(x, batch, 0) + rng.normal(0.0, 0.02, (batch, *x.shape[1:])), 0, 1)
     start = time.perf_counter()
-    smp.simulate(xb, np.repeat(s, batch, 0), np.repeat(c, batch, 0))
+    model.simulate(xb, np.repeat(s, batch, 0), np.repeat(c, batch, 0))
     per = (time.perf_counter() - start) / batch
     return best, per, turns
 
@@ -158,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--smpc-repeat", type=int, default=3, help="smpc runs (best of)")
     parser.add_argument("--cases", default=",".join(CASES), help="golden inputs (default: all)")
     parser.add_argument("--quick", action="store_true", help="100 draws, 2 small cases")
+    parser.add_argument(
+        "--baseline", default=None, help="src/ of another version: its single calls timed too"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.forecasts, args.batch, args.repeat, args.smpc_repeat = 100, 20, 1, 1
@@ -171,16 +190,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print("   smpc not found (--smpc or $KTAB_SMPC): comparison skipped")
     else:
         print(f"   smpc: {smpc}")
+        base = baseline_model(args.baseline) if args.baseline else None
         header = "   {:30s} {:>4s} {:>3s} {:>5s} {:>10s} {:>10s} {:>12s} {:>8s} {:>8s}"
+        extra = "" if base is None else f" {'before ms':>10s} {'x before':>8s}"
         print(
             header.format(
                 "case", "n", "d", "turns", "smpc ms", "ours ms", "ours/batch", "x 1call", "x batch"
             )
+            + extra
         )
         for name in args.cases.split(","):
             golden = json.loads((FIXTURES / f"{name}__default.json").read_text())
             t_ktab = time_smpc(smpc, golden, args.smpc_repeat)
             t_one, t_batch, turns = time_ours(golden, args.repeat, args.batch)
+            t_base = None if base is None else time_ours(golden, args.repeat, 1, base)[0]
             row = {
                 "case": name,
                 "actors": len(golden["actors"]),
@@ -192,11 +215,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "speedup_single": t_ktab / t_one,
                 "speedup_batch": t_ktab / t_batch,
             }
+            if t_base is not None:
+                row.update(baseline_single_s=t_base, baseline_speedup_single=t_ktab / t_base)
             result["cases"].append(row)
             print(
                 f"   {name:30s} {row['actors']:4d} {row['dims']:3d} {turns:5d} "
                 f"{t_ktab * 1e3:10.1f} {t_one * 1e3:10.2f} {t_batch * 1e3:12.3f} "
                 f"{row['speedup_single']:8.1f} {row['speedup_batch']:8.1f}"
+                + ("" if t_base is None else f" {t_base * 1e3:10.2f} {t_ktab / t_base:8.1f}")
             )
 
     print(f"2. {args.forecasts} korea-2025 denuclearisation draws: one batch vs single calls")
