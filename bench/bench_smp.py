@@ -125,24 +125,30 @@ def baseline_model(src: str) -> Any:
 
 
 def time_ours(
-    golden: dict[str, Any], repeat: int, batch: int, model: Any = smp
-) -> tuple[float, float, int]:
-    """(best single-call seconds, seconds per forecast in a batch, turns) on the golden."""
+    golden: dict[str, Any], repeat: int, batch: int, baseline: Any = None
+) -> tuple[float, float, int, float | None]:
+    """(best single-call seconds, seconds per forecast in a batch, turns, the baseline's best
+    single call) on the golden. Ours and the baseline alternate call by call, so that both
+    see the same load."""
     x = np.array(golden["position"])[None] / 100.0
     s = np.array(golden["salience"])[None] / 100.0
     c = np.array(golden["capability"])[None]
-    best, turns = float("inf"), 0
+    best, base, turns = float("inf"), float("inf"), 0
     for _ in range(repeat):
         start = time.perf_counter()
-        run = model.simulate(x, s, c)
+        run = smp.simulate(x, s, c)
         best = min(best, time.perf_counter() - start)
         turns = int(run.rounds[0])
+        if baseline is not None:
+            start = time.perf_counter()
+            baseline.simulate(x, s, c)
+            base = min(base, time.perf_counter() - start)
     rng = np.random.default_rng(7)
     xb = np.clip(np.repeat(x, batch, 0) + rng.normal(0.0, 0.02, (batch, *x.shape[1:])), 0, 1)
     start = time.perf_counter()
-    model.simulate(xb, np.repeat(s, batch, 0), np.repeat(c, batch, 0))
+    smp.simulate(xb, np.repeat(s, batch, 0), np.repeat(c, batch, 0))
     per = (time.perf_counter() - start) / batch
-    return best, per, turns
+    return best, per, turns, (None if baseline is None else base)
 
 
 def korea_draws(count: int, seed: int) -> BargainingProblem:
@@ -170,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-smpc", action="store_true", help="skip the comparison with smpc")
     parser.add_argument("--forecasts", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=200, help="batch size for per-forecast cost")
-    parser.add_argument("--repeat", type=int, default=7, help="single calls of ours (best of)")
+    parser.add_argument("--repeat", type=int, default=15, help="single calls of ours (best of)")
     parser.add_argument("--smpc-repeat", type=int, default=3, help="smpc runs (best of)")
     parser.add_argument("--cases", default=",".join(CASES), help="golden inputs (default: all)")
     parser.add_argument("--quick", action="store_true", help="100 draws, 2 small cases")
@@ -202,8 +208,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         for name in args.cases.split(","):
             golden = json.loads((FIXTURES / f"{name}__default.json").read_text())
             t_ktab = time_smpc(smpc, golden, args.smpc_repeat)
-            t_one, t_batch, turns = time_ours(golden, args.repeat, args.batch)
-            t_base = None if base is None else time_ours(golden, args.repeat, 1, base)[0]
+            t_one, t_batch, turns, t_base = time_ours(golden, args.repeat, args.batch, base)
             row = {
                 "case": name,
                 "actors": len(golden["actors"]),
