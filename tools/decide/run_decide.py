@@ -6,6 +6,8 @@ decide's public classes the way its CLI does; none of its code is copied into pe
 
     /work/decide-venv/bin/python tools/decide/run_decide.py --decide-src /work/decide-src \\
         --out tests/models/data/decide_golden.json
+    /work/decide-venv/bin/python tools/decide/run_decide.py --decide-src /work/decide-src \\
+        --cop21 --out tests/models/data/decide_cop21.json
 
 Inputs are generated here from fixed seeds (positions on 0–100 with two decimals, saliences on
 0–1 with three decimals, capabilities 0.1–1 with two decimals: non-integer values avoid exact
@@ -146,13 +148,67 @@ def _run(case: dict[str, object], rounds: int) -> dict[str, object]:
     return {**case, "rounds": outcomes, "exchanges": exchanges_per_round}
 
 
+def _cop21(decide_src: Path, rounds: int) -> dict[str, object]:
+    """decide's own COP21 input (``data/input/cop21.csv``, the Stokman & Thomson (2015) data
+    set of the built-in scenario ``cop21-2015``), run through decide unchanged: its 181
+    actor-issue rows as decide reads them, and decide's forecast after each round. Actor-issue
+    pairs missing from the file stay missing (decide leaves those actors out of the issue)."""
+    from decide.data.modelfactory import ModelFactory
+    from decide.data.reader import InputDataFile
+    from decide.model.equalgain import EqualGainModel
+    from decide.model.observers.observer import Observable
+    from decide.model.utils import ModelLoop
+
+    path = decide_src / "data" / "input" / "cop21.csv"
+    actors: list[str] = []
+    issues: list[str] = []
+    stances: list[list[object]] = []
+    for row in csv.reader(path.read_text().splitlines(), delimiter="\t", quotechar="'"):
+        if row[0] == "#A":
+            actors.append(row[1])
+        elif row[0] == "#P":
+            issues.append(row[1])
+        elif row[0] == "#D":
+            stances.append([row[1], row[2], float(row[3]), float(row[4]), float(row[5])])
+    EqualGainModel.ALLOW_RANDOM = False
+    with tempfile.TemporaryDirectory() as tmp:
+        model = ModelFactory(InputDataFile.open(path))(
+            model_klass=EqualGainModel, randomized_value=0.0
+        )
+        loop = ModelLoop(model, Observable(model_ref=model, output_directory=tmp), 0)
+        outcomes: list[dict[str, float]] = []
+        for _ in range(rounds):
+            loop.loop()
+            outcomes.append({issue.name: float(v) for issue, v in model.nbs.items()})
+    return {
+        "name": "decide-cop21",
+        "source": "foarsitter/decide-exchange-model data/input/cop21.csv",
+        "actors": actors,
+        "issues": issues,
+        "stances": stances,  # [actor, issue, position, salience (0-1), power]
+        "rounds": outcomes,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--decide-src", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument(
+        "--cop21",
+        action="store_true",
+        help="write decide's own COP21 input and its forecasts instead of the golden cases",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.decide_src))
+    if args.cop21:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        case = _cop21(args.decide_src, args.rounds)
+        args.out.write_text(
+            json.dumps({"generator": "tools/decide/run_decide.py --cop21", **case}) + "\n"
+        )
+        return
     cases = [
         {  # decide/tests/test_rex.py, saliences rescaled to 0-1 (10/90 and 60/50 -> /100)
             "name": "decide-test-rex",
