@@ -510,9 +510,22 @@ def _iterate_chain(chain: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
     return np.asarray(np.where(running[..., None], p, result))
 
 
-def big_r(p: FloatArray, active: BoolArray, rng_mode: BigRRange) -> FloatArray:
+def big_r(
+    p: FloatArray, active: BoolArray, rng_mode: BigRRange, everyone: bool = False
+) -> FloatArray:
     """``Model::bigRfromProb``: risk attitudes from the positions' probabilities (likely
-    positions → risk averse). All equal probabilities (KTAB divides by zero) give 0."""
+    positions → risk averse). All equal probabilities (KTAB divides by zero) give 0.
+    ``everyone``: the caller knows every actor is active (skips the masks, same numbers)."""
+    if everyone:
+        p_min = p.min(axis=-1, keepdims=True)
+        p_max = p.max(axis=-1, keepdims=True)
+        spread = p_max - p_min
+        if (spread > 1e-300).all():
+            if rng_mode == BigRRange.MIN:
+                return np.asarray((p - p_min) / spread)
+            if rng_mode == BigRRange.MID:
+                return np.asarray((3 * p - (p_max + 2 * p_min)) / (2 * spread))
+            return np.asarray((2 * p - (p_max + p_min)) / spread)
     p_min = np.where(active, p, np.inf).min(axis=-1, keepdims=True)
     p_max = np.where(active, p, -np.inf).max(axis=-1, keepdims=True)
     spread = p_max - p_min
@@ -684,7 +697,7 @@ def _risk(
         p /= p.sum(axis=-1, keepdims=True)
     else:
         p = pce(pv, c, act.active, prm.pce)
-    risk = big_r(p, act.active, prm.big_r_range)
+    risk = big_r(p, act.active, prm.big_r_range, act.everyone)
     r_hi = est_nra(risk[:, :, None], risk[:, None, :], prm.big_r_adjust)  # [b, h, i]
     return neutral, risk, r_hi
 
@@ -831,8 +844,12 @@ def _menu_pce(
     A menu holds the status quo and the bargains its actor is party to, so menus are short
     (K ≪ M) unless many actors target the same one: gathering each menu's contests costs
     O(B·n·K²) where the full (B, n, 1 + M, 1 + M) grid would be O(B·n³). Actors are taken a
-    block at a time."""
-    b, n, _ = available.shape
+    block at a time. Small problems (the whole grid within ``_BLOCK_ELEMENTS``) take every
+    option as every actor's menu, unlisted ones masked: fewer numpy calls, same numbers."""
+    b, n, m_opts = available.shape
+    if b * n * m_opts * m_opts <= _BLOCK_ELEMENTS:
+        every = np.broadcast_to(np.arange(m_opts), (b, n, m_opts))
+        return every, available, pce(pv[:, None], c[:, None], available, model)
     k = int(available.sum(axis=2).max())
     menu = np.argsort(~available, axis=2, kind="stable")[:, :, :k]  # available first, in order
     rows = np.arange(b)[:, None, None, None]
@@ -842,12 +859,9 @@ def _menu_pce(
     for lo in range(0, n, step):
         mine = menu[:, lo : lo + step]
         p_q, q_p = mine[:, :, :, None], mine[:, :, None, :]
-        probs[:, lo : lo + step] = pce(
-            pv[rows, p_q, q_p],
-            c[rows, p_q, q_p] if model == PCEModel.MARKOV_INCENTIVE else pv[rows, p_q, q_p],
-            listed[:, lo : lo + step],
-            model,
-        )
+        grid = pv[rows, p_q, q_p]
+        strength = c[rows, p_q, q_p] if model == PCEModel.MARKOV_INCENTIVE else grid
+        probs[:, lo : lo + step] = pce(grid, strength, listed[:, lo : lo + step], model)
     return np.asarray(menu, dtype=np.int64), listed, probs
 
 
