@@ -44,7 +44,8 @@ One turn ("bargain, challenge, negotiate"):
    (``Deterministic``) or draws one (``Stochastic``, through the given numpy Generator).
 5. **Stop** (``smpStopFn`` as bound in ``configExec``): after at least 2 turns, once the sum
    over actors of the distance moved in the last turn is below 2% of the first turn's
-   (+1e-4), or after 100 turns.
+   (+1e-4), or after 100 turns. (Once positions repeat those of an earlier turn exactly, the
+   remaining turns are read off the cycle rather than computed: ``simulate``.)
 
 Multi-issue scenarios (*ours*, how a scenario maps onto KTAB): by default (``joint=0``) every
 issue is its own one-dimensional KTAB run, because a scenario's saliences are per-issue
@@ -740,7 +741,7 @@ def _contest(
     if work is None:
         shape = np.broadcast_shapes(np.shape(u_ni), np.shape(u_nj))
         work = (np.empty(shape), np.empty(shape))
-        u_nj = np.array(u_nj, dtype=np.float64)
+        u_nj = np.array(np.broadcast_to(u_nj, shape), dtype=np.float64)  # ours to overwrite
     first, second = work
     cn = _vote_into(rule, w_n, np.subtract(u_ni, u_nj, out=first))
     cni = np.maximum(cn, 0.0, out=second)
