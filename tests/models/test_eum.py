@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from peninsula.errors import InputError
@@ -163,16 +163,23 @@ def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
 # ----------------------------------------------------------------------------- invariants
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Every open choice but ``acceptance = 2``, whose rule (the *lowest* compromise point, SCS's
+#: code) prefers one end of the scale by construction: the reflection test leaves it out.
+SYMMETRIC_CHOICES = {
+    "Q": st.sampled_from([1.0, 0.5, 0.0]),
+    "T": st.sampled_from([1.0, 0.3]),
+    "perspective": st.sampled_from([0.0, 1.0]),
+    "acceptance": st.sampled_from([0.0, 1.0]),
+    "mu": st.sampled_from([0.0, 1.0]),
+    "endogenous_risk": st.sampled_from([0.0, 1.0]),
+    "distance_scale": st.sampled_from([0.0, 1.0]),
+    "probability": st.sampled_from([0.0, 1.0]),
+    "vote_risk": st.sampled_from([0.0, 1.0]),
+    "capitulation": st.sampled_from([0.0, 1.0]),
+}
+SYMMETRIC_PARAMS = st.fixed_dictionaries(SYMMETRIC_CHOICES)
 PARAM_CHOICES = st.fixed_dictionaries(
-    {
-        "Q": st.sampled_from([1.0, 0.5, 0.0]),
-        "T": st.sampled_from([1.0, 0.3]),
-        "perspective": st.sampled_from([0.0, 1.0]),
-        "acceptance": st.sampled_from([0.0, 1.0]),
-        "mu": st.sampled_from([0.0, 1.0]),
-        "endogenous_risk": st.sampled_from([0.0, 1.0]),
-        "distance_scale": st.sampled_from([0.0, 1.0]),
-    }
+    {**SYMMETRIC_CHOICES, "acceptance": st.sampled_from([0.0, 1.0, 2.0])}
 )
 
 
@@ -279,25 +286,90 @@ def test_scenario_risk_is_used_when_asked() -> None:
     assert np.array_equal(a.trajectory, b.trajectory)
 
 
+#: Hypothesis's counterexample to the reflection test (seed 74183329, row 0; full precision).
+#: In round 1 actors 0 and 2 move onto actor 3 and actor 3 onto actor 1, which it missed by one
+#: ulp (x_3 + (x_1 − x_3) ≠ x_1). Actor 0 then sat at distance 1 (the whole spread) from both 1
+#: and 3; their offers are equally credible in exact arithmetic (e depends on the proposer only
+#: through its position) but (½ − ½d)^r with r_0 = ½ turned the ulp into a 5e-8 gap in e, so
+#: actor 0 took 1's compromise alone, where the mirrored run saw the tie and averaged it with
+#: 3's conflict: the trajectories parted by 20 points. Moves now land exactly (eum._land).
+REFLECTION_COUNTEREXAMPLE = make_problem(
+    [[36.91789527831071, 37.54614317995633, 17.58276804762184, -6.640288780927669]],
+    [[0.2473077417289823, 0.9716895765077277, 0.7337426767659707, 0.6397496519536872]],
+    [[0.4683688828183685, 2.250065903585676, 1.6535828994935047, 4.292071425384393]],
+    lower=-50.0,
+    upper=50.0,
+)
+REFLECTION_COUNTEREXAMPLE_PARAMS = {
+    "Q": 0.0,
+    "T": 0.3,
+    "perspective": 0.0,
+    "acceptance": 1.0,
+    "mu": 0.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+}
+
+
+def _mirror(problem: BargainingProblem) -> BargainingProblem:
+    """Every position and the status quo reflected about the middle of the scale."""
+    from dataclasses import replace
+
+    ends = problem.lower + problem.upper
+    return replace(problem, position=ends - problem.position, status_quo=ends - problem.status_quo)
+
+
 @SETTINGS
-@given(random_problem(), PARAM_CHOICES)
+@given(random_problem(), SYMMETRIC_PARAMS)
+@example(REFLECTION_COUNTEREXAMPLE, REFLECTION_COUNTEREXAMPLE_PARAMS)
 def test_reflecting_the_scale_reflects_the_forecast(
     problem: BargainingProblem, params: dict[str, float]
 ) -> None:
-    # Nothing in the model prefers one end of a scale: mirror every position about the middle
-    # of the scale and every round mirrors too (ties are averaged, never broken by direction).
-    lower, upper = float(problem.lower[0]), float(problem.upper[0])
-    mirrored = make_problem(
-        (lower + upper - problem.position[:, :, 0]).tolist(),
-        problem.salience[:, :, 0].tolist(),
-        problem.capability.tolist(),
-        lower=lower,
-        upper=upper,
+    # Nothing in the model prefers one end of a scale (acceptance = 2 aside): mirror every
+    # position and the status quo about the middle of the scale and every round mirrors too
+    # (ties are averaged, never broken by direction or actor order).
+    ends = problem.lower + problem.upper
+    model = get_model("eum")
+    f, g = model.forecast(problem, params), model.forecast(_mirror(problem), params)
+    assert np.allclose(g.trajectory, ends - f.trajectory, atol=1e-6)
+    assert np.allclose(g.outcome, ends - f.outcome, atol=1e-6)
+
+
+def test_reflection_counterexample_is_a_structural_tie() -> None:
+    # The regression's mechanism, checked directly: after round 1 actors 1 and 3 coincide
+    # bitwise (3 landed exactly on 1), so their offers to actor 0 are exactly tied and both
+    # are taken (their mean), in the problem and its mirror alike.
+    params = {**REFLECTION_COUNTEREXAMPLE_PARAMS, "max_rounds": 1.0}
+    model = get_model("eum")
+    for problem in (REFLECTION_COUNTEREXAMPLE, _mirror(REFLECTION_COUNTEREXAMPLE)):
+        after = model.forecast(problem, params).trajectory[0, 1, :, 0]
+        assert after[3] == after[1] and after[2] == after[0]
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES, st.data())
+def test_permuting_actors_permutes_every_round(
+    problem: BargainingProblem, params: dict[str, float], data: st.DataObject
+) -> None:
+    # Relabelling the actors relabels every round of the trajectory, under every open choice
+    # (tests/models/test_properties.py checks the final round under the defaults only).
+    from dataclasses import replace
+
+    perm = np.array(data.draw(st.permutations(range(problem.n_actors))))
+    permuted = replace(
+        problem,
+        actor_ids=tuple(problem.actor_ids[i] for i in perm),
+        position=problem.position[:, perm],
+        salience=problem.salience[:, perm],
+        capability=problem.capability[:, perm],
+        risk=problem.risk[:, perm],
+        outside_option=problem.outside_option[:, perm],
+        participating=problem.participating[:, perm],
     )
     model = get_model("eum")
-    f, g = model.forecast(problem, params), model.forecast(mirrored, params)
-    assert np.allclose(g.trajectory, lower + upper - f.trajectory, atol=1e-6)
-    assert np.allclose(g.outcome, lower + upper - f.outcome, atol=1e-6)
+    f, g = model.forecast(problem, params), model.forecast(permuted, params)
+    assert np.allclose(g.trajectory, f.trajectory[:, :, perm], atol=1e-6)
+    assert np.allclose(g.outcome, f.outcome, atol=1e-6)
 
 
 @SETTINGS

@@ -225,14 +225,21 @@ def vote_probability(
     is the pair's own total ``Σ_k |v_k^{ij}|`` (equation 30) or, with ``all_pairs``, the
     total over every ordered pair of actors ``Σ_k Σ_{a,b} |v_k^{ab}|`` — the denominator of
     SCS's code as ported by jmckib/bdm-scholz-expected-utility-model, which makes every
-    probability small and ``P_ij + P_ji < 1``. ``½`` where ``D = 0``. One (B, n, n, n) array:
-    meant for the optional variants, not the default path (:func:`win_probability`).
+    probability small and ``P_ij + P_ji < 1``. The all-pairs total runs over pairs of actors
+    with influence (``w > 0``): every actor has some in SCS's cases, and a powerless actor
+    must not change anyone's probability (module docstring, *Influence*). ``½`` where
+    ``D = 0``. One (B, n, n, n) array: meant for the optional variants, not the default path
+    (:func:`win_probability`).
     """
     dp = d if r is None else np.power(d, r[:, :, None])  # dp[b, k, i] = d_ki^{r_k}
     votes = w[:, :, None, None] * (dp[:, :, None, :] - dp[:, :, :, None])  # [b, k, i, j]
     num = np.maximum(votes, 0.0).sum(axis=1)
     total = np.abs(votes).sum(axis=1)
-    den = total.sum(axis=(1, 2), keepdims=True) if all_pairs else total
+    if all_pairs:  # pairs of actors with influence only: a powerless actor must not matter
+        active = (w > 0.0).astype(np.float64)
+        den = np.einsum("bij,bi,bj->b", total, active, active)[:, None, None]
+    else:
+        den = total
     scale = _EPS * np.maximum(w.sum(axis=1), _EPS)[:, None, None]
     cares = den > scale
     return np.asarray(np.where(cares, num / np.where(cares, den, 1.0), 0.5))
@@ -383,6 +390,9 @@ def choose_moves(
     valid = challenger_eu > _EPS
     valid &= own < challenger_eu - _EPS
     valid &= eligible
+    # A lost conflict (a > 0) or a capitulation (a < 0, |a| >= e) moves i all the way to x_j.
+    full = own > _EPS
+    full |= -own >= challenger_eu - _EPS
     if not capitulation:  # drop the capitulation region (a < 0, |a| >= e)
         valid &= ~((own < -_EPS) & (-own >= challenger_eu - _EPS))
     # Fraction of the way to x_j: 1 for a lost conflict or a capitulation, |a|/e for a
@@ -390,19 +400,42 @@ def choose_moves(
     frac = np.abs(own)
     frac /= np.maximum(challenger_eu, _EPS)
     np.minimum(frac, 1.0, out=frac)
-    np.maximum(frac, own > _EPS, out=frac)
-    signed = np.multiply(frac, toward, out=frac)  # i's move towards x_j
-    # Best offer by the acceptance rule; exact ties are averaged (so the result does not
-    # depend on the order of the actors: equal and opposite offers cancel out).
-    score = np.abs(signed) if least_move else -challenger_eu
-    score = score + (~valid) * _NO_OFFER
+    np.maximum(frac, full, out=frac)
+    # Best offer by the acceptance rule (score: how far i moves, or minus the proposer's e).
+    score = np.abs(toward) * frac if least_move else -challenger_eu
+    score += (~valid) * _NO_OFFER
     best = _min_last_axis(score)[:, :, None]
     tied = score <= best + 1e-12 * (1.0 + np.abs(best))
     tied &= valid
+    return _land(x, frac, tied)
+
+
+def _land(x: FloatArray, frac: FloatArray, tied: BoolArray) -> FloatArray:
+    """New positions (B, n): the mean of the points ``(1 − f_ij) x_i + f_ij x_j`` of the
+    offers ``tied[b, i, j]`` that ``i`` accepts; ``x_i`` where it accepts none.
+
+    Exact ties are averaged, so the result does not depend on the order of the actors (equal
+    and opposite offers cancel out). The arithmetic is arranged so that a full move lands
+    *exactly* on the proposer's position (``0 · x_i + 1 · x_j``, where ``x_i + (x_j − x_i)``
+    can miss it by one ulp) and several offers to one point land exactly on it (the mean is
+    taken relative to the lowest accepted point). Actors that meet then coincide bitwise, and
+    the structural tie they create — two challengers at one position make equally credible
+    offers to a third (``e`` depends on the challenger only through its position) — is seen
+    as a tie. Missed by an ulp it was not: ``(½ − ½ d)^r`` with ``r < 1`` has an infinite
+    slope at ``d = 1``, which turned a 1-ulp difference in ``d`` into 5e-8 in ``e``, and which
+    offer won then depended on rounding (and on the direction of the scale: a reflected issue
+    did not give the reflected forecast).
+    """
+    target = x[:, :, None] * (1.0 - frac)
+    target += x[:, None, :] * frac
     ones = np.ones(tied.shape[2])
     count = tied @ ones  # sums over the short last axis: matmul is ~3x faster than .sum
-    signed *= tied
-    return np.asarray(x + (signed @ ones) / np.maximum(count, 1.0))
+    low = _min_last_axis(target + (~tied) * _NO_OFFER)
+    some = count > 0.0
+    low = np.where(some, low, x)
+    target -= low[:, :, None]
+    target *= tied
+    return np.asarray(low + (target @ ones) / np.maximum(count, 1.0))
 
 
 def choose_by_type(
@@ -429,24 +462,19 @@ def choose_by_type(
     compromise = gives & (e > -a + _EPS)
     capitulate = gives & ~compromise if capitulation else np.zeros_like(gives)
     dist = np.abs(toward)
-    frac = np.minimum(np.abs(a) / np.maximum(e, _EPS), 1.0)
+    # The three types are disjoint: a compromise moves |a|/e of the way, the others all of it.
+    frac = np.where(compromise, np.minimum(np.abs(a) / np.maximum(e, _EPS), 1.0), 1.0)
     key = (np.abs(a) * x[:, :, None] + e * x[:, None, :]) / np.maximum(np.abs(a) + e, _EPS)
-    moves = np.zeros_like(x)
+    chosen = np.zeros_like(eligible)
     decided = np.zeros(x.shape, dtype=bool)
-    for mask, score, step in (
-        (lost, dist, toward),
-        (compromise, key, toward * frac),
-        (capitulate, dist, toward),
-    ):
+    for mask, score in ((lost, dist), (compromise, key), (capitulate, dist)):
         masked = np.where(mask, score, _NO_OFFER)
         best = masked.min(axis=2, keepdims=True)
         tied = mask & (masked <= best + 1e-12 * (1.0 + np.abs(best)))
-        count = tied.sum(axis=2)
-        take = (count > 0) & ~decided
-        mean_step = (step * tied).sum(axis=2) / np.maximum(count, 1)
-        moves = np.where(take, mean_step, moves)
+        take = tied.any(axis=2) & ~decided
+        chosen |= tied & take[:, :, None]
         decided |= take
-    return np.asarray(x + moves)
+    return _land(x, frac, chosen)
 
 
 def _min_last_axis(a: FloatArray) -> FloatArray:
