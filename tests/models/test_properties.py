@@ -2,9 +2,9 @@
 
 Models that land later (eum, smp) are picked up automatically through ``available_models()``.
 The invariants come from the issue: the forecast lies in the span of the influential actors'
-positions, relabelling/reordering actors changes nothing, scaling all capabilities changes
-nothing, a unanimous issue stays put, a seed determines the result, and the batch path equals
-the per-row path.
+positions, relabelling/reordering actors changes nothing, reflecting every scale reflects the
+forecast, scaling all capabilities changes nothing, a unanimous issue stays put, a seed
+determines the result, and the batch path equals the per-row path.
 """
 
 from __future__ import annotations
@@ -131,6 +131,21 @@ def test_permuting_actors_changes_nothing(
     assert g.actor_ids == permuted.actor_ids
     # Each actor's final position is the same, whatever its index.
     np.testing.assert_allclose(g.trajectory[:, -1], f.trajectory[:, -1][:, perm], atol=TOL)
+
+
+@pytest.mark.parametrize("name", MODELS)
+@PROPERTY_SETTINGS
+@given(problem=problems())
+def test_reflecting_the_scales_reflects_the_forecast(name: str, problem: BargainingProblem) -> None:
+    # Nothing in a model prefers one end of a scale: mirror every position and the status quo
+    # about the middle of each issue's scale (x -> lower + upper - x) and the forecast mirrors.
+    ends = problem.lower + problem.upper
+    mirrored = replace(
+        problem, position=ends - problem.position, status_quo=ends - problem.status_quo
+    )
+    f, g = _run(name, problem), _run(name, mirrored)
+    np.testing.assert_allclose(g.outcome, ends - f.outcome, atol=TOL, rtol=0)
+    np.testing.assert_allclose(g.trajectory[:, -1], ends - f.trajectory[:, -1], atol=TOL, rtol=0)
 
 
 @pytest.mark.parametrize("name", MODELS)

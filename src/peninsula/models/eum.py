@@ -387,14 +387,15 @@ def choose_moves(
     """
     # Masked selects (np.where, putmask) on unpredictable masks are ~10x slower than
     # arithmetic here, so masks are applied by multiplying with booleans.
+    limit = challenger_eu - _EPS
     valid = challenger_eu > _EPS
-    valid &= own < challenger_eu - _EPS
+    valid &= own < limit
     valid &= eligible
     # A lost conflict (a > 0) or a capitulation (a < 0, |a| >= e) moves i all the way to x_j.
-    full = own > _EPS
-    full |= -own >= challenger_eu - _EPS
+    full = own <= np.negative(limit, out=limit)  # −a >= e (within _EPS)
     if not capitulation:  # drop the capitulation region (a < 0, |a| >= e)
-        valid &= ~((own < -_EPS) & (-own >= challenger_eu - _EPS))
+        valid &= ~(full & (own < -_EPS))
+    full |= own > _EPS
     # Fraction of the way to x_j: 1 for a lost conflict or a capitulation, |a|/e for a
     # compromise (finite everywhere; invalid entries are discarded below).
     frac = np.abs(own)
@@ -417,8 +418,8 @@ def _land(x: FloatArray, frac: FloatArray, tied: BoolArray) -> FloatArray:
     Exact ties are averaged, so the result does not depend on the order of the actors (equal
     and opposite offers cancel out). The arithmetic is arranged so that a full move lands
     *exactly* on the proposer's position (``0 · x_i + 1 · x_j``, where ``x_i + (x_j − x_i)``
-    can miss it by one ulp) and several offers to one point land exactly on it (the mean is
-    taken relative to the lowest accepted point). Actors that meet then coincide bitwise, and
+    can miss it by one ulp) and several offers to one point land exactly on it (their mean
+    is taken relative to the lowest accepted point). Actors that meet then coincide bitwise, and
     the structural tie they create — two challengers at one position make equally credible
     offers to a third (``e`` depends on the challenger only through its position) — is seen
     as a tie. Missed by an ulp it was not: ``(½ − ½ d)^r`` with ``r < 1`` has an infinite
@@ -426,13 +427,12 @@ def _land(x: FloatArray, frac: FloatArray, tied: BoolArray) -> FloatArray:
     offer won then depended on rounding (and on the direction of the scale: a reflected issue
     did not give the reflected forecast).
     """
-    target = x[:, :, None] * (1.0 - frac)
-    target += x[:, None, :] * frac
+    target = x[:, None, :] * frac
+    target += x[:, :, None] * (1.0 - frac)
     ones = np.ones(tied.shape[2])
-    count = tied @ ones  # sums over the short last axis: matmul is ~3x faster than .sum
-    low = _min_last_axis(target + (~tied) * _NO_OFFER)
-    some = count > 0.0
-    low = np.where(some, low, x)
+    count = tied @ ones  # matmul sums the short last axis ~3x faster than .sum
+    low = _min_last_axis(np.where(tied, target, np.inf))
+    low = np.where(count > 0.0, low, x)
     target -= low[:, :, None]
     target *= tied
     return np.asarray(low + (target @ ones) / np.maximum(count, 1.0))
