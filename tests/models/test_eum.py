@@ -153,7 +153,14 @@ def test_korea_scenario_runs_within_bounds() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"Q": 1.5}, {"T": -0.1}, {"max_rounds": 2.5}, {"perspective": 2.0}, {"bogus": 1.0}],
+    [
+        {"Q": 1.5},
+        {"T": -0.1},
+        {"max_rounds": 2.5},
+        {"perspective": 2.0},
+        {"acceptance": 4.0},
+        {"bogus": 1.0},
+    ],
 )
 def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
     with pytest.raises(InputError):
@@ -169,7 +176,7 @@ SYMMETRIC_CHOICES = {
     "Q": st.sampled_from([1.0, 0.5, 0.0]),
     "T": st.sampled_from([1.0, 0.3]),
     "perspective": st.sampled_from([0.0, 1.0]),
-    "acceptance": st.sampled_from([0.0, 1.0]),
+    "acceptance": st.sampled_from([0.0, 1.0, 3.0]),
     "mu": st.sampled_from([0.0, 1.0]),
     "endogenous_risk": st.sampled_from([0.0, 1.0]),
     "distance_scale": st.sampled_from([0.0, 1.0]),
@@ -179,7 +186,7 @@ SYMMETRIC_CHOICES = {
 }
 SYMMETRIC_PARAMS = st.fixed_dictionaries(SYMMETRIC_CHOICES)
 PARAM_CHOICES = st.fixed_dictionaries(
-    {**SYMMETRIC_CHOICES, "acceptance": st.sampled_from([0.0, 1.0, 2.0])}
+    {**SYMMETRIC_CHOICES, "acceptance": st.sampled_from([0.0, 1.0, 2.0, 3.0])}
 )
 
 
@@ -455,3 +462,52 @@ def test_offer_type_order_and_capitulation_switch() -> None:
     assert eum.choose_by_type(x, toward, own, e, only_capitulation, False)[0, 0] == 0.0
     assert eum.choose_moves(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(0.6)
     assert eum.choose_moves(x, toward, own, e, only_capitulation, True, False)[0, 0] == 0.0
+
+
+def _offers_to_actor_0(
+    x: list[float], own_0: list[float], e_0: list[float]
+) -> tuple[np.ndarray, ...]:
+    """Arrays for choose_moves where only actor 0 receives offers (a = own_0, e = e_0)."""
+    xs = np.array([x])
+    n = xs.shape[1]
+    own, e = np.zeros((1, n, n)), np.zeros((1, n, n))
+    own[0, 0, 1:], e[0, 0, 1:] = own_0, e_0
+    eligible = np.zeros((1, n, n), dtype=bool)
+    eligible[0, 0, 1:] = True
+    return xs, xs[:, None, :] - xs[:, :, None], own, e, eligible
+
+
+def test_equally_credible_offers_are_averaged_or_the_least_move_is_taken() -> None:
+    # Proposers 1 and 2 share the position 1, so their offers to 0 are equally credible
+    # (e = 0.8 both). From 1: a = −0.2 → compromise, |a|/e = ¼ of the way (to 0.25); from 2:
+    # a = 0.5 → lost conflict, all the way (to 1). acceptance = 1 averages: (0.25 + 1)/2 =
+    # 0.625; acceptance = 3 (BdM's tie rule) takes the least move, 0.25; so does the least-move
+    # rule (acceptance = 0).
+    x, toward, own, e, eligible = _offers_to_actor_0([0.0, 1.0, 1.0], [-0.2, 0.5], [0.8, 0.8])
+    averaged = eum.choose_moves(x, toward, own, e, eligible, False)
+    bdm_tie = eum.choose_moves(x, toward, own, e, eligible, False, tie_least_move=True)
+    least = eum.choose_moves(x, toward, own, e, eligible, True)
+    assert averaged[0, 0] == pytest.approx(0.625)
+    assert bdm_tie[0, 0] == pytest.approx(0.25)
+    assert least[0, 0] == pytest.approx(0.25)
+    # A more credible offer still wins outright under acceptance = 3: e = 0.9 for the conflict.
+    e[0, 0, 2] = 0.9
+    assert eum.choose_moves(x, toward, own, e, eligible, False, tie_least_move=True)[
+        0, 0
+    ] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("proposers", [1, 2, 3, 5, 7])
+def test_full_moves_land_exactly_on_the_proposers(proposers: int) -> None:
+    # Actor 0 at 0.7 loses conflicts (a = 0.1 < e = 0.5) to every proposer, all at 0.1. It must
+    # land on 0.1 bitwise: 0.7 + (0.1 − 0.7) = 0.09999999999999998, and a plain mean of three
+    # equal points, (0.1 + 0.1 + 0.1)/3 = 0.10000000000000002, both miss it, and an actor
+    # one ulp off a proposer breaks the tie between proposers there (the reflection
+    # counterexample above).
+    assert 0.7 + (0.1 - 0.7) != 0.1 and (0.1 + 0.1 + 0.1) / 3 != 0.1
+    x, toward, own, e, eligible = _offers_to_actor_0(
+        [0.7] + [0.1] * proposers, [0.1] * proposers, [0.5] * proposers
+    )
+    for least_move in (False, True):
+        assert eum.choose_moves(x, toward, own, e, eligible, least_move)[0, 0] == 0.1
+    assert eum.choose_by_type(x, toward, own, e, eligible, True)[0, 0] == 0.1

@@ -36,9 +36,12 @@ capability × salience). Each round:
    ``|a/e|`` of the way to ``x_j``. *Capitulation* ``e > 0 > a``, ``|a| ≥ e``: ``i`` moves to
    ``x_j``. Otherwise ``j`` has no credible offer for ``i``.
 6. **Acceptance**: each actor gives in to the most credible offer, the one whose proposer
-   expects the most from it (largest ``e``); exactly equal offers are averaged. BdM (1994), as
+   expects the most from it (largest ``e``); exactly equal offers are averaged (our choice;
+   ``acceptance = 3`` takes BdM's own tie rule instead, the least move). BdM (1994), as
    quoted by SCS §6.2: "those better able to enforce their wishes ... make their proposals
-   stick; given equally enforceable proposals, players move the least". Everyone moves
+   stick; given equally enforceable proposals, players move the least". Exact ties are not
+   rare: two proposers at one position make equally credible offers to anyone (``e`` depends
+   on the proposer only through its position), and actors meet often. Everyone moves
    simultaneously. Iterate until no position changes or ``max_rounds``.
 
 The issue's forecast is the weighted median (weights ``c s``) of the final positions: BdM's
@@ -55,7 +58,11 @@ Choices the publications leave open, each a parameter (``params`` keys, defaults
   operational summary of the same passage; on BdM's case actors creep towards 7 by small
   compromises and the forecast stays at the initial median, 7.0); 2 = the order of offer
   types in SCS's own code (lost confrontations first, then the compromise with the lowest
-  weighted-average point, then capitulation: :func:`choose_by_type`).
+  weighted-average point, then capitulation: :func:`choose_by_type`; its "lowest" prefers
+  one end of the scale, so this is the one choice under which reflecting the scale does not
+  reflect the forecast); 3 = the most credible offer and, among equally credible ones, the
+  least move (BdM's tie rule in full; 8.60 on his case, where several proposers share a
+  position).
 - ``probability`` (0): 0 = equation 30, each pair's votes over that pair's total; 1 = over the
   total of every pair's votes, as SCS's code does (:func:`vote_probability`).
 - ``vote_risk`` (0): 0 = votes use linear distances; 1 = each voter raises distances to its
@@ -137,8 +144,9 @@ _FLAGS = (
     "vote_risk",
     "capitulation",
 )
-#: ``acceptance`` values: least move, most credible offer, SCS's code's order of offer types.
-_ACCEPTANCE = (0.0, 1.0, 2.0)
+#: ``acceptance`` values: least move, most credible offer, SCS's code's order of offer types,
+#: most credible offer with BdM's tie rule (the least move among equally credible ones).
+_ACCEPTANCE = (0.0, 1.0, 2.0, 3.0)
 #: Most rows processed together (small problems: amortises Python overhead).
 CHUNK = 512
 #: Memory allowed for the (rows, n(n−1)/2, n) float64 vote array of one chunk: 64 MiB.
@@ -375,6 +383,7 @@ def choose_moves(
     eligible: BoolArray,
     least_move: bool,
     capitulation: bool = True,
+    tie_least_move: bool = False,
 ) -> FloatArray:
     """New positions (B, n) after every actor accepts its best offer (SCS §6).
 
@@ -384,6 +393,8 @@ def choose_moves(
     (conflict lost, capitulation) or ``|a|/e`` (compromise) towards ``x_j``. Expected utilities
     within ``_EPS`` of zero or of each other count as equal: the table is discontinuous at
     ``a = 0`` and rounding residue must not decide (the result would depend on actor order).
+    Offers tied on the acceptance rule's score are averaged; with ``tie_least_move`` (and
+    the most credible offer) the least move among them is taken first (BdM's tie rule).
     """
     # Masked selects (np.where, putmask) on unpredictable masks are ~10x slower than
     # arithmetic here, so masks are applied by multiplying with booleans.
@@ -408,6 +419,11 @@ def choose_moves(
     best = _min_last_axis(score)[:, :, None]
     tied = score <= best + 1e-12 * (1.0 + np.abs(best))
     tied &= valid
+    if tie_least_move and not least_move:  # BdM: among equally credible offers, the least move
+        move = np.abs(toward) * frac
+        move += (~tied) * _NO_OFFER
+        least = _min_last_axis(move)[:, :, None]
+        tied &= move <= least + 1e-12 * (1.0 + least)
     return _land(x, frac, tied)
 
 
@@ -565,6 +581,7 @@ def run_issue(
                 eligible,
                 p["acceptance"] == 0.0,
                 p["capitulation"] == 1.0,
+                p["acceptance"] == 3.0,
             )
         changed = np.abs(new - x).max(axis=1) > tol
         changed &= ~converged
@@ -590,7 +607,7 @@ def _check(p: Mapping[str, float]) -> None:
         if p[key] not in (0.0, 1.0):
             problems.append(Located("must be 0 or 1", field=f"eum.{key}"))
     if p["acceptance"] not in _ACCEPTANCE:
-        problems.append(Located("must be 0, 1 or 2", field="eum.acceptance"))
+        problems.append(Located("must be 0, 1, 2 or 3", field="eum.acceptance"))
     if problems:
         raise InputError(problems)
 
