@@ -317,6 +317,31 @@ REFLECTION_COUNTEREXAMPLE_PARAMS = {
     "distance_scale": 1.0,
 }
 
+#: A random search's counterexample (2 actors, spread-normalised distances): the two actors are
+#: the extremes, d = 1 ± an ulp of rounding that differs between the issue and its mirror, and
+#: (½ − ½d)^r with r < 1 turned it into a 1.5e-6 difference in round 1 and 0.15 by round 10
+#: (compromise spirals amplify). Distances are now measured from the lowest influential actor,
+#: so the extremes sit at exactly 0 and 1 in both.
+SPREAD_COUNTEREXAMPLE = make_problem(
+    [[-41.583425944027006, 32.896386202030854]],
+    [[0.8177603307050779, 0.9664642013745556]],
+    [[1.8092128856427303, 4.500593573790177]],
+    lower=-50.0,
+    upper=50.0,
+)
+SPREAD_COUNTEREXAMPLE_PARAMS = {
+    "Q": 1.0,
+    "T": 1.0,
+    "perspective": 1.0,
+    "acceptance": 0.0,
+    "mu": 1.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+    "probability": 0.0,
+    "vote_risk": 1.0,
+    "capitulation": 0.0,
+}
+
 
 def _mirror(problem: BargainingProblem) -> BargainingProblem:
     """Every position and the status quo reflected about the middle of the scale."""
@@ -329,6 +354,7 @@ def _mirror(problem: BargainingProblem) -> BargainingProblem:
 @SETTINGS
 @given(random_problem(), SYMMETRIC_PARAMS)
 @example(REFLECTION_COUNTEREXAMPLE, REFLECTION_COUNTEREXAMPLE_PARAMS)
+@example(SPREAD_COUNTEREXAMPLE, SPREAD_COUNTEREXAMPLE_PARAMS)
 def test_reflecting_the_scale_reflects_the_forecast(
     problem: BargainingProblem, params: dict[str, float]
 ) -> None:

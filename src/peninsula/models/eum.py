@@ -643,17 +643,21 @@ class ExpectedUtility:
         for issue in range(k):
             lower, upper = float(problem.lower[issue]), float(problem.upper[issue])
             pos = problem.position[:, :, issue]
+            origin = np.full((b, 1), lower)
             if p["distance_scale"] == 1.0:
-                # Spread of the influential actors only (a powerless actor must not matter).
+                # Spread of the influential actors only (a powerless actor must not matter),
+                # measured from the lowest of them, so that the two extremes sit at exactly 0
+                # and 1 (d = 1 bitwise, in the issue and in its mirror image alike: (½ − ½d)^r
+                # with r < 1 turns a rounding error δ in d into √δ in utility).
                 act = weights[:, :, issue] > 0
-                spread = np.where(act, pos, -np.inf).max(axis=1) - np.where(act, pos, np.inf).min(
-                    axis=1
-                )
-                spread = np.where(np.isfinite(spread), spread, 0.0)
-                scale = np.where(spread > 0, spread, upper - lower)[:, None]
+                low = np.where(act, pos, np.inf).min(axis=1)
+                spread = np.where(act, pos, -np.inf).max(axis=1) - low
+                wide = np.isfinite(spread) & (spread > 0)
+                scale = np.where(wide, spread, upper - lower)[:, None]
+                origin = np.where(wide, low, lower)[:, None]
             else:
                 scale = np.full((b, 1), upper - lower)
-            x0 = (pos - lower) / scale
+            x0 = (pos - origin) / scale
             step = chunk_rows(n)
             for lo in range(0, b, step):
                 rows = slice(lo, lo + step)
@@ -672,7 +676,7 @@ class ExpectedUtility:
             # Back to issue units; moves are interpolations, so clipping only removes rounding.
             view = full[:, :, :, issue]
             view *= scale[:, None, :]
-            view += lower
+            view += origin[:, None, :]
             np.clip(view, lower, upper, out=view)
         length = int(rounds.max(initial=0)) + 1
         trajectory = full if length == full.shape[1] else full[:, :length].copy()
