@@ -218,13 +218,72 @@ def test_positions_stay_within_bounds_every_round(
     assert np.all(np.isfinite(forecast.outcome))
 
 
+#: A random search's case (seed 5, 7 actors + a powerless one at −36.01): the issue settles
+#: after round 9 (nobody moves more than ``tol``) and stops, but with the powerless actor it
+#: runs on because that actor is still being moved, and the others creep by sub-``tol`` steps
+#: (5.8e-8 by round 10). Holds before and after the reflection fixes.
+POWERLESS_CREEP = make_problem(
+    [
+        [
+            21.62956713296819,
+            -5.472859092181906,
+            -35.611446893214875,
+            11.305726316809405,
+            24.98012593825372,
+            28.127047137263304,
+            -27.35229257002134,
+        ]
+    ],
+    [
+        [
+            0.5147302971951744,
+            0.33648255935687965,
+            0.1413900121849554,
+            0.5538813139231415,
+            0.26084567732468844,
+            0.608012913434943,
+            0.9200007141862638,
+        ]
+    ],
+    [
+        [
+            0.11765265504037947,
+            4.451732779265056,
+            4.737793430678599,
+            2.2533273137719605,
+            3.3062835002085578,
+            1.251095617597377,
+            0.6539693390364987,
+        ]
+    ],
+    lower=-50.0,
+    upper=50.0,
+)
+POWERLESS_CREEP_PARAMS = {
+    "Q": 0.0,
+    "T": 1.0,
+    "perspective": 1.0,
+    "acceptance": 2.0,
+    "mu": 1.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+    "probability": 0.0,
+    "vote_risk": 0.0,
+    "capitulation": 1.0,
+}
+
+
 @SETTINGS
 @given(random_problem(), PARAM_CHOICES, st.floats(-50, 50))
+@example(POWERLESS_CREEP, POWERLESS_CREEP_PARAMS, -36.01386782487258)
 def test_powerless_actor_cannot_move_the_outcome(
     problem: BargainingProblem, params: dict[str, float], where: float
 ) -> None:
     # Add an actor with zero capability and zero salience: the others' trajectories and the
-    # forecast must not change.
+    # forecast must not change — up to the convergence tolerance: a run stops in the first
+    # round in which no actor moves more than tol (a fraction of the scale), and a powerless
+    # actor that is still being moved keeps it going while the others creep by less than tol
+    # a round. So within max_rounds · tol of the scale (1e-6 on these 100-wide scales).
     b, n, _ = problem.position.shape
     where = float(np.clip(where, problem.lower[0], problem.upper[0]))
     extended = make_problem(
@@ -236,13 +295,18 @@ def test_powerless_actor_cannot_move_the_outcome(
     )
     model = get_model("eum")
     base, more = model.forecast(problem, params), model.forecast(extended, params)
-    assert np.allclose(base.outcome, more.outcome, atol=1e-9)
+    creep = (
+        eum.DEFAULTS["max_rounds"]
+        * eum.DEFAULTS["tol"]
+        * float(problem.upper[0] - problem.lower[0])
+    )
+    assert np.allclose(base.outcome, more.outcome, atol=creep, rtol=0)
     length = max(base.trajectory.shape[1], more.trajectory.shape[1])
 
     def pad(t: np.ndarray) -> np.ndarray:
         return np.concatenate([t, np.repeat(t[:, -1:], length - t.shape[1], axis=1)], axis=1)
 
-    assert np.allclose(pad(base.trajectory), pad(more.trajectory)[:, :, :n], atol=1e-9)
+    assert np.allclose(pad(base.trajectory), pad(more.trajectory)[:, :, :n], atol=creep, rtol=0)
 
 
 @SETTINGS
