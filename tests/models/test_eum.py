@@ -218,48 +218,43 @@ def test_positions_stay_within_bounds_every_round(
     assert np.all(np.isfinite(forecast.outcome))
 
 
-#: A random search's case (seed 5, 7 actors + a powerless one at −36.01): the issue settles
-#: after round 9 (nobody moves more than ``tol``) and stops, but with the powerless actor it
-#: runs on because that actor is still being moved, and the others creep by sub-``tol`` steps
-#: (5.8e-8 by round 10). Holds before and after the reflection fixes.
-POWERLESS_CREEP = make_problem(
+#: Hypothesis's counterexample (seed 101, 10,000 examples; present before this branch): the
+#: issue goes quiet after round 7 (nobody moves more than ``tol``) and stops, but with a
+#: powerless actor at 0 that was still being moved the run went on, the others crept by
+#: 1e-8 below ``tol`` and in round 9 a choice tipped: 20 points apart. The run now stops when
+#: no *influential* actor moves. (Acceptance = 2, SCS's code's order of offer types.)
+POWERLESS_TIPS_A_CHOICE = make_problem(
     [
         [
-            21.62956713296819,
-            -5.472859092181906,
-            -35.611446893214875,
-            11.305726316809405,
-            24.98012593825372,
-            28.127047137263304,
-            -27.35229257002134,
+            -11.663111921448177,
+            -9.152679458000136,
+            -45.472480609755486,
+            -45.1242289272832,
+            49.91761150650714,
         ]
     ],
     [
         [
-            0.5147302971951744,
-            0.33648255935687965,
-            0.1413900121849554,
-            0.5538813139231415,
-            0.26084567732468844,
-            0.608012913434943,
-            0.9200007141862638,
+            0.8700885023275033,
+            0.2273185251609081,
+            0.895448239414126,
+            0.872195468024335,
+            0.01851721767021075,
         ]
     ],
     [
         [
-            0.11765265504037947,
-            4.451732779265056,
-            4.737793430678599,
-            2.2533273137719605,
-            3.3062835002085578,
-            1.251095617597377,
-            0.6539693390364987,
+            2.5353406946169565,
+            2.531925007107855,
+            1.1809706419793176,
+            0.07268140181906635,
+            4.666119501127168,
         ]
     ],
     lower=-50.0,
     upper=50.0,
 )
-POWERLESS_CREEP_PARAMS = {
+POWERLESS_TIPS_A_CHOICE_PARAMS = {
     "Q": 0.0,
     "T": 1.0,
     "perspective": 1.0,
@@ -275,15 +270,12 @@ POWERLESS_CREEP_PARAMS = {
 
 @SETTINGS
 @given(random_problem(), PARAM_CHOICES, st.floats(-50, 50))
-@example(POWERLESS_CREEP, POWERLESS_CREEP_PARAMS, -36.01386782487258)
+@example(POWERLESS_TIPS_A_CHOICE, POWERLESS_TIPS_A_CHOICE_PARAMS, 0.0)
 def test_powerless_actor_cannot_move_the_outcome(
     problem: BargainingProblem, params: dict[str, float], where: float
 ) -> None:
     # Add an actor with zero capability and zero salience: the others' trajectories and the
-    # forecast must not change — up to the convergence tolerance: a run stops in the first
-    # round in which no actor moves more than tol (a fraction of the scale), and a powerless
-    # actor that is still being moved keeps it going while the others creep by less than tol
-    # a round. So within max_rounds · tol of the scale (1e-6 on these 100-wide scales).
+    # forecast must not change (nor may it keep the run going).
     b, n, _ = problem.position.shape
     where = float(np.clip(where, problem.lower[0], problem.upper[0]))
     extended = make_problem(
@@ -295,18 +287,14 @@ def test_powerless_actor_cannot_move_the_outcome(
     )
     model = get_model("eum")
     base, more = model.forecast(problem, params), model.forecast(extended, params)
-    creep = (
-        eum.DEFAULTS["max_rounds"]
-        * eum.DEFAULTS["tol"]
-        * float(problem.upper[0] - problem.lower[0])
-    )
-    assert np.allclose(base.outcome, more.outcome, atol=creep, rtol=0)
+    assert np.allclose(base.outcome, more.outcome, atol=1e-9)
+    assert np.array_equal(base.rounds, more.rounds)
     length = max(base.trajectory.shape[1], more.trajectory.shape[1])
 
     def pad(t: np.ndarray) -> np.ndarray:
         return np.concatenate([t, np.repeat(t[:, -1:], length - t.shape[1], axis=1)], axis=1)
 
-    assert np.allclose(pad(base.trajectory), pad(more.trajectory)[:, :, :n], atol=creep, rtol=0)
+    assert np.allclose(pad(base.trajectory), pad(more.trajectory)[:, :, :n], atol=1e-9)
 
 
 @SETTINGS

@@ -42,7 +42,7 @@ capability × salience). Each round:
    stick; given equally enforceable proposals, players move the least". Exact ties are not
    rare: two proposers at one position make equally credible offers to anyone (``e`` depends
    on the proposer only through its position), and actors meet often. Everyone moves
-   simultaneously. Iterate until no position changes or ``max_rounds``.
+   simultaneously. Iterate until no influential actor moves or ``max_rounds``.
 
 The issue's forecast is the weighted median (weights ``c s``) of the final positions: BdM's
 convention of reading the outcome off the median voter after bargaining.
@@ -83,19 +83,21 @@ rounds (``tests/models/test_eum_published.py``).
 - ``distance_scale`` (0): 0 = distances as fractions of the issue's range; 1 = of the spread
   of the influential actors' initial positions (open replications normalise by
   ``max x − min x``).
-- ``max_rounds`` (10), ``tol`` (1e-9, in fractions of the scale): a round in which no actor
-  moves more than ``tol`` ends the run (converged).
+- ``max_rounds`` (10), ``tol`` (1e-9, in fractions of the scale): a round in which no
+  influential actor moves more than ``tol`` ends the run (converged).
 
-``rounds`` counts the rounds in which some position moved; ``converged`` says a round without
-movement was reached within ``max_rounds``. The batch is processed in chunks of at most
-``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows, n(n−1)/2,
-n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk size depends
-only on ``n``, so results do not depend on it. Python loops run over issues, chunks and rounds
-only; everything else is array arithmetic.
+``rounds`` counts the rounds in which some influential actor moved; ``converged`` says a
+round without such a move was reached within ``max_rounds``. The batch is processed in chunks
+of at most ``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows,
+n(n−1)/2, n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk
+size depends only on ``n``, so results do not depend on it. Python loops run over issues,
+chunks and rounds only; everything else is array arithmetic.
 
 Influence: an actor with ``c s = 0`` (or excluded by a policy) casts no votes, makes no offers
 and does not count in the risk normalisation, so it cannot move anyone else; it can still be
-moved. A challenge needs capability behind it; SCS are silent on this edge case.
+moved, but does not keep the run going (the others would creep on below ``tol`` and could tip
+a choice: hypothesis found a 20-point case). A challenge needs capability behind it; SCS are
+silent on this edge case.
 """
 
 from __future__ import annotations
@@ -584,7 +586,12 @@ def run_issue(
                 p["capitulation"] == 1.0,
                 p["acceptance"] == 3.0,
             )
-        changed = np.abs(new - x).max(axis=1) > tol
+        # The run goes on while an influential actor moves: a powerless one that is still being
+        # moved must not keep it going (the others would creep on below tol and could tip a
+        # choice: it would move them after all).
+        moved = np.abs(new - x)
+        moved *= active
+        changed = moved.max(axis=1) > tol
         changed &= ~converged
         x = np.where(changed[:, None], new, x)
         rounds = np.where(changed, step, rounds)
