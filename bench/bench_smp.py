@@ -6,7 +6,8 @@ least 10x faster than 1,000 single calls.
 
 1. **Against smpc** (only if the binary is found: ``--smpc PATH`` or ``$KTAB_SMPC``; otherwise
    this part is skipped and says so). Inputs are the committed golden fixtures
-   (``tests/models/fixtures/ktab``), run under KTAB's defaults. ``smpc`` is timed as a process
+   (``tests/models/fixtures/ktab``, every input by default), run under KTAB's defaults.
+   ``smpc`` is timed as a process
    (``--xml``, ``--logmin``, SQLite, as in ``tools/ktab/make_golden.py``; start-up included,
    that is what one KTAB forecast costs); ours is timed as one call of
    ``peninsula.models.smp.simulate`` (best of ``--repeat``), and per forecast within a batch of
@@ -17,6 +18,7 @@ least 10x faster than 1,000 single calls.
 
     python bench/bench_smp.py                       # full size
     python bench/bench_smp.py --quick               # smaller, for a smoke run
+    python bench/bench_smp.py --baseline OLD/src    # also time another version's single calls
 """
 
 from __future__ import annotations
@@ -44,12 +46,21 @@ from peninsula.scenario.arrays import to_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "models" / "fixtures" / "ktab"
+#: Every golden input (its KTAB-default run), smallest first.
 CASES = (
+    "korea-2025-seoul_role",
+    "korea-2025-normalisation",
+    "korea-2025-force_posture",
+    "korea-2025-sanctions_relief",
     "korea-2025-denuclearisation",
     "korea-2025-joint",
+    "dummyData_3Dim",
+    "random-n08-d1",
+    "random-n10-d2",
     "random-n12-d4",
     "SOE-Policy",
     "dummyData_6Dim",
+    "SOE-Competitive",
     "dummyData-a040",
 )
 
@@ -100,23 +111,44 @@ def time_smpc(smpc: Path, golden: dict[str, Any], repeat: int) -> float:
     return best
 
 
-def time_ours(golden: dict[str, Any], repeat: int, batch: int) -> tuple[float, float, int]:
-    """(best single-call seconds, seconds per forecast in a batch, turns) on the golden."""
+def baseline_model(src: str) -> Any:
+    """Another version's ``peninsula/models/smp.py`` (e.g. the commit before a change,
+    ``git archive COMMIT src | tar -x -C DIR``, then ``--baseline DIR/src``), loaded beside
+    ours so that both are timed in the same run, under the same load."""
+    path = Path(src) / "peninsula" / "models" / "smp.py"
+    spec = importlib.util.spec_from_file_location("smp_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["smp_baseline"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def time_ours(
+    golden: dict[str, Any], repeat: int, batch: int, baseline: Any = None
+) -> tuple[float, float, int, float | None]:
+    """(best single-call seconds, seconds per forecast in a batch, turns, the baseline's best
+    single call) on the golden. Ours and the baseline alternate call by call, so that both
+    see the same load."""
     x = np.array(golden["position"])[None] / 100.0
     s = np.array(golden["salience"])[None] / 100.0
     c = np.array(golden["capability"])[None]
-    best, turns = float("inf"), 0
+    best, base, turns = float("inf"), float("inf"), 0
     for _ in range(repeat):
         start = time.perf_counter()
         run = smp.simulate(x, s, c)
         best = min(best, time.perf_counter() - start)
         turns = int(run.rounds[0])
+        if baseline is not None:
+            start = time.perf_counter()
+            baseline.simulate(x, s, c)
+            base = min(base, time.perf_counter() - start)
     rng = np.random.default_rng(7)
     xb = np.clip(np.repeat(x, batch, 0) + rng.normal(0.0, 0.02, (batch, *x.shape[1:])), 0, 1)
     start = time.perf_counter()
     smp.simulate(xb, np.repeat(s, batch, 0), np.repeat(c, batch, 0))
     per = (time.perf_counter() - start) / batch
-    return best, per, turns
+    return best, per, turns, (None if baseline is None else base)
 
 
 def korea_draws(count: int, seed: int) -> BargainingProblem:
@@ -144,14 +176,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-smpc", action="store_true", help="skip the comparison with smpc")
     parser.add_argument("--forecasts", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=200, help="batch size for per-forecast cost")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--repeat", type=int, default=15, help="single calls of ours (best of)")
+    parser.add_argument("--smpc-repeat", type=int, default=3, help="smpc runs (best of)")
+    parser.add_argument("--cases", default=",".join(CASES), help="golden inputs (default: all)")
     parser.add_argument("--quick", action="store_true", help="100 draws, 2 small cases")
+    parser.add_argument(
+        "--baseline", default=None, help="src/ of another version: its single calls timed too"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.forecasts, args.batch, args.repeat = 100, 20, 1
+        args.forecasts, args.batch, args.repeat, args.smpc_repeat = 100, 20, 1, 1
         args.cases = "korea-2025-denuclearisation,random-n12-d4"
-    result: dict[str, Any] = {"cases": []}
+    result: dict[str, Any] = {"cases": [], "load_average": os.getloadavg()}
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
 
     smpc = None if args.no_smpc else find_smpc(args.smpc)
     print("1. per forecast, ours vs KTAB smpc --logmin (KTAB defaults, identical inputs)")
@@ -159,16 +196,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print("   smpc not found (--smpc or $KTAB_SMPC): comparison skipped")
     else:
         print(f"   smpc: {smpc}")
+        base = baseline_model(args.baseline) if args.baseline else None
         header = "   {:30s} {:>4s} {:>3s} {:>5s} {:>10s} {:>10s} {:>12s} {:>8s} {:>8s}"
+        extra = "" if base is None else f" {'before ms':>10s} {'x before':>8s}"
         print(
             header.format(
                 "case", "n", "d", "turns", "smpc ms", "ours ms", "ours/batch", "x 1call", "x batch"
             )
+            + extra
         )
         for name in args.cases.split(","):
             golden = json.loads((FIXTURES / f"{name}__default.json").read_text())
-            t_ktab = time_smpc(smpc, golden, args.repeat)
-            t_one, t_batch, turns = time_ours(golden, args.repeat, args.batch)
+            t_ktab = time_smpc(smpc, golden, args.smpc_repeat)
+            t_one, t_batch, turns, t_base = time_ours(golden, args.repeat, args.batch, base)
             row = {
                 "case": name,
                 "actors": len(golden["actors"]),
@@ -180,11 +220,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "speedup_single": t_ktab / t_one,
                 "speedup_batch": t_ktab / t_batch,
             }
+            if t_base is not None:
+                row.update(baseline_single_s=t_base, baseline_speedup_single=t_ktab / t_base)
             result["cases"].append(row)
             print(
                 f"   {name:30s} {row['actors']:4d} {row['dims']:3d} {turns:5d} "
                 f"{t_ktab * 1e3:10.1f} {t_one * 1e3:10.2f} {t_batch * 1e3:12.3f} "
                 f"{row['speedup_single']:8.1f} {row['speedup_batch']:8.1f}"
+                + ("" if t_base is None else f" {t_base * 1e3:10.2f} {t_ktab / t_base:8.1f}")
             )
 
     print(f"2. {args.forecasts} korea-2025 denuclearisation draws: one batch vs single calls")
@@ -205,6 +248,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         f"   batch {t_batch:.2f} s, single calls {t_single:.2f} s: "
         f"speed-up {t_single / t_batch:.1f}x (target 10x); results agree: {agree}"
     )
+    if result["cases"]:
+        worst = min(result["cases"], key=lambda row: row["speedup_single"])
+        print(
+            f"   slowest single call relative to smpc: {worst['case']}, "
+            f"{worst['speedup_single']:.1f}x (target 20x)"
+        )
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
     return result
 
 

@@ -86,8 +86,115 @@ def test_report_blocks_show_the_ensemble_its_skill_and_labelled_effects() -> Non
     assert tables["crisis-forecast"].caption.startswith("Status-quo forecast from 2025-10")
     skill = bt.bundled_skill()
     stack = skill[(skill["period"] == "validation") & (skill["forecaster"] == "stack")]
-    first = tables["crisis-skill"].rows[0]
+    rows = tables["crisis-skill"].rows
+    first = rows[0]
     assert first[2].text == f"{stack['log'].iloc[0]:.2f}"  # the bundled table, 1 month
+    assert first[5].text == f"{stack['crps'].iloc[0]:.2f}"
+    # the first look at 2025-01..2026-03 (original specification) stays beside the second look
+    old = bt.bundled_first_look()
+    old_stack = old[(old["period"] == "test") & (old["forecaster"] == "stack")]
+    first_look = [r for r in rows if "first look" in r[0].text]
+    assert first_look and first_look[0][2].text == f"{old_stack['log'].iloc[0]:.2f}"
+    assert any("second look" in r[0].text for r in rows)
     bullets = next(b for b in blocks if isinstance(b, Bullets))
     assert any("estimated" in item for item in bullets.items)
     assert any("judgement" in item for item in bullets.items)
+
+
+def test_crps_pool_weights_hand_worked() -> None:
+    # Members: A = all mass at 0, B = all mass at 2. With weight a on A the pool's cdf is
+    # F(0) = F(1) = a, F(k ≥ 2) = 1. Outcome 1: CRPS = (a − 0)² + (a − 1)², minimal at a = ½.
+    # Outcome 0: CRPS = 2 (a − 1)², minimal at a = 1.
+    a = np.zeros(bt.K_MAX + 1)
+    a[0] = 1.0
+    b = np.zeros(bt.K_MAX + 1)
+    b[2] = 1.0
+    cdfs = np.cumsum(np.stack([a, b]), axis=1)[None, :, :]
+    assert np.allclose(bt.crps_pool_weights(cdfs, np.array([1.0])), [0.5, 0.5], atol=1e-6)
+    assert np.allclose(bt.crps_pool_weights(cdfs, np.array([0.0])), [1.0, 0.0], atol=1e-6)
+    # the pool's CRPS at ½ is ¼ + ¼ = ½, computed by the score itself
+    assert np.isclose(bt.crps(0.5 * a + 0.5 * b, 1.0), 0.5)
+
+
+def test_stack_weights_lie_on_the_simplex() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        n, m = 12, 4
+        pmfs = rng.dirichlet(np.ones(bt.K_MAX + 1) * 0.05, size=(n, m))
+        ys = rng.integers(0, 5, n).astype(float)
+        cdfs = np.cumsum(pmfs, axis=2)
+        step = (ys[:, None] <= np.arange(bt.K_MAX + 1)).astype(float)
+        dens = pmfs[np.arange(n), :, ys.astype(int)] + 1e-12
+        w = bt.stack_weights(
+            dens, np.einsum("ikj,ilj->ikl", cdfs, cdfs), np.einsum("ikj,ij->ik", cdfs, step)
+        )
+        assert np.isclose(w.sum(), 1.0) and (w >= 0).all()
+
+
+def test_stack_weights_use_no_future_data() -> None:
+    # The weights at every origin up to 2023-06 are the same whether or not the months after
+    # 2023-06 are in the data: they are fitted on outcomes known at the origin only.
+    data = load_monthly()
+    targets, horizons = ("launches", "cruise"), (1, 12)
+    full = bt.rolling_origin(data, None, targets, horizons, first_origin="2021-01").weights
+    cut = bt.rolling_origin(
+        data.window("2017-01", "2023-06"), None, targets, horizons, first_origin="2021-01"
+    ).weights
+    merged = cut.merge(full, on=["origin", "target", "horizon", "member"], suffixes=("_cut", ""))
+    assert len(merged) == len(cut) > 0
+    assert np.allclose(merged["weight_cut"], merged["weight"])
+    # and they moved away from equal weights once outcomes were known
+    assert full["weight"].std() > 0.01
+    sums = full.groupby(["origin", "target", "horizon"])["weight"].sum()
+    assert np.allclose(sums, 1.0)
+
+
+def test_jeffreys_base_rate_hand_worked() -> None:
+    # 0 events in 3 months, next month: 1 − (3/4)^½ = 1 − 0.8660 = 0.1340.
+    assert np.isclose(bt.jeffreys_p_any(0.0, 3, 1), 1 - np.sqrt(0.75))
+    # 1 test in 105 months, next 36: P(0) = (105/141)^1.5 = 0.6426, i.e. P(any) = 0.3574; the
+    # same as the gamma–Poisson predictive, a negative binomial (size 1.5, p = 105/141).
+    assert np.isclose(bt.jeffreys_p_any(1.0, 105, 36), 0.3574, atol=1e-4)
+    assert np.isclose(bt.jeffreys_p_any(1.0, 105, 36), 1 - stats.nbinom.pmf(0, 1.5, 105 / 141))
+
+
+def test_nuclear_base_rates_count_the_months_since_the_last_test() -> None:
+    # 2017-01..2018-12 holds one test (2017-09): 24 months, and 15 months after it.
+    rates = dict(bt.nuclear_base_rates(load_monthly().window("2017-01", "2018-12"), 12))
+    labels = list(rates)
+    assert "1 test(s) in 24 months" in labels[0] and "15 months since" in labels[1]
+    assert np.isclose(rates[labels[1]], 1 - (15 / 27) ** 0.5)
+
+
+def test_shipped_weights_regenerate_from_the_shipped_data() -> None:
+    # The documented command (crisis-backtest --final-test --out ...) writes the weights of every
+    # origin; those of the first 12 origins (2018-01..2018-12) are recomputed here with the same
+    # settings (seed 0, 1,000 model paths) on the bundled months up to 2018-12 (later months
+    # cannot enter them) and must match the shipped file to its four decimals.
+    data = load_monthly().window("2017-01", "2018-12")
+    ev = bt.rolling_origin(
+        data, bt.structural_forecaster(), bt.USER_TARGETS, score_through="0000-00"
+    )
+    shipped = bt.bundled_weights()
+    merged = ev.weights.merge(shipped, on=["origin", "target", "horizon", "member"])
+    assert len(merged) == len(ev.weights) == 12 * len(bt.USER_TARGETS) * 3 * len(bt.STACK_MEMBERS)
+    assert np.allclose(merged["weight_x"], merged["weight_y"], atol=6e-5)
+
+
+def test_months_after_the_seen_test_are_scored_apart() -> None:
+    # 2025-01..2026-03 was seen before the revision; windows wholly after it are the unseen
+    # test, and a window straddling the two belongs to neither.
+    assert bt.period_of("2025-04", "2026-03") == "test"
+    assert bt.period_of("2026-04", "2026-06") == "unseen"
+    assert bt.period_of("2026-02", "2026-04") is None
+
+
+def test_report_shows_labelled_nuclear_base_rates() -> None:
+    from peninsula.report.content import Paragraph
+    from peninsula.report.sections.crisis import _nuclear_base_rates
+
+    # korea-2025 starts at 2025-09: 1 test in 105 months → 1 − (105/141)^1.5 = 35.7% over 36
+    # months; 0 tests in the 96 months after 2017-09 → 1 − (96/132)^0.5 = 14.7%.
+    (block,) = _nuclear_base_rates("2025-09", 36)
+    assert isinstance(block, Paragraph)
+    assert "35.7%" in block.text and "14.7%" in block.text and "not forecasts" in block.text

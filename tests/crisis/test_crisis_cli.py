@@ -134,3 +134,7 @@ def test_simulate_starts_at_the_scenarios_date(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "2025-09, 50 paths" in out  # the policy table's title: 2 months from the as_of month
     assert "Status-quo forecast from 2025-10" in out  # the ensemble: the month after
+    # the model's P(nuclear test) is shown beside labelled base rates: with 1 test in the 105
+    # months 2017-01..2025-09, the Jeffreys predictive over 2 months is 1 − (105/107)^1.5 = 2.8%
+    flat = " ".join(out.split())
+    assert "Jeffreys base rate, 1 test(s) in 105 months" in flat and "2.8%" in flat

@@ -83,8 +83,8 @@ def test_measured_row_cost_sees_the_numpy_arrays() -> None:
 def test_generated_200_actor_scenario_forecasts_with_every_model() -> None:
     scenario = generated_scenario(200, 5, seed=0)
     assert len(scenario.actors) == 200 and len(scenario.issues) == 5
-    # The models of issue #11's scale target; SMP (rewritten on another branch) and models
-    # added later are timed on this scenario by bench/bench_scale.py instead of here.
+    # The models of issue #11's scale target; SMP (about 20 s of CPU on this scenario) and
+    # models added later are timed on it by bench/bench_scale.py instead of here.
     models = [m for m in ("median", "compromise", "nash", "eum") if m in available_models()]
     calls: list[str] = []
 

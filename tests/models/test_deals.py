@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from clirun import run_cli as _run
@@ -115,6 +116,34 @@ def test_cli_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["policy"] == "freeze-for-relief"
     assert data["trades"][0]["happened"] is False
     assert all(e["sides"][0]["gain"] > 0 for e in data["exchanges"])
+
+
+def test_deals_say_when_the_model_stopped_without_converging(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from peninsula.models.exchange import MODEL
+    from peninsula.scenario.arrays import to_problem
+
+    one = deals_report(load_scenario("korea-2018"))
+    assert one.stopping().startswith("round 1 only")
+    report = deals_report(load_scenario("korea-2018"), rounds=3)
+    assert (report.rounds, report.converged) == (3, False)
+    # Independently: the forecasts after 2 and after 3 rounds, as the model returns them.
+    problem = to_problem(load_scenario("korea-2018"))
+    before, after = (MODEL.forecast(problem, {"max_rounds": r}).outcome[0] for r in (2, 3))
+    span = problem.upper - problem.lower
+    assert report.last_change == pytest.approx(float(np.max(np.abs(after - before) / span * 100)))
+    assert report.last_change > 0.1
+    assert report.stopping() == (
+        "stopped after 3 rounds without converging: the last round still moved the forecast "
+        f"by up to {report.last_change:.2f} points (0–100 scale)"
+    )
+    code, out, err = _run(["deals", "korea-2018", "--rounds", "3", "--json", "-"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["rounds"], data["max_rounds"], data["converged"]) == (3, 3, False)
+    code, out, err = _run(["deals", "korea-2018", "--rounds", "3"], capsys)
+    assert "without converging" in " ".join(out.split())
 
 
 def test_cli_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,10 +103,12 @@ def test_cli_scores_the_builtin_library(capsys: pytest.CaptureFixture[str]) -> N
     assert ("korea-2018", "denuclearisation") in cases
     names = [m["name"] for m in report["models"]]
     assert names == ["median", "nash", STATUS_QUO, WEIGHTED_MEAN]
-    # The library: BdM's case, the two KTAB China cases and five korea-2018 issues.
-    assert len(cases) == 8
+    # The library: BdM's case, the two KTAB China cases, five korea-2018 issues and eight
+    # COP21 issues.
+    assert len(cases) == 16
     assert {s for s, _ in cases} == {
         "bdm-1994-emissions",
+        "cop21-2015",
         "korea-2018",
         "ktab-china-2014-cnpc",
         "ktab-china-2014-policy",
@@ -121,3 +123,25 @@ def test_cli_table_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no observed outcomes" in err
     code, out, err = run_cli(["score", "-m", "nope"], capsys)
     assert code == 2 and "unknown model" in err
+
+
+def test_published_forecasts_travel_with_the_item(capsys: pytest.CaptureFixture[str]) -> None:
+    # BdM's own forecast, 9.05 years, against the outcome 8.83 on the 4-10 scale:
+    # 100 * |9.05 - 8.83| / 6 = 3.667 % of the scale.
+    (item,) = scenario_items(load_scenario("bdm-1994-emissions"), ["median"])
+    (printed,) = item.published
+    assert (printed.value, printed.low, printed.high) == (9.05, None, None)
+    assert item.error_of(9.05) == pytest.approx(100 * 0.22 / 6)
+    code, out, err = run_cli(
+        ["score", "bdm-1994-emissions", "ktab-china-2014-cnpc", "-m", "median", "--json", "-"],
+        capsys,
+    )
+    assert code == 0, err
+    by_case = {i["scenario"]: i["published"] for i in json.loads(out)["items"]}
+    (bdm,) = by_case["bdm-1994-emissions"]
+    assert bdm["value"] == 9.05 and bdm["range"] is None
+    assert bdm["error"] == pytest.approx(100 * 0.22 / 6)
+    (ktab,) = by_case["ktab-china-2014-cnpc"]  # a printed range, no point: no error
+    assert ktab["value"] is None and ktab["range"] == [20, 40] and ktab["error"] is None
+    code, out, err = run_cli(["score", "bdm-1994-emissions", "-m", "median"], capsys)
+    assert code == 0 and "printed in the cases' sources" in out and "9.05" in out

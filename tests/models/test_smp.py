@@ -355,17 +355,25 @@ def test_other_ktab_options_run_and_stay_in_bounds(params: dict[str, str]) -> No
     np.testing.assert_allclose(forecast.outcome, rows.outcome, atol=1e-9)
 
 
-def test_challenges_in_blocks_give_the_same_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Large problems compute the challenges in blocks of initiators; force tiny blocks here.
+@pytest.mark.parametrize(
+    "params", [{}, {"pce": "MarkovIncentive", "bargain_model": "InitRcvrInterp"}, smp.SIMPLIFIED]
+)
+def test_blocks_give_the_same_run(
+    monkeypatch: pytest.MonkeyPatch, params: dict[str, float | str]
+) -> None:
+    # Large problems compute challenges, coalitions and menus in blocks of rows; force tiny
+    # blocks here (one row of a block at a time): the run must be the same to the last bit.
     rng = np.random.default_rng(3)
     x, s, c = (
         rng.uniform(0, 1, (2, 9, 2)),
         rng.uniform(0.1, 0.5, (2, 9, 2)),
         rng.uniform(1, 9, (2, 9)),
     )
-    whole = smp.simulate(x, s, c)
-    monkeypatch.setattr(smp, "_CHALLENGE_ELEMENTS", 200)
-    blocked = smp.simulate(x, s, c)
+    c[1, 4] = 0.0  # a spectator
+    prm = smp.SMPParams.from_mapping(params)
+    whole = smp.simulate(x, s, c, prm)
+    monkeypatch.setattr(smp, "_BLOCK_ELEMENTS", 50)
+    blocked = smp.simulate(x, s, c, prm)
     assert whole.trajectory.tobytes() == blocked.trajectory.tobytes()
 
 
@@ -421,3 +429,92 @@ def test_chunked_batch_equals_one_batch(monkeypatch: pytest.MonkeyPatch) -> None
     chunked = get_model("smp").forecast(problem)
     assert chunked.trajectory.tobytes() == whole.trajectory.tobytes()
     assert chunked.outcome.tobytes() == whole.outcome.tobytes()
+
+
+def _turn_by_turn(x: np.ndarray, s: np.ndarray, c: np.ndarray, prm: smp.SMPParams) -> smp.Run:
+    """Reference for the cycle shortcut: every turn computed (``_turn``), KTAB's stop rule
+    (smpStopFn) applied row by row."""
+    active = (c > 0) & (s.sum(axis=-1) > 0)
+    rng = np.random.default_rng(0)  # unused: deterministic transitions
+    rows = []
+    for b in range(x.shape[0]):
+        states, first, turns, quiet = [x[b : b + 1]], 0.0, 0, False
+        while turns < prm.max_rounds:
+            turns += 1
+            step = smp._turn(states[-1], s[b : b + 1], c[b : b + 1], active[b : b + 1], prm, rng)
+            moved = float(np.sqrt(((step.position - states[-1]) ** 2).sum(axis=-1)).sum())
+            first = moved + 1e-4 if turns == 1 else first
+            states.append(step.position)
+            if turns >= prm.min_rounds and moved / first < prm.stop_ratio:
+                quiet = True
+                break
+        rows.append((np.concatenate(states), turns, quiet))
+    length = max(r[0].shape[0] for r in rows)
+    trajectory = np.stack(
+        [np.concatenate([r[0], np.repeat(r[0][-1:], length - r[0].shape[0], 0)]) for r in rows]
+    )
+    return smp.Run(trajectory, np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    max_rounds=st.integers(1, 40),
+    min_rounds=st.integers(0, 5),
+    stop_ratio=st.sampled_from([0.0, 0.02, 0.3]),
+)
+def test_cycle_shortcut_gives_every_turn(
+    seed: int, max_rounds: int, min_rounds: int, stop_ratio: float
+) -> None:
+    # Positions on a coarse grid and low saliences make runs cycle (a turn repeats the
+    # positions of an earlier one); simulate then reads the remaining turns off the cycle.
+    # They must be exactly the turns computed one by one, with the same stop.
+    rng = np.random.default_rng(seed)
+    b, n, d = 3, int(rng.integers(3, 8)), int(rng.integers(1, 3))
+    x = np.round(rng.uniform(0, 1, (b, n, d)) * 4) / 4
+    s = rng.uniform(0.05, 1, (b, n, d))
+    s *= rng.uniform(0.05, 0.5, (b, n, 1)) / s.sum(axis=-1, keepdims=True)
+    c = rng.uniform(1, 100, (b, n))
+    prm = smp.SMPParams(max_rounds=max_rounds, min_rounds=min_rounds, stop_ratio=stop_ratio)
+    fast, slow = smp.simulate(x, s, c, prm), _turn_by_turn(x, s, c, prm)
+    assert np.array_equal(fast.rounds, slow.rounds)
+    assert np.array_equal(fast.converged, slow.converged)
+    assert fast.trajectory.tobytes() == slow.trajectory.tobytes()
+
+
+def test_cycle_end_reads_the_stop_rule_off_the_cycle() -> None:
+    # Moves of turns 1..4 (one row): 1, 0.5, 0.001, 0.5; first = 1 + 1e-4. Positions after
+    # turn 4 equal those after turn 2 (period 2), so turn 5 moves as turn 3 (0.001: quiet,
+    # 0.001 / 1.0001 < 0.02), turn 6 as turn 4 (0.5: not), turn 7 as turn 3 again.
+    moves = [np.array([m]) for m in (1.0, 0.5, 0.001, 0.5)]
+    first = np.array([1.0001])
+    prm = smp.SMPParams(min_rounds=2)
+    assert smp._cycle_end(2, 4, 0, moves, first, prm) == (5, True)
+    later = smp.SMPParams(min_rounds=6)  # turn 5 is too early to stop; turn 7 is quiet
+    assert smp._cycle_end(2, 4, 0, moves, first, later) == (7, True)
+    never = smp.SMPParams(stop_ratio=1e-4, max_rounds=30)  # nothing quiet: the turn cap
+    assert smp._cycle_end(2, 4, 0, moves, first, never) == (30, False)
+
+
+def test_progress_reports_every_turn_and_threads_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A single-row forecast reports turns (summed over the five issue runs, each counted as
+    # max_rounds once it stops), ending at 5 × 100; the issues on a thread pool give the same
+    # bytes as one after another.
+    import peninsula
+    from peninsula.models.batching import forecast_in_chunks
+    from peninsula.scenario.arrays import to_problem
+
+    problem = to_problem(peninsula.load_scenario("korea-2025"))
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(smp, "_PARALLEL_ELEMENTS", 10**12)  # sequential
+    seen = forecast_in_chunks(smp.MODEL, problem, progress=lambda d, t: calls.append((d, t)))
+    assert {t for _, t in calls} == {5 * 100}
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert calls[-1][0] == 5 * 100
+    assert len(calls) >= 5 + int(seen.rounds[0])  # at least every turn of the longest run
+    monkeypatch.setattr(smp, "_PARALLEL_ELEMENTS", 0)  # every issue on the pool
+    threaded = smp.MODEL.forecast(problem)
+    assert threaded.outcome.tobytes() == seen.outcome.tobytes()
+    assert threaded.trajectory.tobytes() == seen.trajectory.tobytes()

@@ -179,6 +179,17 @@ def simulate_command(
         "consecutive months; probabilities with 95% Monte Carlo intervals; bands include "
         "parameter uncertainty.[/]"
     )
+    from peninsula.crisis.api import nuclear_base_rates_to
+
+    rates = "; ".join(
+        f"{label}: {100 * value:.1f}%"
+        for label, value in nuclear_base_rates_to(result.start, horizon)
+    )
+    console.print(
+        f"[dim]P(nuclear test) beside simple base rates over the same {horizon} months — {rates}. "
+        "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
+        "which is close to the first base rate.[/]"
+    )
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
     _effect_sources(loaded, result.policies)
@@ -250,8 +261,10 @@ def crisis_backtest(
     final_test: bool = typer.Option(
         False,
         "--final-test",
-        help="Also score the final test (2025 on). The protocol scores it once, after the "
-        "specification is fixed; without this flag only 2019-2024 is scored.",
+        help="Also score the test months (2025-01..2026-03, a second look for the revised "
+        "ensemble) and any unseen months after 2026-03, each period apart. The protocol scores "
+        "them once, after the specification is fixed; without this flag only 2019-2024 is "
+        "scored.",
     ),
     paths: int = typer.Option(1000, min=50, help="Model paths per origin."),
     seed: int = typer.Option(0, help="Random seed."),
@@ -267,7 +280,9 @@ def crisis_backtest(
         ev = rolling_origin(
             data, structural_forecaster(paths=paths, seed=seed), score_through=through, seed=seed
         )
-    periods = ["selection", "validation", *(["test"] if final_test else [])]
+    periods = ["selection", "validation"]
+    if final_test:
+        periods += [p for p in ("test", "unseen") if (ev.scores["period"] == p).any()]
     tables = []
     for period in periods:
         table = skill_table(ev, period)
@@ -297,8 +312,22 @@ def _pm(d: float, se: float) -> str:
     return f"{d:+.3f} ({se:.3f})" if se == se else f"{d:+.3f} (—)"
 
 
+#: How each period stands under the protocol (docs/explanation/crisis-model.md).
+PERIOD_NOTES = {
+    "selection": "used to choose the specification",
+    "validation": "used to choose the revised ensemble: not out-of-sample for it",
+    "test": "2025-01..2026-03 was scored once with the original specification; this is a "
+    "second look at seen months, not a clean test",
+    "unseen": "months after 2026-03, not seen when the revised ensemble was specified: its "
+    "clean test (score once, report as it comes out)",
+}
+
+
 def _skill(table: Any, period: str) -> None:
-    out = Table(title=f"Skill, {period} period (forecasts issued monthly; higher log is better)")
+    out = Table(
+        title=f"Skill, {period} period (forecasts issued monthly; higher log is better)",
+        caption=PERIOD_NOTES.get(period),
+    )
     columns = ("h", "forecaster", "n", "log", "Δlog (SE)", "CRPS", "ΔCRPS (SE)", "cover90", "PIT p")
     for column in columns:
         out.add_column(column, justify="left" if column == "forecaster" else "right")

@@ -48,8 +48,8 @@ def deals(
     where = f"policy {report.policy}" if report.policy else "no policy (status quo)"
     console.print(
         f"[bold]Package deals in {report.scenario}[/], {where}: exchange model "
-        f"(Stokman & Van Oosten 1994, equal gain), {len(report.exchanges)} exchanges in "
-        f"{report.rounds} round(s). Gains: salience × points on 0–100 scales.",
+        f"(Stokman & Van Oosten 1994, equal gain), {len(report.exchanges)} exchanges; "
+        f"{report.stopping()}. Gains: salience × points on 0–100 scales.",
         highlight=False,
     )
     current = 0

@@ -26,6 +26,15 @@ def _report(board: Any) -> dict[str, Any]:
                 "observed": i.observed,
                 "scale": [i.lower, i.upper],
                 "forecasts": dict(i.forecasts),
+                "published": [
+                    {
+                        "model": p.model,
+                        "value": p.value,
+                        "range": None if p.low is None else [p.low, p.high],
+                        "error": None if p.value is None else i.error_of(p.value),
+                    }
+                    for p in i.published
+                ],
             }
             for i in board.items
         ],
@@ -96,6 +105,30 @@ def _render(board: Any) -> None:
             *[f"{errors[m.name][j]:.1f}" for m in board.models],
         )
     out.print(detail)
+    printed = [(item, p) for item in board.items for p in item.published]
+    if printed:
+        models = [m.name for m in board.models]
+        beside = Table(
+            title="[dim]forecasts printed in the cases' sources, beside the models' "
+            "(issue units)[/]",
+            title_justify="left",
+        )
+        for column in ("scenario / issue", "published by"):
+            beside.add_column(column)
+        for column in ("printed", "error %", "observed", *models):
+            beside.add_column(column, justify="right")
+        for item, p in printed:
+            point = "" if p.value is None else f"{p.value:g}"
+            span = "" if p.low is None else f"{p.low:g}–{p.high:g}"
+            beside.add_row(
+                f"{item.scenario} / {item.issue}",
+                p.model,
+                " ".join(x for x in (point, f"({span})" if point and span else span) if x),
+                "" if p.value is None else f"{item.error_of(p.value):.1f}",
+                f"{item.observed:g}",
+                *[f"{item.forecasts[name]:.2f}" for name in models],
+            )
+        out.print(beside)
     out.print(
         "[dim]Δ = MAE(model) − MAE(baseline), negative = better than the baseline; "
         "W/L/T = items where the model's error is smaller / larger / equal[/]"

@@ -100,6 +100,15 @@ def status_quo_forecast(as_of: str | None = None) -> Any:
     return stacked_forecast(load_monthly(), as_of, structural_forecaster(), bundled_weights())
 
 
+def nuclear_base_rates_to(as_of: str, horizon: int) -> list[tuple[str, float]]:
+    """``backtest.nuclear_base_rates`` on the bundled months up to ``as_of`` (the simulation's
+    start): the simple base rates shown beside the model's P(seventh nuclear test)."""
+    from peninsula.crisis.backtest import nuclear_base_rates
+
+    data = load_monthly()
+    return nuclear_base_rates(data.window(data.months[0], min(as_of, data.months[-1])), horizon)
+
+
 @functools.lru_cache(maxsize=8)
 def regime_effects_to(last: str) -> Any:
     """``calibrate.regime_effects`` on the bundled months up to ``last`` (cached)."""

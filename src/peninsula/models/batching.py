@@ -76,12 +76,19 @@ def forecast_in_chunks(
     """``model.forecast(problem, params, rng)`` computed in memory-bounded chunks of rows.
 
     ``progress(done, total)`` is called after the measured first row and after every chunk
-    (rows done so far, batch size). ``budget`` is in bytes.
+    (rows done so far, batch size). A batch of one row is not split; if the model reports its
+    own progress (a ``forecast_with_progress(problem, params, rng, progress)`` method, as the
+    SMP has: turns done of turns at most), ``progress`` follows that instead, so a single
+    large forecast shows progress too. ``budget`` is in bytes.
     """
     if budget < 1:
         raise ValueError(f"budget must be positive, got {budget}")
     total = problem.batch_size
     if total == 1:  # nothing to split: no measurement (tracemalloc slows allocation-heavy code)
+        stepwise = getattr(model, "forecast_with_progress", None)
+        if progress is not None and stepwise is not None:
+            reported: Forecast = stepwise(problem, params, rng, progress)
+            return reported
         only = model.forecast(problem, params, rng)
         if progress is not None:
             progress(1, 1)

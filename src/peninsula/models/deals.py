@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from peninsula.models.base import Forecast, Model
+from peninsula.models.base import Forecast, Model, influence_weights
 from peninsula.models.exchange import MODEL, ExchangeResult, Package, opening_offers, packages
 from peninsula.problem import BargainingProblem
 from peninsula.scenario.arrays import to_problem
@@ -85,6 +85,27 @@ class DealsReport:
     rounds: int
     converged: bool
     outcome: dict[str, float]
+    #: Rounds asked for (``rounds`` is how many ran).
+    max_rounds: int = 1
+    #: Largest move of the forecast in the last round run, in points on a 0–100 scale.
+    last_change: float = 0.0
+
+    def stopping(self) -> str:
+        """How the run ended, in words: one round asked, converged, or stopped at the limit.
+
+        The exchange model need not settle (``docs/explanation/model-exchange.md``); decide,
+        the reference implementation, has no stopping rule at all and runs a fixed number of
+        rounds (10 by default), so a run that stops at the limit says so and by how much the
+        forecast was still moving.
+        """
+        if self.max_rounds == 1 and self.rounds == 1 and not self.converged:
+            return "round 1 only (Stokman & Van Oosten's one-round model; --rounds N for more)"
+        if self.converged:
+            return f"converged after {self.rounds} round(s)"
+        return (
+            f"stopped after {self.rounds} rounds without converging: the last round still moved "
+            f"the forecast by up to {self.last_change:.2f} points (0–100 scale)"
+        )
 
     def describe(self, exchange: Exchange) -> str:
         """``"USA concedes on Sanctions relief 35→41 for PRK moving on ... ; gain 0.08 each;
@@ -114,7 +135,9 @@ class DealsReport:
             "scenario": self.scenario,
             "policy": self.policy,
             "rounds": self.rounds,
+            "max_rounds": self.max_rounds,
             "converged": self.converged,
+            "last_change": self.last_change,
             "outcome": self.outcome,
             "exchanges": [
                 {
@@ -335,6 +358,19 @@ def declared_trades(scenario: Scenario, policy: str | None) -> list[tuple[str, T
     return [(p.id, p.trade) for p in scenario.policies if p.trade is not None]
 
 
+def _last_change(result: ExchangeResult, problem: BargainingProblem) -> float:
+    """Largest forecast move (0–100 points) in the last round run (row 0)."""
+    forecast = result.forecast
+    ran = int(forecast.rounds[0])
+    weight = influence_weights(problem)[0]
+    total = np.where(weight.sum(axis=0) > 0, weight.sum(axis=0), 1.0)
+    before, after = (
+        (weight * forecast.trajectory[0, r]).sum(axis=0) / total for r in (ran - 1, ran)
+    )
+    span = problem.upper - problem.lower
+    return float(np.max(np.abs(after - before) / span * 100, initial=0.0))
+
+
 def deals_report(
     scenario: Scenario,
     policy: str | None = None,
@@ -369,6 +405,8 @@ def deals_report(
         trades=trades,
         rounds=int(result.forecast.rounds[0]),
         converged=bool(result.forecast.converged[0]),
+        max_rounds=rounds,
+        last_change=_last_change(result, problem),
         outcome={
             issue: float(result.forecast.outcome[0, j]) for j, issue in enumerate(problem.issue_ids)
         },

@@ -77,12 +77,23 @@ Our choices where the sources leave room (each documented in
   round (``decide`` reports the same); ``trajectory[:, r]`` holds those voting positions.
 - Constraint (5b) is checked against the current outcome including *every* exchange realised
   so far in the round, and blocks a move once the outcome has reached the demander. ``decide``
-  checks it against an outcome that only includes moves made towards the same demander, lets a
-  move through from an outcome already at the demander, and drops an exchange once the signed
-  sum of its supplier's successive candidate moves exceeds 100. ``decide_bookkeeping=1``
-  reproduces those three behaviours, and with it our forecasts and realised exchanges match
-  decide's to 1e-9 (``tests/models/test_exchange_decide.py``); it is not the default.
-- Ties between gains (equal to 1e-12, relative) go to the first candidate in input order.
+  (``AbstractExchangeActor.check_nbs`` in ``decide/model/base.py``) checks it against an
+  outcome that only includes moves made towards the same demander, lets a move through from an
+  outcome already at the demander, sizes a move that would cross the demander from the
+  supplier's first recorded position towards it (``adjusted_nbs_by_position`` in
+  ``decide/model/calculations.py``), and drops an exchange whose moves, before or after that
+  check, break its ``is_move_valid`` (the signed sum of the supplier's successive candidate
+  moves above 100, or a voting position outside 0–100). ``decide_bookkeeping=1`` reproduces
+  those behaviours and decide's tie order (below), and with it our forecasts, voting positions
+  and realised exchanges match decide's to 1e-9 on every golden input and on COP21
+  (``tests/models/test_exchange_decide.py``); it is not the default.
+- Comparisons that are exact in real arithmetic are made to 1e-9 (``AT_OUTCOME``,
+  ``_AT_DEMANDER``): with whole-number inputs an actor often sits exactly at the outcome or an
+  outcome exactly at a demander, and which side a float (or decide's ``Decimal``) sum lands on
+  must not decide the verdict. ``tools/decide/run_decide.py`` drives decide the same way.
+- Ties between gains (equal to 1e-12, relative) go to the first candidate in input order; with
+  ``decide_bookkeeping=1``, gains equal to ``DECIDE_TIE_DECIMALS`` decimals go to the first in
+  the order decide creates its exchanges (:func:`_decide_order`).
 - A candidate dropped as infeasible stays dropped for the round (as in ``decide``); this also
   bounds a round to at most one step per candidate.
 - The random-rate variant orders candidates by the smaller of the two gains.
@@ -136,8 +147,15 @@ RANDOM_RATE_CHUNK = 64
 COMPACT = 0.5
 #: Gains this close (relative) are a tie, broken by candidate order.
 TIE = 1e-12
+#: An actor this close to the outcome (0-100 points) counts as at it, so "left" (step 2): with
+#: whole-number inputs an actor often sits exactly at the weighted mean, and which side the
+#: float sum lands on must not decide whether it can trade.
+AT_OUTCOME = 1e-9
 #: An outcome this close to the demander's position counts as at it (decide bookkeeping only).
 _AT_DEMANDER = 1e-9
+#: decide bookkeeping only: gains equal to this many decimals are a tie (as in
+#: ``tools/decide/run_decide.py``, which makes decide's own choice between ties deterministic).
+DECIDE_TIE_DECIMALS = 10
 
 
 @dataclass(frozen=True)
@@ -303,8 +321,10 @@ def _setup_round(
     lever = weight / np.where(total > 0, total, 1.0)[:, None, :]  # (2): Δo per unit move
     a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
     o_p, o_q = outcome[:, p], outcome[:, q]
-    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide),
-    # and both actors with weight on both issues.
+    # Step 2: opposite sides of the outcome on both issues (x <= O is "left", as in decide,
+    # to rounding: an actor exactly at the outcome stays left however the sum rounds), and
+    # both actors with weight on both issues.
+    o_p, o_q = o_p + AT_OUTCOME, o_q + AT_OUTCOME
     alive = ((x[:, a_, p] <= o_p) != (x[:, b_, p] <= o_p)) & (
         (x[:, a_, q] <= o_q) != (x[:, b_, q] <= o_q)
     )
@@ -391,14 +411,24 @@ class _Demanders:
         lever: FloatArray,
         k: int,
         n: int,
-    ) -> FloatArray:
+    ) -> tuple[FloatArray, FloatArray]:
+        """decide's two outcomes for checking (5b), as ``(current, recorded)``.
+
+        ``current`` counts ``actor`` at its current position (decide's ``adjust_nbs``, which
+        decides *whether* the move crosses the demander); ``recorded`` counts it at its own
+        first recorded position towards this demander if it has one (decide's
+        ``adjusted_nbs_by_position`` applies the recorded positions after the actor's own, so
+        its size of the move to the demander starts from there).
+        """
         flat_shift = self.shift.reshape(self.shift.shape[0], -1)
         moved = np.take_along_axis(flat_shift, demander * k + issue, axis=1)
         flat_rec = self.recorded.reshape(self.recorded.shape[0], -1)
         own = np.take_along_axis(flat_rec, (demander * k + issue) * n + actor, axis=1)
         own_shift = np.where(np.isnan(own), 0.0, lever * (own - start_actor))
         at_issue = np.take_along_axis(self.start, issue, axis=1)
-        return at_issue + moved - own_shift + lever * (y_actor - start_actor)
+        current = at_issue + moved - own_shift + lever * (y_actor - start_actor)
+        recorded = np.where(np.isnan(own), current, at_issue + moved)
+        return current, recorded
 
     def record(
         self,
@@ -425,6 +455,66 @@ class _Demanders:
         )
 
 
+def _decide_shift(
+    rnd: _Round,
+    demanders: _Demanders,
+    cap: tuple[FloatArray, FloatArray],
+    supplier_at: tuple[FloatArray, FloatArray],
+    issues: tuple[IntArray, IntArray],
+    k: int,
+    n: int,
+) -> tuple[FloatArray, BoolArray]:
+    """Step 5 as ``decide`` sizes it (``decide_bookkeeping=1``), in units of ``Δo_p``.
+
+    decide first sizes the exchange by (5a) (``EqualGainExchange.calculate``), then checks
+    (5b) side by side, the supplier of ``q`` first (its exchange's ``i``), then the supplier of
+    ``p`` (``AbstractExchangeActor.check_nbs``, ``decide/model/base.py``): a side's move is
+    resized only when the demander lies strictly beyond the outcome before the move and
+    strictly before the outcome after it; from an outcome already at or past the demander the
+    move goes through unchanged. The new size brings the outcome to the demander, counting the
+    supplier at its recorded position when it has one (:meth:`_Demanders.basis`), so it can
+    differ from the remaining distance. Reproduced here only; the default keeps (5b) binding.
+
+    Returns the size and whether the moves as first sized (before 5b) pass decide's checks.
+    """
+    (cap_p, cap_q), (y_u, y_v), (pp, qq) = cap, supplier_at, issues
+    shift = np.minimum(cap_p, cap_q / rnd.rate)
+    # decide checks the moves so sized before it looks at (5b), and drops the exchange there.
+    valid = _decide_moves_valid(rnd, demanders, shift, y_u, y_v)
+    now_q, rec_q = demanders.basis(rnd.v, rnd.u, qq, y_v, rnd.start_vq, rnd.lever_q, k, n)
+    slack_q = (rnd.target_q - now_q) * rnd.dir_q
+    crosses = (slack_q > _AT_DEMANDER) & (rnd.rate * shift > slack_q + _AT_DEMANDER)
+    shift = np.where(crosses, np.abs(rnd.target_q - rec_q) / rnd.rate, shift)
+    now_p, rec_p = demanders.basis(rnd.u, rnd.v, pp, y_u, rnd.start_up, rnd.lever_p, k, n)
+    slack_p = (rnd.target_p - now_p) * rnd.dir_p
+    crosses = (slack_p > _AT_DEMANDER) & (shift > slack_p + _AT_DEMANDER)
+    out: FloatArray = np.where(crosses, np.abs(rnd.target_p - rec_p), shift)
+    return out, valid
+
+
+def _decide_moves_valid(
+    rnd: _Round, demanders: _Demanders, shift: FloatArray, y_u: FloatArray, y_v: FloatArray
+) -> BoolArray:
+    """decide's ``is_move_valid`` for both sides of moves of size ``shift`` (``Δo_p``).
+
+    The signed sum of the moves decide keeps for the side (:class:`_Demanders`) stays at most
+    100 and the voting position within [0, 100], both to rounding; the move itself and the
+    gain exceed ``NEGLIGIBLE``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        signed_u = rnd.dir_p * shift / rnd.lever_p
+        signed_v = rnd.dir_q * rnd.rate * shift / rnd.lever_q
+    valid: BoolArray = (rnd.s_uq * rnd.rate - rnd.s_up) * shift > NEGLIGIBLE
+    for history, start, signed in (
+        (demanders.history_u, y_u, signed_u),
+        (demanders.history_v, y_v, signed_v),
+    ):
+        after = start + signed
+        valid &= (np.abs(signed) > NEGLIGIBLE) & (history + signed <= SCALE + _AT_DEMANDER)
+        valid &= (after >= -_AT_DEMANDER) & (after <= SCALE + _AT_DEMANDER)
+    return valid
+
+
 def _evaluate(
     rnd: _Round,
     y: FloatArray,
@@ -439,30 +529,19 @@ def _evaluate(
     """
     pp = np.broadcast_to(cand.issue_p, rnd.u.shape)
     qq = np.broadcast_to(cand.issue_q, rnd.u.shape)
-    room_p = (rnd.target_p - _gather(y, rnd.u, pp, k)) * rnd.dir_p  # (5c) must stay > 0
-    room_q = (rnd.target_q - _gather(y, rnd.v, qq, k)) * rnd.dir_q
+    y_u, y_v = _gather(y, rnd.u, pp, k), _gather(y, rnd.v, qq, k)
+    room_p = (rnd.target_p - y_u) * rnd.dir_p  # (5c) must stay > 0
+    room_q = (rnd.target_q - y_v) * rnd.dir_q
+    cap_p = rnd.lever_p * room_p  # (5a)
+    cap_q = rnd.lever_q * room_q
     if demanders is None:
-        basis_p = outcome[:, cand.issue_p]
-        basis_q = outcome[:, cand.issue_q]
+        slack_p = (rnd.target_p - outcome[:, cand.issue_p]) * rnd.dir_p  # (5b)
+        slack_q = (rnd.target_q - outcome[:, cand.issue_q]) * rnd.dir_q
+        shift_p = np.minimum(np.minimum(cap_p, slack_p), np.minimum(cap_q, slack_q) / rnd.rate)
     else:
-        n = y.shape[1]
-        basis_p = demanders.basis(
-            rnd.u, rnd.v, pp, _gather(y, rnd.u, pp, k), rnd.start_up, rnd.lever_p, k, n
+        shift_p, first_valid = _decide_shift(
+            rnd, demanders, (cap_p, cap_q), (y_u, y_v), (pp, qq), k, y.shape[1]
         )
-        basis_q = demanders.basis(
-            rnd.v, rnd.u, qq, _gather(y, rnd.v, qq, k), rnd.start_vq, rnd.lever_q, k, n
-        )
-    slack_p = (rnd.target_p - basis_p) * rnd.dir_p  # (5b)
-    slack_q = (rnd.target_q - basis_q) * rnd.dir_q
-    if demanders is not None:
-        # decide only applies (5b) when the demander lies strictly between the outcome before
-        # and after the move; from an outcome already at (or past) the demander it lets the
-        # move through. Reproduced here only; the default model keeps (5b) binding.
-        slack_p = np.where(slack_p <= _AT_DEMANDER, np.inf, slack_p)
-        slack_q = np.where(slack_q <= _AT_DEMANDER, np.inf, slack_q)
-    cap_p = np.minimum(rnd.lever_p * room_p, slack_p)  # (5a), (5b) on p
-    cap_q = np.minimum(rnd.lever_q * room_q, slack_q)
-    shift_p = np.minimum(cap_p, cap_q / rnd.rate)
     shift_q = rnd.rate * shift_p
     gain_u = rnd.s_uq * shift_q - rnd.s_up * shift_p  # (3)
     gain_v = rnd.s_vp * shift_p - rnd.s_vq * shift_q
@@ -472,9 +551,7 @@ def _evaluate(
     key = np.minimum(gain_u, gain_v)
     within = np.ones(key.shape, dtype=bool)
     if demanders is not None:
-        within = (demanders.history_u + rnd.dir_p * move_u <= SCALE) & (
-            demanders.history_v + rnd.dir_q * move_v <= SCALE
-        )
+        within = first_valid & _decide_moves_valid(rnd, demanders, shift_p, y_u, y_v)
     feasible = (
         within
         & rnd.alive
@@ -562,7 +639,7 @@ def _simulate(
         change = np.abs(end_outcome - last_outcome[rows]).max(axis=1)
         last_outcome[rows] = end_outcome
         rounds[rows] = round_no
-        done = (realised == 0) | (change <= params.tolerance)
+        done = (realised == 0) | (change < params.tolerance)
         converged[rows[done]] = True
         running[rows[done]] = False
         x[rows] = _new_start(xr, y, sr, params)
@@ -596,9 +673,16 @@ def _steps(chunks: dict[str, list[NDArray[np.generic]]]) -> dict[str, NDArray[np
     return {f: np.concatenate(chunks[f]) for f in _STEP_FIELDS}
 
 
-def _clamp(value: FloatArray, target: FloatArray, direction: FloatArray) -> FloatArray:
-    """Never past the demander's position by rounding (constraint 5a is exact in reals)."""
-    return np.where(direction > 0, np.minimum(value, target), np.maximum(value, target))
+def _clamp(
+    value: FloatArray, target: FloatArray, direction: FloatArray, tolerance: float = np.inf
+) -> FloatArray:
+    """Never past the demander's position by rounding (constraint 5a is exact in reals).
+
+    Only an overshoot of at most ``tolerance`` is pulled back (decide's mode, whose sizing can
+    go past the demander on purpose).
+    """
+    over = (value - target) * direction
+    return np.where((over > 0) & (over <= tolerance), target, value)
 
 
 def _round_fast(
@@ -760,6 +844,28 @@ def _round_fast(
     return y.reshape(m, n, k), _steps(chunks)
 
 
+def _decide_order(x: FloatArray, outcome: FloatArray, cand: Candidates) -> IntArray:
+    """``(b, E)`` rank of each candidate in the order ``decide`` creates its exchanges.
+
+    ``AbstractModel.determine_groups_and_calculate_exchanges`` (``decide/model/base.py``) walks
+    the issue pairs in input order and, for each, pairs every actor right of the outcome on
+    both issues with every actor left of it on both (group A with D), then every actor left on
+    ``p`` only with every actor left on ``q`` only (B with C), each by actor order. Among tied
+    gains decide (as driven by ``tools/decide/run_decide.py``) realises the first so created.
+    """
+    n = x.shape[1]
+    a_, b_, p, q = cand.first, cand.second, cand.issue_p, cand.issue_q
+    left_p = x[:, a_, p] <= outcome[:, p] + AT_OUTCOME
+    left_q = x[:, a_, q] <= outcome[:, q] + AT_OUTCOME
+    mixed = left_p != left_q  # a in B or C, b in the other
+    a_first = left_p == mixed  # a in A (right on both) or in B (left on p only)
+    first = np.where(a_first, a_, b_)
+    second = np.where(a_first, b_, a_)
+    pair = p * (int(q.max(initial=0)) + 1) + q
+    out: IntArray = ((pair * 2 + mixed) * n + first) * n + second
+    return out
+
+
 def _round_general(
     rnd: _Round,
     x: FloatArray,
@@ -787,6 +893,7 @@ def _round_general(
     )
     chunks: dict[str, list[NDArray[np.generic]]] = {f: [] for f in _STEP_FIELDS}
     sub = rnd
+    rank = _decide_order(x, start_outcome, cand) if demanders is not None else None
     while local.size:
         shift_p, shift_q, _, _, key, feasible = _evaluate(
             sub,
@@ -801,6 +908,7 @@ def _round_general(
         if not has.all():
             keep = np.flatnonzero(has)
             local, sub = local[keep], _subset(sub, keep)
+            rank = None if rank is None else rank[keep]
             shift_p, shift_q, key, feasible = (
                 shift_p[keep],
                 shift_q[keep],
@@ -810,23 +918,35 @@ def _round_general(
         if local.size == 0:
             break
         scored = np.where(feasible, key, -np.inf)
-        top = scored.max(axis=1, keepdims=True)
-        best = np.argmax(scored >= top - TIE * np.maximum(1.0, np.abs(top)), axis=1)
+        if rank is None:
+            top = scored.max(axis=1, keepdims=True)
+            best = np.argmax(scored >= top - TIE * np.maximum(1.0, np.abs(top)), axis=1)
+        else:
+            # decide's list order (the tie rule of tools/decide/run_decide.py): the gain to
+            # DECIDE_TIE_DECIMALS decimals, then the order decide created the exchanges in.
+            rounded = np.round(scored, DECIDE_TIE_DECIMALS)
+            tied = rounded == rounded.max(axis=1, keepdims=True)
+            best = np.argmin(np.where(tied, rank, np.iinfo(np.int64).max), axis=1)
         at = np.arange(local.size)
         e = best
         u, v = sub.u[at, e], sub.v[at, e]
         ip, iq = cand.issue_p[e], cand.issue_q[e]
         dp, dq = shift_p[at, e], shift_q[at, e]
         before_p, before_q = y[local, u, ip], y[local, v, iq]
+        # Never past the demander's position by rounding (5a holds exactly in reals); decide's
+        # sizing of (5b) can go past it (see _decide_shift), and then so do we.
+        tolerance = _AT_DEMANDER if demanders is not None else np.inf
         after_p = _clamp(
             before_p + sub.dir_p[at, e] * dp / sub.lever_p[at, e],
             sub.target_p[at, e],
             sub.dir_p[at, e],
+            tolerance,
         )
         after_q = _clamp(
             before_q + sub.dir_q[at, e] * dq / sub.lever_q[at, e],
             sub.target_q[at, e],
             sub.dir_q[at, e],
+            tolerance,
         )
         old_outcome = outcome[local].copy()
         y[local, u, ip] = after_p

@@ -45,10 +45,23 @@ TIE = 1e-9
 
 
 @dataclass(frozen=True)
+class Published:
+    """A forecast printed in the source of a case (data, not a model): a point, a range or
+    both, in issue units. Shown beside the models; not part of the bootstrap, since only a few
+    items carry one."""
+
+    model: str
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
 class Item:
     """One issue of one scenario with a recorded outcome, and every forecast of it.
 
-    ``forecasts`` maps a model (or baseline) name to its forecast in issue units.
+    ``forecasts`` maps a model (or baseline) name to its forecast in issue units;
+    ``published`` holds the forecasts printed in the case's own source, if any.
     """
 
     scenario: str
@@ -57,10 +70,15 @@ class Item:
     upper: float
     observed: float
     forecasts: Mapping[str, float]
+    published: tuple[Published, ...] = ()
 
     def error(self, name: str) -> float:
         """Absolute error of ``name``'s forecast in percent of the issue's scale."""
-        return 100.0 * abs(self.forecasts[name] - self.observed) / (self.upper - self.lower)
+        return self.error_of(self.forecasts[name])
+
+    def error_of(self, forecast: float) -> float:
+        """Absolute error of a forecast in issue units, in percent of the issue's scale."""
+        return 100.0 * abs(forecast - self.observed) / (self.upper - self.lower)
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,9 @@ def scenario_items(
                 upper=issue.scale.max,
                 observed=issue.observed.value,
                 forecasts={name: float(values[j]) for name, values in outcomes.items()},
+                published=tuple(
+                    Published(p.model, p.value, p.low, p.high) for p in issue.published_forecasts
+                ),
             )
         )
     return items

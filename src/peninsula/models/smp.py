@@ -44,7 +44,8 @@ One turn ("bargain, challenge, negotiate"):
    (``Deterministic``) or draws one (``Stochastic``, through the given numpy Generator).
 5. **Stop** (``smpStopFn`` as bound in ``configExec``): after at least 2 turns, once the sum
    over actors of the distance moved in the last turn is below 2% of the first turn's
-   (+1e-4), or after 100 turns.
+   (+1e-4), or after 100 turns. (Once positions repeat those of an earlier turn exactly, the
+   remaining turns are read off the cycle rather than computed: ``simulate``.)
 
 Multi-issue scenarios (*ours*, how a scenario maps onto KTAB): by default (``joint=0``) every
 issue is its own one-dimensional KTAB run, because a scenario's saliences are per-issue
@@ -67,7 +68,10 @@ positions (``SMPState::pDist(-1)``); 1 = the most probable final position; 2 = t
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
@@ -361,25 +365,39 @@ def coalitions(u: FloatArray, weight: FloatArray, rule: VotingRule) -> FloatArra
     KTAB scans the lower triangle ``i > j``: ``C_ij`` sums the positive votes ``v_k(i:j)`` and
     ``C_ji`` minus the negative ones, each starting from 1e-8 (the diagonal is 1e-8). For odd
     rules that is ``Σ_k max(v_k(i:j), 0)`` everywhere; for the asymmetric ``ASymProsp`` the
-    lower triangle gets the 2/3 response.
+    lower triangle gets the 2/3 response. The (..., voter, i, j) vote differences are made a
+    block of rows ``i`` at a time (``_BLOCK_ELEMENTS``).
     """
-    du = u[..., :, :, None] - u[..., :, None, :]  # [..., voter, i, j]
+    m = u.shape[-1]
+    step = max(1, _BLOCK_ELEMENTS // max(u.size, 1))  # a row i of the block has u.size entries
+    if step >= m:
+        c = _coalition_rows(u, weight, rule, 0, m, None)
+    else:
+        work = np.empty((*u.shape[:-1], step, m))  # reused by every block
+        c = np.empty((*u.shape[:-2], m, m))
+        for lo in range(0, m, step):
+            hi = min(lo + step, m)
+            c[..., lo:hi, :] = _coalition_rows(u, weight, rule, lo, hi, work[..., : hi - lo, :])
+    c += _MIN_C
+    return np.asarray(np.where(_eye(m), _MIN_C, c))
+
+
+def _coalition_rows(
+    u: FloatArray, weight: FloatArray, rule: VotingRule, lo: int, hi: int, out: FloatArray | None
+) -> FloatArray:
+    """Rows ``lo:hi`` of :func:`coalitions` before its floor 1e-8 (``out``: scratch space for
+    the vote differences)."""
+    du = np.subtract(u[..., :, lo:hi, None], u[..., :, None, :], out=out)  # [..., voter, i, j]
     if rule == VotingRule.ASYM_PROSPECT:
         pos = np.maximum(du, 0.0)
         c = np.einsum("...k,...kij->...ij", weight, pos)
-        m = u.shape[-1]
-        lower = np.tril(np.ones((m, m), dtype=bool), -1)
-        c = np.where(lower, 2.0 * c / 3.0, c)
-    elif rule == VotingRule.PROPORTIONAL:
+        lower = np.arange(lo, hi)[:, None] > np.arange(u.shape[-1])[None, :]
+        return np.asarray(np.where(lower, 2.0 * c / 3.0, c))
+    if rule == VotingRule.PROPORTIONAL:
         np.maximum(du, 0.0, out=du)
-        c = np.einsum("...k,...kij->...ij", weight, du)
-    else:
-        v = vote(rule, weight[..., :, None, None], du)
-        c = np.maximum(v, 0.0).sum(axis=-3)
-    c = c + _MIN_C
-    m = u.shape[-1]
-    diag = _eye(m)
-    return np.asarray(np.where(diag, _MIN_C, c))
+        return np.asarray(np.einsum("...k,...kij->...ij", weight, du))
+    v = vote(rule, weight[..., :, None, None], du)
+    return np.asarray(np.maximum(v, 0.0).sum(axis=-3))
 
 
 def victory_probability(c: FloatArray, model: VictoryProb) -> FloatArray:
@@ -391,8 +409,10 @@ def victory_probability(c: FloatArray, model: VictoryProb) -> FloatArray:
         mid = (r * (thresh + 1.0) - 1.0) / (thresh - 1.0)
         x1 = np.where(c >= thresh * cji, 1.0, np.where(cji >= thresh * c, min_x, mid))
         x2 = np.where(c >= thresh * cji, min_x, np.where(cji >= thresh * c, 1.0, 1.0 - mid))
+    elif model == VictoryProb.LINEAR:
+        x1, x2 = c, cji
     else:
-        power = {VictoryProb.LINEAR: 1, VictoryProb.SQUARE: 2, VictoryProb.QUARTIC: 4}.get(model, 8)
+        power = {VictoryProb.SQUARE: 2, VictoryProb.QUARTIC: 4}.get(model, 8)
         x1, x2 = c**power, cji**power
     p = x1 / (x1 + x2)
     m = c.shape[-1]
@@ -491,9 +511,22 @@ def _iterate_chain(chain: FloatArray, p0: FloatArray, tol: float) -> FloatArray:
     return np.asarray(np.where(running[..., None], p, result))
 
 
-def big_r(p: FloatArray, active: BoolArray, rng_mode: BigRRange) -> FloatArray:
+def big_r(
+    p: FloatArray, active: BoolArray, rng_mode: BigRRange, everyone: bool = False
+) -> FloatArray:
     """``Model::bigRfromProb``: risk attitudes from the positions' probabilities (likely
-    positions → risk averse). All equal probabilities (KTAB divides by zero) give 0."""
+    positions → risk averse). All equal probabilities (KTAB divides by zero) give 0.
+    ``everyone``: the caller knows every actor is active (skips the masks, same numbers)."""
+    if everyone:
+        p_min = p.min(axis=-1, keepdims=True)
+        p_max = p.max(axis=-1, keepdims=True)
+        spread = p_max - p_min
+        if (spread > 1e-300).all():
+            if rng_mode == BigRRange.MIN:
+                return np.asarray((p - p_min) / spread)
+            if rng_mode == BigRRange.MID:
+                return np.asarray((3 * p - (p_max + 2 * p_min)) / (2 * spread))
+            return np.asarray((2 * p - (p_max + p_min)) / spread)
     p_min = np.where(active, p, np.inf).min(axis=-1, keepdims=True)
     p_max = np.where(active, p, -np.inf).max(axis=-1, keepdims=True)
     spread = p_max - p_min
@@ -575,6 +608,14 @@ def interpolate(
 
 # ------------------------------------------------------------------------------- the model
 
+#: Elements of the largest temporaries of one block of work. Every cube-sized quantity of a
+#: turn — the challenges' (B, i, j, third party) arrays, the (B, voter, i, j) vote differences
+#: of a coalition, the actors' menus — is computed a block of rows at a time (at least one
+#: row: B·n² elements), so a turn needs O(B·n²·d) memory plus a few such blocks, reused from
+#: block to block, whatever the number of actors (*ours*: KTAB loops over actors; whole-cube
+#: numpy arrays would need O(B·n³)). Results do not depend on the block size (tested).
+_BLOCK_ELEMENTS = 1 << 16
+
 
 @dataclass(frozen=True)
 class _Turn:
@@ -582,43 +623,112 @@ class _Turn:
 
     position: FloatArray  # (B, n, d)
     risk: FloatArray  # (B, n) R_i of the state the turn started from
-    probability: FloatArray  # (B, n, 1 + M) PCE over each actor's menu (0 = status quo)
-    choice: IntArray  # (B, n) the menu item each actor took
+    choice: IntArray  # (B, n) the menu item each actor took (0 = status quo)
+    options: int  # 1 + M menu items in all
+    menu: IntArray  # (B, n, K) each actor's menu items (see _menu_pce)
+    menu_probability: FloatArray  # (B, n, K) their PCE probabilities
+
+    @property
+    def probability(self) -> FloatArray:
+        """(B, n, 1 + M) PCE over each actor's menu, 0 off the menu."""
+        b, n, _ = self.menu.shape
+        dense = np.zeros((b, n, self.options))
+        np.put_along_axis(dense, self.menu, self.menu_probability, axis=2)
+        return dense
 
 
-def _utilities(
-    x: FloatArray, sal: FloatArray, cap: FloatArray, active: BoolArray, prm: SMPParams
+@dataclass(frozen=True)
+class _Actors:
+    """What stays the same in every turn of a run (per batch row): saliences, capabilities,
+    who is active, and what derives from these alone (computed once, not once a turn)."""
+
+    sal: FloatArray  # (B, n, d)
+    ss: FloatArray  # (B, n, 1) Σ_k s_ik², 1 where it is 0 (bvDiff's denominator)
+    cap: FloatArray  # (B, n), 0 for spectators
+    active: BoolArray  # (B, n)
+    everyone: bool  # every actor of every row is active (masks can be skipped)
+    n_active: FloatArray  # (B, 1) number of active actors (at least 1)
+    s_tot: FloatArray  # (B, n) Σ_k s_ik
+    w: FloatArray  # (B, n) c_i Σ_k s_ik: principals' and third parties' weight
+    pairs: BoolArray  # (B, n, n) i and j both active, i ≠ j
+
+    @classmethod
+    def of(cls, sal: FloatArray, cap: FloatArray, active: BoolArray) -> _Actors:
+        n = cap.shape[1]
+        ss = (sal * sal).sum(axis=-1)
+        s_tot = sal.sum(axis=-1)
+        cap = np.where(active, cap, 0.0)
+        off = ~_eye(n)[None]
+        return cls(
+            sal=sal,
+            ss=np.where(ss > 0, ss, 1.0)[:, :, None],
+            cap=cap,
+            active=active,
+            everyone=bool(active.all()),
+            n_active=np.maximum(active.sum(axis=1), 1).astype(np.float64)[:, None],
+            s_tot=s_tot,
+            w=cap * s_tot,
+            pairs=active[:, :, None] & active[:, None, :] & off,
+        )
+
+    def take(self, rows: IntArray) -> _Actors:
+        return _Actors.of(self.sal[rows], self.cap[rows], self.active[rows])
+
+
+def _distance(ideal: FloatArray, pos: FloatArray, sal: FloatArray, ss: FloatArray) -> FloatArray:
+    """:func:`distance` with ``ss`` = Σ_k s_ik² (…, n, 1) given (it is fixed for a run)."""
+    diff = ideal[..., :, None, :] - pos[..., None, :, :]
+    diff *= sal[..., :, None, :]
+    diff *= diff
+    total = diff.sum(axis=-1)
+    total /= ss
+    return np.asarray(np.sqrt(total, out=total))
+
+
+def _risk(
+    dist: FloatArray, act: _Actors, prm: SMPParams
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``setAllAUtil``: distances ``D`` (B, n, n), risk attitudes ``R`` (B, n) and every
-    perspective's utilities ``U[b, h, i, j]`` = h's estimate of i's utility of j's position."""
-    dist = distance(x, x, sal)
+    """``setAllAUtil``: risk-neutral utilities ``1 − D``, risk attitudes ``R`` (B, n) from a
+    PCE among all current positions, and ``R[b, h, i]`` = h's estimate of i's attitude."""
     neutral = 1.0 - dist
-    c = coalitions(neutral, cap, prm.voting_rule)
+    c = coalitions(neutral, act.cap, prm.voting_rule)
     pv = victory_probability(c, prm.victory_prob)
-    p = pce(pv, c, active, prm.pce)
-    risk = big_r(p, active, prm.big_r_range)
+    if act.everyone and prm.pce == PCEModel.CONDITIONAL:  # pce() without masks
+        p = pv.prod(axis=-1)
+        p /= p.sum(axis=-1, keepdims=True)
+    else:
+        p = pce(pv, c, act.active, prm.pce)
+    risk = big_r(p, act.active, prm.big_r_range, act.everyone)
     r_hi = est_nra(risk[:, :, None], risk[:, None, :], prm.big_r_adjust)  # [b, h, i]
-    util = bs_util(dist[:, None, :, :], r_hi[:, :, :, None])
-    return dist, risk, util
+    return neutral, risk, r_hi
 
 
 def _contest(
-    u_ii: FloatArray,
+    u_ii: FloatArray | float,
     u_ij: FloatArray,
     u_ji: FloatArray,
-    u_jj: FloatArray,
+    u_jj: FloatArray | float,
     u_ni: FloatArray,
     u_nj: FloatArray,
-    u_nn: FloatArray,
+    u_nn: FloatArray | float,
     w_i: FloatArray,
     w_j: FloatArray,
     w_n: FloatArray,
-    third: BoolArray,
+    third: BoolArray | tuple[int, int],
     prm: SMPParams,
+    work: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """``probEduChlg``'s victory probability ``P[i > j]`` as estimated by some ``h`` whose
     utilities are given: principals' votes, then each third party's (``vProbLittle`` and
-    ``thirdPartyVoteSU``). Principal arrays (...), third-party arrays (..., n)."""
+    ``thirdPartyVoteSU``). Principal arrays (...), third-party arrays (..., n). ``third``
+    marks who votes as a third party, or is ``(lo, hi)`` for a block of initiators ``lo:hi``
+    against all targets (arrays (B, i, j, n)): then everyone but ``i`` and ``j`` does, and
+    spectators must have weight 0.
+
+    The third-party arrays are the largest of a turn (a block of B·i·j·n). With ``work`` (two
+    arrays of their shape) the temporaries are written there and into ``u_nj`` (which is then
+    overwritten): a turn reuses the same memory block after block rather than allocating and
+    faulting in fresh pages for each operation (same arithmetic)."""
     rule = prm.voting_rule
     ci = vote(rule, w_i, u_ii - u_ij)
     cj = vote(rule, w_j, u_ji - u_jj)
@@ -628,25 +738,132 @@ def _contest(
         # Full and no commitment value joining either side alike (3u_ni vs 3u_ni, 3u_nj vs
         # 3u_nj; 2u + u_nn likewise): third parties' votes are exactly 0.
         return np.asarray(chij / (chij + chji))
-    cn = vote(rule, w_n, u_ni - u_nj)
-    cni = chij[..., None] + np.maximum(cn, 0.0)
-    cnj = chji[..., None] + np.maximum(-cn, 0.0)
-    pin = cni / (cni + cnj)
+    if work is None:
+        shape = np.broadcast_shapes(np.shape(u_ni), np.shape(u_nj))
+        work = (np.empty(shape), np.empty(shape))
+        u_nj = np.array(np.broadcast_to(u_nj, shape), dtype=np.float64)  # ours to overwrite
+    first, second = work
+    cn = _vote_into(rule, w_n, np.subtract(u_ni, u_nj, out=first))
+    cni = np.maximum(cn, 0.0, out=second)
+    cnj = np.subtract(cni, cn, out=first)  # = max(−cn, 0), exactly
+    cni += chij[..., None]
+    cnj += chji[..., None]
+    cnj += cni
+    pin = np.divide(cni, cnj, out=cni)  # P_in = cni / (cni + cnj)
     # SemiCommit: u(ik > j) = 2u_ni + u_nn, u(j > ik) = 3u_nj, u(i > jk) = 3u_ni,
     # u(jk > i) = 2u_nj + u_nn; the vote is on the difference of the two expectations,
     # P_in (u_nn − u_ni) + P_jn (u_nj − u_nn).
-    du = pin * (u_nn - u_ni) + (1.0 - pin) * (u_nj - u_nn)
-    vk = np.where(third, vote(rule, w_n, du), 0.0)
-    chij = chij + np.maximum(vk, 0.0).sum(axis=-1)
-    chji = chji + np.maximum(-vk, 0.0).sum(axis=-1)
+    lose = np.subtract(1.0, pin, out=cnj)
+    lose *= np.subtract(u_nj, u_nn, out=u_nj)
+    pin *= u_nn - u_ni
+    vk = _vote_into(rule, w_n, np.add(pin, lose, out=lose))
+    if isinstance(third, tuple):
+        # Initiators lo:hi of a block against every target j (B, i, j, n): the third parties
+        # are all n but i and j (spectators' weight is 0, so their votes are 0 already).
+        lo, hi = third
+        every = np.arange(vk.shape[-1])
+        vk[:, :, every, every] = 0.0  # n = j
+        vk[:, np.arange(hi - lo), :, np.arange(lo, hi)] = 0.0  # n = i
+    else:
+        vk *= third  # only active third parties (n ≠ i, j) vote
+    gain = np.maximum(vk, 0.0, out=second).sum(axis=-1)
+    np.negative(vk, out=vk)
+    np.maximum(vk, 0.0, out=vk)
+    chij = chij + gain
+    chji = chji + vk.sum(axis=-1)
     return np.asarray(chij / (chij + chji))
 
 
-def _gain(p: FloatArray, u_ki: FloatArray, u_kj: FloatArray, s_j: FloatArray) -> FloatArray:
+def _vote_into(rule: VotingRule, weight: FloatArray, du: FloatArray) -> FloatArray:
+    """:func:`vote` that may overwrite ``du`` (a temporary of the caller's)."""
+    if rule == VotingRule.PROPORTIONAL:
+        return np.multiply(du, weight, out=du)
+    return vote(rule, weight, du)
+
+
+def _gain(p: FloatArray, u_ki: FloatArray | float, u_kj: FloatArray, s_j: FloatArray) -> FloatArray:
     """``probEduChlg``'s expected change in ``k``'s utility from ``i`` challenging ``j``."""
     vict = u_ki + u_ki
     contest = p * vict + (1.0 - p) * (u_kj + u_kj)
     return np.asarray((1.0 - s_j) * vict + s_j * contest - (u_ki + u_kj))
+
+
+def _challenges(
+    neutral: FloatArray,
+    near: FloatArray,
+    r_hi: FloatArray,
+    u_own: FloatArray,
+    u_at: FloatArray,
+    act: _Actors,
+    prm: SMPParams,
+) -> FloatArray:
+    """``P[b, i, j]``: i's estimate (``h = k = i``) that its challenge of j succeeds, with
+    every third party n voting. The (B, i, j, n) arrays are made a block of initiators at a
+    time: ``U_i(n, j) = (1 − D_nj)(1 + min(D_nj, 1) R_in)`` (``bsUtil`` with i's estimate of
+    n's risk attitude), ``U_i(n, i)`` = ``u_at``, ``U_i(i, j)`` = ``u_own``, ``U_i(j, j) = 1``.
+    """
+    b, n, _ = u_own.shape
+    neutral_t = np.swapaxes(neutral, 1, 2)[:, None]  # [b, 1, j, n] = 1 − D_nj
+    near_t = np.swapaxes(near, 1, 2)[:, None]  # min(D_nj, 1)
+    w_n = act.w[:, None, None, :]
+    p_ij = np.empty((b, n, n))
+    step = min(n, max(1, _BLOCK_ELEMENTS // max(b * n * n, 1)))
+    buffers = np.empty((3, b, step, n, n))  # reused by every block
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        u_nj, *work = buffers[:, :, : hi - lo]
+        np.multiply(near_t, r_hi[:, lo:hi, None, :], out=u_nj)
+        u_nj += 1.0
+        u_nj *= neutral_t  # [b, i, j, n] = U_i(n, j)
+        p_ij[:, lo:hi] = _contest(
+            1.0,
+            u_own[:, lo:hi],
+            u_at[:, lo:hi],
+            1.0,
+            u_at[:, lo:hi, None, :],
+            u_nj,
+            1.0,
+            act.w[:, lo:hi, None],
+            act.w[:, None, :],
+            w_n,
+            (lo, hi),
+            prm,
+            (work[0], work[1]),
+        )
+    return p_ij
+
+
+def _menu_pce(
+    pv: FloatArray, c: FloatArray, available: BoolArray, model: PCEModel
+) -> tuple[IntArray, BoolArray, FloatArray]:
+    """Each actor's PCE over its own menu: ``available`` (B, n, 1 + M) marks the options on
+    actor a's menu, ``pv`` and ``c`` (B, 1 + M, 1 + M) are the contests among all options.
+    Returns ``menu`` (B, n, K) the options of each menu in ascending order (K the longest
+    menu; shorter menus padded), ``listed`` (B, n, K) which entries are real, and their
+    probabilities (B, n, K), 0 on padding.
+
+    A menu holds the status quo and the bargains its actor is party to, so menus are short
+    (K ≪ M) unless many actors target the same one: gathering each menu's contests costs
+    O(B·n·K²) where the full (B, n, 1 + M, 1 + M) grid would be O(B·n³). Actors are taken a
+    block at a time. Small problems (the whole grid within ``_BLOCK_ELEMENTS``) take every
+    option as every actor's menu, unlisted ones masked: fewer numpy calls, same numbers."""
+    b, n, m_opts = available.shape
+    if b * n * m_opts * m_opts <= _BLOCK_ELEMENTS:
+        every = np.broadcast_to(np.arange(m_opts), (b, n, m_opts))
+        return every, available, pce(pv[:, None], c[:, None], available, model)
+    k = int(available.sum(axis=2).max())
+    menu = np.argsort(~available, axis=2, kind="stable")[:, :, :k]  # available first, in order
+    rows = np.arange(b)[:, None, None, None]
+    listed = available[rows[..., 0], np.arange(n)[None, :, None], menu]
+    probs = np.empty((b, n, k))
+    step = max(1, _BLOCK_ELEMENTS // max(b * k * k, 1))
+    for lo in range(0, n, step):
+        mine = menu[:, lo : lo + step]
+        p_q, q_p = mine[:, :, :, None], mine[:, :, None, :]
+        grid = pv[rows, p_q, q_p]
+        strength = c[rows, p_q, q_p] if model == PCEModel.MARKOV_INCENTIVE else grid
+        probs[:, lo : lo + step] = pce(grid, strength, listed[:, lo : lo + step], model)
+    return np.asarray(menu, dtype=np.int64), listed, probs
 
 
 def _turn(
@@ -658,55 +875,32 @@ def _turn(
     rng: np.random.Generator,
 ) -> _Turn:
     """One turn of ``SMPState::doBCN`` for a batch; returns the new positions."""
+    return _step(x, _Actors.of(sal, cap, active), prm, rng)
+
+
+def _step(x: FloatArray, act: _Actors, prm: SMPParams, rng: np.random.Generator | None) -> _Turn:
+    """One turn of ``SMPState::doBCN`` for a batch whose fixed inputs are ``act``."""
     b, n, d = x.shape
-    _, risk, util = _utilities(x, sal, cap, active, prm)
-    s_tot = sal.sum(axis=-1)  # (B, n)
-    w = cap * s_tot  # principals' and third parties' weights c·Σs
+    sal, active = act.sal, act.active
     idx = np.arange(n)
+    bi = np.arange(b)[:, None]
+    dist = _distance(x, x, sal, act.ss)  # [b, i, j]
+    neutral, risk, r_hi = _risk(dist, act, prm)
+    # Utilities U_h(a, p) = (1 − D_ap)(1 + min(D_ap, 1) R_ha) (bsUtil), as needed: never the
+    # whole (B, h, a, p) cube. U_h(a, a) = 1.
+    near = np.minimum(dist, 1.0)
+    r_own = r_hi[:, idx, idx]  # R_ii
+    u_own = neutral * (1.0 + near * r_own[:, :, None])  # [b, i, p] = U_i(i, p)
+    u_at = np.swapaxes(neutral * (1.0 + near * np.swapaxes(r_hi, 1, 2)), 1, 2)  # U_h(a, h)
+    s_tot = act.s_tot
 
     # --- challenges from i's own perspective (h = k = i), all targets j at once: [b, i, j]
-    u_h = util  # [b, h, a, p]
-    own = u_h[:, idx, idx, :]  # [b, i, p] = U_i(i, p)
-    u_ii = own[:, idx, idx][:, :, None]  # [b, i, 1]
-    u_ij = own  # [b, i, j]
-    u_at_h = np.swapaxes(np.diagonal(u_h, axis1=1, axis2=3), 1, 2)  # [b, h, a] = U_h(a, h)
-    u_self = np.diagonal(u_h, axis1=2, axis2=3)  # [b, h, a] = U_h(a, a)
-    u_ji = u_at_h  # [b, i, j] = U_i(j, i)
-    u_jj = u_self  # [b, i, j] = U_i(j, j)
-    u_ni = u_at_h[:, :, None, :]  # [b, i, 1, n]
-    u_nj = np.swapaxes(u_h, 2, 3)  # [b, i, j, n] = U_i(n, j)
-    u_nn = u_self[:, :, None, :]  # [b, i, 1, n]
-    # Initiators in blocks, so the (B, i, j, third party) temporaries stay near
-    # _CHALLENGE_ELEMENTS (one block unless n is large).
-    p_ij = np.empty((b, n, n))
-    step = max(1, _CHALLENGE_ELEMENTS // max(b * n * n, 1))
-    for lo in range(0, n, step):
-        sl = slice(lo, lo + step)
-        third = (
-            active[:, None, None, :]
-            & (idx[sl][None, :, None, None] != idx[None, None, None, :])
-            & (idx[None, None, :, None] != idx[None, None, None, :])
-        )
-        p_ij[:, sl] = _contest(
-            u_ii[:, sl],
-            u_ij[:, sl],
-            u_ji[:, sl],
-            u_jj[:, sl],
-            u_ni[:, sl],
-            u_nj[:, sl],
-            u_nn[:, sl],
-            w[:, sl, None],
-            w[:, None, :],
-            w[:, None, None, :],
-            third,
-            prm,
-        )
-    gain = _gain(p_ij, u_ii, u_ij, s_tot[:, None, :])
-    valid = active[:, :, None] & active[:, None, :] & ~_eye(n)[None] & (gain > _MIN_SIG_EDU)
+    p_ij = _challenges(neutral, near, r_hi, u_own, u_at, act, prm)
+    gain = _gain(p_ij, 1.0, u_own, s_tot[:, None, :])
+    valid = act.pairs & (gain > _MIN_SIG_EDU)
     score = np.where(valid, gain, -np.inf)
     best = score.max(axis=2, keepdims=True)
     tied = valid & (score >= best - _TIE * np.maximum(np.abs(best), 1.0))
-    bi = np.arange(b)[:, None]
     if (tied.sum(axis=2) > 1).any():
         # Among tied targets: the lowest position (lexicographic), then the lowest index.
         rank = _lexicographic_rank(x)
@@ -720,42 +914,41 @@ def _turn(
     pi = p_it[:, :, None]
     init_i, rcvr_i = interpolate(x, sal, pi, x_t, s_t, 1.0 - pi, prm.interp)
 
+    initiator: IntArray | None = None  # None: option m's initiator is actor m
     if prm.bargain_model != BargainModel.INIT_ONLY:
         # j's view (h = j, k = i): J's estimate of the effect on I of I->J. KTAB then uses the
         # *expected gain* (get<1>) where the comment says "probability" — reproduced as is.
-        u_j = np.take_along_axis(util, target[:, :, None, None], axis=1)  # [b, i, a, p]
-        rows = idx[None, :]
+        # U_t(i, t), U_t(t, i), U_t(n, i), U_t(n, t) for t = target[i]; U_t(a, a) = 1.
         tt = target
-        uu_ii = u_j[np.arange(b)[:, None], rows, rows, rows]
-        uu_ij = u_j[np.arange(b)[:, None], rows, rows, tt]
-        uu_ji = u_j[np.arange(b)[:, None], rows, tt, rows]
-        uu_jj = u_j[np.arange(b)[:, None], rows, tt, tt]
-        uu_ni = u_j[np.arange(b)[:, None], rows, :, rows]  # [b, i, n] = U_j(n, i)
-        uu_nj = np.take_along_axis(u_j, tt[:, :, None, None], axis=3)[:, :, :, 0]
-        uu_nn = np.diagonal(u_j, axis1=2, axis2=3)
+        rows = idx[None, :]
+        r_t = r_hi[bi, tt]  # [b, i, n] = R_tn
+        dist_t = np.swapaxes(dist, 1, 2)  # [b, p, a] = D_ap
+        uu_ij = bs_util(dist[bi, rows, tt], r_hi[bi, tt, rows])
+        uu_ji = bs_util(dist[bi, tt, rows], r_hi[bi, tt, tt])
+        uu_ni = bs_util(dist_t, r_t)  # [b, i, n] = U_t(n, i)
+        uu_nj = bs_util(dist_t[bi, tt], r_t)  # [b, i, n] = U_t(n, t)
         third_j = (
             active[:, None, :]
             & (idx[None, None, :] != rows[:, :, None])
             & (idx[None, None, :] != tt[:, :, None])
         )
+        w = act.w
         w_t = np.take_along_axis(w, tt, axis=1)
         p_j = _contest(
-            uu_ii, uu_ij, uu_ji, uu_jj, uu_ni, uu_nj, uu_nn, w, w_t, w[:, None, :], third_j, prm
+            1.0, uu_ij, uu_ji, 1.0, uu_ni, uu_nj, 1.0, w, w_t, w[:, None, :], third_j, prm
         )
         s_tt = np.take_along_axis(s_tot, tt, axis=1)
-        pj = _gain(p_j, uu_ii, uu_ij, s_tt)[:, :, None]
+        pj = _gain(p_j, 1.0, uu_ij, s_tt)[:, :, None]
         init_j, rcvr_j = interpolate(x, sal, pj, x_t, s_t, 1.0 - pj, prm.interp)
         if prm.bargain_model == BargainModel.PW_COMPROMISE:
             # KTAB weighs i's view by c_i Σs_i and j's view by c_i Σs_j (scj is read from the
             # second bargain's *initiator*, i.e. i: reproduced as is).
-            wi = (cap * s_tot)[:, :, None]
-            wj = (cap * s_tt)[:, :, None]
+            wi = (act.cap * s_tot)[:, :, None]
+            wj = (act.cap * s_tt)[:, :, None]
             total = wi + wj
             safe = np.where(total > 0, total, 1.0)  # 0 only for spectators, never offered
-            init_i = (wi * init_i + wj * init_j) / safe
-            rcvr_i = (wi * rcvr_i + wj * rcvr_j) / safe
-            options_init, options_rcvr = init_i, rcvr_i
-            initiator = np.tile(idx, (b, 1))
+            options_init = (wi * init_i + wj * init_j) / safe
+            options_rcvr = (wi * rcvr_i + wj * rcvr_j) / safe
             receiver, offered = target, has
         else:
             options_init = np.stack([init_i, init_j], axis=2).reshape(b, 2 * n, d)
@@ -765,56 +958,59 @@ def _turn(
             offered = np.repeat(has, 2, axis=1)
     else:
         options_init, options_rcvr = init_i, rcvr_i
-        initiator = np.tile(idx, (b, 1))
         receiver, offered = target, has
 
     # --- value of each option to each actor a: mean utility of all positions once implemented
-    n_act = np.maximum(active.sum(axis=1), 1).astype(np.float64)[:, None]
-    own_util = util[:, idx, idx, :]  # [b, a, p] = U_a(a, p) with R_aa
-    sq_sum = np.where(active[:, None, :], own_util, 0.0).sum(axis=2)  # [b, a]
-    u_init_new = bs_util(distance(x, options_init, sal), risk[:, :, None])  # [b, a, m]
-    u_rcvr_new = bs_util(distance(x, options_rcvr, sal), risk[:, :, None])
-    b3, a3 = np.arange(b)[:, None, None], idx[None, :, None]
-    u_init_old = own_util[b3, a3, initiator[:, None, :]]
-    u_rcvr_old = own_util[b3, a3, receiver[:, None, :]]
+    n_act = act.n_active
+    sq_sum = (u_own if act.everyone else np.where(active[:, None, :], u_own, 0.0)).sum(axis=2)
+    m_opts = options_init.shape[1]
+    both = np.concatenate([options_init, options_rcvr], axis=1)
+    u_new = bs_util(_distance(x, both, sal, act.ss), risk[:, :, None])  # [b, a, 2m]
+    u_init_new, u_rcvr_new = u_new[:, :, :m_opts], u_new[:, :, m_opts:]
+    if initiator is None:
+        u_init_old = u_own  # [b, a, m] = U_a(a, initiator m) with initiator m = m
+        from_init = idx[None, :]
+    else:
+        u_init_old = u_own[bi[:, :, None], idx[None, :, None], initiator[:, None, :]]
+        from_init = initiator
+    u_rcvr_old = u_own[bi[:, :, None], idx[None, :, None], receiver[:, None, :]]
     value = (sq_sum[:, :, None] - u_init_old - u_rcvr_old + u_init_new + u_rcvr_new) / n_act[
         :, :, None
     ]
     values = np.concatenate([(sq_sum / n_act)[:, :, None], value], axis=2)  # [b, a, 1 + M]
-    c = coalitions(values, cap, prm.voting_rule)  # [b, 1 + M, 1 + M]
+    c = coalitions(values, act.cap, prm.voting_rule)  # [b, 1 + M, 1 + M]
     pv = victory_probability(c, prm.victory_prob)
-    m_opts = values.shape[2]
     offered = np.asarray(offered, dtype=bool)
     mine = offered[:, None, :] & (
-        (initiator[:, None, :] == idx[None, :, None]) | (receiver[:, None, :] == idx[None, :, None])
+        (from_init[:, None, :] == idx[None, :, None]) | (receiver[:, None, :] == idx[None, :, None])
     )
+    if not act.everyone:
+        mine &= active[:, :, None]
     available = np.concatenate([np.ones((b, n, 1), dtype=bool), mine], axis=2)
-    available &= active[:, :, None] | (np.arange(m_opts) == 0)[None, None, :]
-    probs = pce(
-        pv[:, None],  # the same contests for every actor's menu (broadcast)
-        c[:, None],
-        available,
-        prm.pce,
-    )
+    menu, listed, probs = _menu_pce(pv, c, available, prm.pce)
     if prm.state_transitions == StateTransitions.STOCHASTIC:
+        assert rng is not None, "stochastic transitions draw from a Generator"
         cum = np.cumsum(probs, axis=2)
         draw = rng.random((b, n, 1)) * cum[:, :, -1:]
-        choice = np.minimum((cum <= draw).sum(axis=2), m_opts - 1)
-        # never pick an unavailable (zero-probability) option
-        choice = np.where(available[bi, idx[None, :], choice], choice, 0)
+        pick = np.minimum((cum <= draw).sum(axis=2), menu.shape[2] - 1)
+        # never pick an unlisted (zero-probability) entry
+        pick = np.where(listed[bi, idx[None, :], pick], pick, 0)
     else:
-        choice = np.argmax(probs, axis=2)  # first maximum, as ndxMaxAbs
+        pick = np.argmax(probs, axis=2)  # first maximum, as ndxMaxAbs
+    choice = menu[bi, idx[None, :], pick]
     opt = np.maximum(choice - 1, 0)
     chosen_init = options_init[bi, opt]
     chosen_rcvr = options_rcvr[bi, opt]
-    is_init = initiator[bi, opt] == idx[None, :]
+    is_init = (opt if initiator is None else initiator[bi, opt]) == idx[None, :]
     moved = np.where(is_init[:, :, None], chosen_init, chosen_rcvr)
     new = np.where((choice > 0)[:, :, None], moved, x)
     return _Turn(
         position=np.asarray(new),
         risk=risk,
-        probability=np.asarray(probs),
         choice=np.asarray(choice, dtype=np.int64),
+        options=available.shape[2],
+        menu=menu,
+        menu_probability=probs,
     )
 
 
@@ -841,37 +1037,66 @@ def normalise_capability(capability: FloatArray, salience: FloatArray) -> FloatA
     )
 
 
+#: ``progress(turns done, turns at most)``, called after every turn of :func:`simulate`.
+TurnProgress = Callable[[int, int], None]
+
+
 def simulate(
     position: FloatArray,
     salience: FloatArray,
     capability: FloatArray,
     params: SMPParams | None = None,
     rng: np.random.Generator | None = None,
+    progress: TurnProgress | None = None,
 ) -> Run:
     """Run KTAB's SMP on a batch: ``position`` (B, n, d) in [0, 1], ``salience`` (B, n, d)
     with every actor's sum <= 1, ``capability`` (B, n) >= 0. Actors with zero capability or
-    zero total salience are spectators (see module docstring)."""
+    zero total salience are spectators (see module docstring). ``progress(turn, max_rounds)``
+    is called after each turn computed and once at the end with ``max_rounds``.
+
+    **Cycles** (*ours*, exact): with deterministic transitions a turn is a function of the
+    positions alone (saliences and capabilities are fixed), so once a row's positions equal,
+    bit for bit, those of an earlier turn, every later turn repeats the turns in between and
+    is not computed again: the row's remaining turns, its moves and KTAB's stop rule are read
+    off the cycle. A run that cycles until the 100-turn cap (the joint korea-2025 run, period
+    2 from turn 5) then costs the turns up to the first repetition. A row's turn does not
+    depend on the other rows of the batch, so this holds row by row.
+    """
     prm = params or SMPParams()
-    rng = rng if rng is not None else np.random.default_rng(0)
+    track = prm.state_transitions == StateTransitions.DETERMINISTIC
+    if rng is None and not track:  # (a Generator costs more than a small turn: only if drawn)
+        rng = np.random.default_rng(0)
     x = np.array(position, dtype=np.float64)
     sal = np.asarray(salience, dtype=np.float64)
     cap = np.asarray(capability, dtype=np.float64)
-    b = x.shape[0]
+    b, n, d = x.shape
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
-    cap = np.where(active, cap, 0.0)
+    everyone = _Actors.of(sal, cap, active)
     states = [x.copy()]
+    moves: list[FloatArray] = []  # moves[t - 1]: KTAB's stateDist of turn t, (B,)
     rounds = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
     running = np.ones(b, dtype=bool)
     first = np.zeros(b)
     current = x
+    act, act_rows = everyone, np.arange(b)
+    # A fingerprint of each row's positions per turn (a fixed weighted sum: equal positions
+    # give equal fingerprints; equal fingerprints are confirmed on the positions themselves).
+    weights = 1.0 + np.arange(n * d) / max(n * d, 1)
+    prints = np.empty((prm.max_rounds + 1, b))
+    prints[0] = (x.reshape(b, -1) * weights).sum(axis=1)
+    cycles: dict[int, tuple[int, int, int]] = {}  # row: (t0, t, last turn), state_t == state_t0
     for turn in range(1, prm.max_rounds + 1):
         rows = np.flatnonzero(running)
         if rows.size == 0:
             break
-        step = _turn(current[rows], sal[rows], cap[rows], active[rows], prm, rng)
-        new = current.copy()
-        new[rows] = step.position
+        if rows.size != act_rows.size:  # some rows stopped: their fixed inputs go too
+            act, act_rows = everyone.take(rows), rows
+        if rows.size == b:
+            new = _step(current, act, prm, rng).position
+        else:
+            new = current.copy()
+            new[rows] = _step(current[rows], act, prm, rng).position
         moved = np.sqrt(((new - current) ** 2).sum(axis=-1)).sum(axis=-1)  # stateDist
         if turn == 1:
             first = moved + _MIN_SIG_DELTA
@@ -881,8 +1106,51 @@ def simulate(
         converged |= running & quiet
         running &= ~stop
         current = new
-        states.append(current.copy())
-    return Run(trajectory=np.stack(states, axis=1), rounds=rounds, converged=converged)
+        states.append(current)
+        moves.append(moved)
+        if track and running.any():
+            prints[turn] = (current.reshape(b, -1) * weights).sum(axis=1)
+            same = prints[:turn] == prints[turn]  # [t0, row]
+            for row in map(int, np.flatnonzero(running & same.any(axis=0))):
+                for t0 in map(int, np.flatnonzero(same[:, row])):
+                    if np.array_equal(states[t0][row], current[row]):
+                        end, quiet_end = _cycle_end(t0, turn, row, moves, first, prm)
+                        cycles[row] = (t0, turn, end)
+                        rounds[row] = end
+                        converged[row] = quiet_end
+                        running[row] = False
+                        break
+        if progress is not None:
+            progress(turn, prm.max_rounds)
+    trajectory = np.stack(states, axis=1)
+    last = int(rounds.max()) if b else 0
+    if last + 1 > trajectory.shape[1]:  # a cycle runs on past the last turn computed
+        pad = np.repeat(trajectory[:, -1:], last + 1 - trajectory.shape[1], axis=1)
+        trajectory = np.concatenate([trajectory, pad], axis=1)
+    for row, (t0, t, end) in cycles.items():
+        period = t - t0
+        for later in range(t + 1, end + 1):  # state_{t + k} = state_{t0 + k mod period}
+            trajectory[row, later] = states[t0 + (later - t) % period][row]
+        trajectory[row, end + 1 :] = trajectory[row, end]
+    if progress is not None:
+        progress(prm.max_rounds, prm.max_rounds)
+    return Run(trajectory=trajectory, rounds=rounds, converged=converged)
+
+
+def _cycle_end(
+    t0: int, t: int, row: int, moves: list[FloatArray], first: FloatArray, prm: SMPParams
+) -> tuple[int, bool]:
+    """``(last turn, by the quiet rule)`` for a row whose positions after turn ``t`` equal
+    those after turn ``t0 < t``: turn ``t + k`` moves as turn ``t0 + 1 + (k − 1) mod (t −
+    t0)`` did, and the run ends at the first later turn where KTAB's stop rule holds."""
+    period = t - t0
+    turn = t
+    while turn < prm.max_rounds:
+        turn += 1
+        moved = moves[t0 + (turn - t - 1) % period][row]  # moves[s - 1] is turn s's
+        if turn >= prm.min_rounds and moved / first[row] < prm.stop_ratio:
+            return turn, True
+    return turn, False
 
 
 def position_classes(position: FloatArray, active: BoolArray) -> IntArray:
@@ -929,13 +1197,14 @@ def position_probabilities(
     cap = np.asarray(capability, dtype=np.float64)
     n = x.shape[1]
     active = (cap > 0) & (sal.sum(axis=-1) > 0)
-    cap = np.where(active, cap, 0.0)
-    _, _, util = _utilities(x, sal, cap, active, prm)
+    act = _Actors.of(sal, cap, active)
+    dist = _distance(x, x, sal, act.ss)
+    _, _, r_hi = _risk(dist, act, prm)
     idx = np.arange(n)
-    own = util[:, idx, idx, :]  # [b, i, j] = U_i(i, j)
+    own = bs_util(dist, r_hi[:, idx, idx][:, :, None])  # [b, i, j] = U_i(i, j)
     rep = position_classes(x, active)
     unique = active & (rep == idx)
-    c = coalitions(own, cap, prm.voting_rule)
+    c = coalitions(own, act.cap, prm.voting_rule)
     pv = victory_probability(c, prm.victory_prob)
     p = pce(pv, c, unique, prm.pce)
     return np.asarray(np.where(active, np.take_along_axis(p, np.maximum(rep, 0), axis=1), 0.0))
@@ -960,21 +1229,58 @@ class SpatialModelOfPolitics:
     ) -> Forecast:
         """Forecast every issue (one by one, or jointly with ``joint=1``); ``rng`` drives the
         stochastic state transitions only."""
+        return self.forecast_with_progress(problem, params, rng, None)
+
+    def forecast_with_progress(
+        self,
+        problem: BargainingProblem,
+        params: Mapping[str, float] | None,
+        rng: np.random.Generator | None,
+        progress: TurnProgress | None,
+    ) -> Forecast:
+        """:meth:`forecast`, calling ``progress(turns done, turns at most)`` after every turn
+        (summed over the issues' runs; a run that stops early counts as all its turns done).
+
+        The issues' runs are independent (``joint = 0``): with deterministic transitions and
+        large problems they run on a thread pool, one issue per core (numpy releases the GIL
+        in its array loops), with identical results. Stochastic runs share ``rng`` in issue
+        order and stay sequential."""
         prm = SMPParams.from_mapping(params)
         validate_problem(problem, self.name)
-        rng = rng if rng is not None else np.random.default_rng(0)
+        if rng is None and prm.state_transitions == StateTransitions.STOCHASTIC:
+            rng = np.random.default_rng(0)
         b, n, k = problem.position.shape
         lower, upper = problem.lower, problem.upper
         x = problem.normalised_position()
         cap = np.asarray(problem.effective_capability, dtype=np.float64)
         groups = [list(range(k))] if prm.joint == 1 else [[i] for i in range(k)]
-        traj = np.empty((b, 0, n, k))
-        parts: list[tuple[list[int], Run, FloatArray, FloatArray]] = []
-        for issues in groups:
+        done = [0] * len(groups)
+        lock = threading.Lock()
+
+        def run_group(g: int) -> tuple[list[int], Run, FloatArray, FloatArray]:
+            issues = groups[g]
             sal = problem.salience[:, :, issues] / len(issues)
             cap_k = normalise_capability(cap, sal)
-            run = _chunked(x[:, :, issues], sal, cap_k, prm, rng)
-            parts.append((issues, run, sal, cap_k))
+
+            def step(turn: int, _: int) -> None:
+                if progress is not None:
+                    with lock:
+                        done[g] = turn
+                        progress(sum(done), len(groups) * prm.max_rounds)
+
+            return issues, _chunked(x[:, :, issues], sal, cap_k, prm, rng, step), sal, cap_k
+
+        workers = min(len(groups), os.cpu_count() or 1)
+        parallel = (
+            workers > 1
+            and prm.state_transitions == StateTransitions.DETERMINISTIC
+            and b * n * n >= _PARALLEL_ELEMENTS
+        )
+        if parallel:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                parts = list(pool.map(run_group, range(len(groups))))
+        else:
+            parts = [run_group(g) for g in range(len(groups))]
         length = max(run.trajectory.shape[1] for _, run, _, _ in parts)
         traj = np.empty((b, length, n, k))
         outcome = np.empty((b, k))
@@ -1013,21 +1319,27 @@ class SpatialModelOfPolitics:
         )
 
 
-#: Elements of the largest temporaries of one block of challenges (see ``_turn``).
-_CHALLENGE_ELEMENTS = 2_000_000
+#: Batch rows per chunk, so that the (B, n, n) arrays of a turn and one row of a block
+#: (B·n² elements) stay near ``_CHUNK_ELEMENTS`` floats.
+_CHUNK_ELEMENTS = 1_000_000
 
-#: Batch rows per chunk, so memory stays near ``_CHUNK_ELEMENTS`` floats per array
-#: (the largest arrays are B·n³).
-_CHUNK_ELEMENTS = 4_000_000
+#: Issues run on a thread pool when a turn's (B, n, n) arrays have at least this many
+#: elements (below it, thread overhead outweighs the work).
+_PARALLEL_ELEMENTS = 2_500
 
 
 def _chunked(
-    x: FloatArray, sal: FloatArray, cap: FloatArray, prm: SMPParams, rng: np.random.Generator
+    x: FloatArray,
+    sal: FloatArray,
+    cap: FloatArray,
+    prm: SMPParams,
+    rng: np.random.Generator | None,
+    progress: TurnProgress | None = None,
 ) -> Run:
     b, n = cap.shape
-    size = max(1, _CHUNK_ELEMENTS // max(n**3, 1))
+    size = max(1, _CHUNK_ELEMENTS // max(n * n, 1))
     if b <= size:
-        return simulate(x, sal, cap, prm, rng)
+        return simulate(x, sal, cap, prm, rng, progress)
     runs = [
         simulate(x[lo : lo + size], sal[lo : lo + size], cap[lo : lo + size], prm, rng)
         for lo in range(0, b, size)

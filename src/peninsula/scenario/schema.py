@@ -265,6 +265,32 @@ class Observation(_Strict):
     note: str | None = None
 
 
+class PublishedForecast(_Strict):
+    """A forecast printed in the source that published the case (e.g. Bueno de Mesquita's own
+    9.05 years for the 1994 emission-standards case), kept as data so that peninsula's models
+    can be shown beside it. A point (``value``), a printed range (``low``-``high``), or both."""
+
+    model: str
+    value: Number | None = None
+    low: Number | None = None
+    high: Number | None = None
+    source: SourceRefs = ()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _point_or_range(self) -> PublishedForecast:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both 'low' and 'high' for a printed range, or neither")
+        if self.value is None and self.low is None:
+            raise ValueError("a published forecast needs a 'value' or a 'low'-'high' range")
+        if self.low is not None and self.high is not None:
+            if self.low > self.high:
+                raise ValueError(f"'low' ({self.low:g}) must not exceed 'high' ({self.high:g})")
+            if self.value is not None and not self.low <= self.value <= self.high:
+                raise ValueError("'value' must lie inside the printed range")
+        return self
+
+
 class Issue(_Strict):
     id: Identifier
     label: str
@@ -272,6 +298,7 @@ class Issue(_Strict):
     scale: Scale
     status_quo: QuantityField
     observed: Observation | None = None
+    published_forecasts: tuple[PublishedForecast, ...] = ()
 
 
 # --------------------------------------------------------------------------- actors
@@ -681,6 +708,16 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(
                 (("issues", index, "observed", "value"), "observed outcome is outside the scale")
             )
+        for f_index, published in enumerate(issue.published_forecasts):
+            for field in ("value", "low", "high"):
+                point = getattr(published, field)
+                if point is not None and not issue.scale.min <= point <= issue.scale.max:
+                    problems.append(
+                        (
+                            ("issues", index, "published_forecasts", f_index, field),
+                            "published forecast is outside the scale",
+                        )
+                    )
     for index, actor in enumerate(scenario.actors):
         problems += _check_actor(actor, index, scenario)
     known_actors = set(scenario.actor_ids)

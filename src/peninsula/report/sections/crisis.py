@@ -18,8 +18,8 @@ import pandas as pd
 
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
-from peninsula.crisis.api import regime_effects_to, status_quo_forecast
-from peninsula.crisis.backtest import bundled_skill
+from peninsula.crisis.api import nuclear_base_rates_to, regime_effects_to, status_quo_forecast
+from peninsula.crisis.backtest import bundled_first_look, bundled_skill
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
@@ -203,6 +203,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "scale, so their heights compare directly."
         ),
         _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
+        *_nuclear_base_rates(start, horizon),
         *skill_blocks(scenario),
     ]
     notes = getattr(result, "notes", {}) or {}
@@ -234,6 +235,23 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
     )
 
 
+def _nuclear_base_rates(start: str, horizon: int) -> list[Any]:
+    """Simple base rates beside the model's P(seventh nuclear test) (labelled, not a forecast)."""
+    try:
+        rates = nuclear_base_rates_to(start, horizon)
+    except (ValueError, KeyError, IndexError):  # a result without a data month as its start
+        return []
+    text = "; ".join(f"{label}: {100 * value:.1f}%" for label, value in rates)
+    return [
+        Paragraph(
+            f"For comparison with P(seventh nuclear test) over {horizon} months, simple base "
+            f"rates (not forecasts of this model) — {text}. The model draws its nuclear-test "
+            "rate per path from one test in its window (log-rate SE about 1), which puts it "
+            "close to the first."
+        )
+    ]
+
+
 def skill_blocks(scenario: Scenario) -> list[Any]:
     """The forecast users should read (the stacked ensemble, from the scenario's date), its
     tested skill beside the structural model's, and which policy effects the data estimate."""
@@ -241,25 +259,39 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
     def pm(d: float, se: float) -> str:
         return f"{d:+.2f} ± {se:.2f}" if se == se else f"{d:+.2f} (too few forecasts for an SE)"
 
-    skill = bundled_skill()
     rows = []
-    for period in ("validation", "test"):
+    looks = (
+        ("validation", "validation (2022–24)", bundled_skill()),
+        (
+            "test",
+            "test 2025-01..2026-03, first look (original specification)",
+            bundled_first_look(),
+        ),
+        ("test", "same months, second look (revised specification)", bundled_skill()),
+    )
+    for period, label, skill in looks:
         for h in sorted(set(skill["horizon"])):
             g = skill[(skill["period"] == period) & (skill["horizon"] == h)]
             if g.empty:
                 continue
             stack = g[g["forecaster"] == "stack"].iloc[0]
             model = g[g["forecaster"] == "model"].iloc[0]
-            base = g[~g["forecaster"].isin(["stack", "model"])].sort_values("log").iloc[-1]
-            years = "2022–24" if period == "validation" else "2025 on"
+            others = g[~g["forecaster"].isin(["stack", "model"])]
+            base = others.sort_values("log").iloc[-1]
+            base_c = others.sort_values("crps").iloc[0]
             rows.append(
                 (
-                    Cell(f"{period} ({years})"),
+                    Cell(label),
                     Cell(f"{int(h)} month{'s' if int(h) > 1 else ''}"),
                     Cell(f"{float(stack['log']):.2f}"),
                     Cell(pm(float(model["d_log"]), float(model["se_log"]))),
                     Cell(
                         f"{base['forecaster']}: {pm(float(base['d_log']), float(base['se_log']))}"
+                    ),
+                    Cell(f"{float(stack['crps']):.2f}"),
+                    Cell(
+                        f"{base_c['forecaster']}: "
+                        f"{pm(-float(base_c['d_crps']), float(base_c['se_crps']))}"
                     ),
                 )
             )
@@ -294,24 +326,30 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             ("Count", "Next month", "Next 3 months", "Next 12 months", "P(≥ 1 in 12 months)"),
             tuple(f_rows),
             note="Mean (5–95% interval). A linear pool of the structural model and negative "
-            "binomial baselines, weights fitted on past windows only; this, not the per-policy "
-            "table, is the forecast. The per-policy table is the structural model's what-if.",
+            "binomial and Poisson baselines, weights fitted on past windows only; this, not the "
+            "per-policy table, is the forecast. The per-policy table is the structural model's "
+            "what-if.",
         ),
         Table(
             "crisis-skill",
-            "Forecast skill, rolling origin (mean log score per forecast origin, summed over the "
-            "seven counts; higher is better)",
+            "Forecast skill, rolling origin (per forecast origin, summed over the seven counts: "
+            "mean log score, higher is better; mean CRPS, lower is better)",
             (
                 "Period",
                 "Horizon",
-                "Stacked ensemble",
-                "Structural model − stack",
-                "Best baseline − stack",
+                "Stack log score",
+                "Structural model − stack (log)",
+                "Best baseline − stack (log)",
+                "Stack CRPS",
+                "Stack − best baseline (CRPS)",
             ),
             tuple(rows),
             note="Forecasts issued every month; differences are paired, ± one Newey–West "
-            "standard error; positive = better than the stack. The structure was fixed on data "
-            "to 2021 and the 2025-on test scored once (docs/explanation/crisis-model.md).",
+            "standard error; positive = better than the stack on the log score, and = the stack "
+            "better on the CRPS. The model's structure was fixed on data to 2021 and the "
+            "2025-01..2026-03 test scored once with the original stack; the stack was then "
+            "revised on the 2019–24 results and those months rescored: a second look at seen "
+            "months, not a test (docs/explanation/crisis-model.md).",
         ),
         Bullets(tuple(bullets), "Policy effects: estimated from the history, and judgement"),
     ]
