@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from peninsula.errors import InputError
@@ -153,7 +153,14 @@ def test_korea_scenario_runs_within_bounds() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"Q": 1.5}, {"T": -0.1}, {"max_rounds": 2.5}, {"perspective": 2.0}, {"bogus": 1.0}],
+    [
+        {"Q": 1.5},
+        {"T": -0.1},
+        {"max_rounds": 2.5},
+        {"perspective": 2.0},
+        {"acceptance": 4.0},
+        {"bogus": 1.0},
+    ],
 )
 def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
     with pytest.raises(InputError):
@@ -163,16 +170,23 @@ def test_bad_params_are_input_errors(params: dict[str, float]) -> None:
 # ----------------------------------------------------------------------------- invariants
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Every open choice but ``acceptance = 2``, whose rule (the *lowest* compromise point, SCS's
+#: code) prefers one end of the scale by construction: the reflection test leaves it out.
+SYMMETRIC_CHOICES = {
+    "Q": st.sampled_from([1.0, 0.5, 0.0]),
+    "T": st.sampled_from([1.0, 0.3]),
+    "perspective": st.sampled_from([0.0, 1.0]),
+    "acceptance": st.sampled_from([0.0, 1.0, 3.0]),
+    "mu": st.sampled_from([0.0, 1.0]),
+    "endogenous_risk": st.sampled_from([0.0, 1.0]),
+    "distance_scale": st.sampled_from([0.0, 1.0]),
+    "probability": st.sampled_from([0.0, 1.0]),
+    "vote_risk": st.sampled_from([0.0, 1.0]),
+    "capitulation": st.sampled_from([0.0, 1.0]),
+}
+SYMMETRIC_PARAMS = st.fixed_dictionaries(SYMMETRIC_CHOICES)
 PARAM_CHOICES = st.fixed_dictionaries(
-    {
-        "Q": st.sampled_from([1.0, 0.5, 0.0]),
-        "T": st.sampled_from([1.0, 0.3]),
-        "perspective": st.sampled_from([0.0, 1.0]),
-        "acceptance": st.sampled_from([0.0, 1.0]),
-        "mu": st.sampled_from([0.0, 1.0]),
-        "endogenous_risk": st.sampled_from([0.0, 1.0]),
-        "distance_scale": st.sampled_from([0.0, 1.0]),
-    }
+    {**SYMMETRIC_CHOICES, "acceptance": st.sampled_from([0.0, 1.0, 2.0, 3.0])}
 )
 
 
@@ -204,13 +218,64 @@ def test_positions_stay_within_bounds_every_round(
     assert np.all(np.isfinite(forecast.outcome))
 
 
+#: Hypothesis's counterexample (seed 101, 10,000 examples; present before this branch): the
+#: issue goes quiet after round 7 (nobody moves more than ``tol``) and stops, but with a
+#: powerless actor at 0 that was still being moved the run went on, the others crept by
+#: 1e-8 below ``tol`` and in round 9 a choice tipped: 20 points apart. The run now stops when
+#: no *influential* actor moves. (Acceptance = 2, SCS's code's order of offer types.)
+POWERLESS_TIPS_A_CHOICE = make_problem(
+    [
+        [
+            -11.663111921448177,
+            -9.152679458000136,
+            -45.472480609755486,
+            -45.1242289272832,
+            49.91761150650714,
+        ]
+    ],
+    [
+        [
+            0.8700885023275033,
+            0.2273185251609081,
+            0.895448239414126,
+            0.872195468024335,
+            0.01851721767021075,
+        ]
+    ],
+    [
+        [
+            2.5353406946169565,
+            2.531925007107855,
+            1.1809706419793176,
+            0.07268140181906635,
+            4.666119501127168,
+        ]
+    ],
+    lower=-50.0,
+    upper=50.0,
+)
+POWERLESS_TIPS_A_CHOICE_PARAMS = {
+    "Q": 0.0,
+    "T": 1.0,
+    "perspective": 1.0,
+    "acceptance": 2.0,
+    "mu": 1.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+    "probability": 0.0,
+    "vote_risk": 0.0,
+    "capitulation": 1.0,
+}
+
+
 @SETTINGS
 @given(random_problem(), PARAM_CHOICES, st.floats(-50, 50))
+@example(POWERLESS_TIPS_A_CHOICE, POWERLESS_TIPS_A_CHOICE_PARAMS, 0.0)
 def test_powerless_actor_cannot_move_the_outcome(
     problem: BargainingProblem, params: dict[str, float], where: float
 ) -> None:
     # Add an actor with zero capability and zero salience: the others' trajectories and the
-    # forecast must not change.
+    # forecast must not change (nor may it keep the run going).
     b, n, _ = problem.position.shape
     where = float(np.clip(where, problem.lower[0], problem.upper[0]))
     extended = make_problem(
@@ -223,6 +288,7 @@ def test_powerless_actor_cannot_move_the_outcome(
     model = get_model("eum")
     base, more = model.forecast(problem, params), model.forecast(extended, params)
     assert np.allclose(base.outcome, more.outcome, atol=1e-9)
+    assert np.array_equal(base.rounds, more.rounds)
     length = max(base.trajectory.shape[1], more.trajectory.shape[1])
 
     def pad(t: np.ndarray) -> np.ndarray:
@@ -279,25 +345,116 @@ def test_scenario_risk_is_used_when_asked() -> None:
     assert np.array_equal(a.trajectory, b.trajectory)
 
 
+#: Hypothesis's counterexample to the reflection test (seed 74183329, row 0; full precision).
+#: In round 1 actors 0 and 2 move onto actor 3 and actor 3 onto actor 1, which it missed by one
+#: ulp (x_3 + (x_1 − x_3) ≠ x_1). Actor 0 then sat at distance 1 (the whole spread) from both 1
+#: and 3; their offers are equally credible in exact arithmetic (e depends on the proposer only
+#: through its position) but (½ − ½d)^r with r_0 = ½ turned the ulp into a 5e-8 gap in e, so
+#: actor 0 took 1's compromise alone, where the mirrored run saw the tie and averaged it with
+#: 3's conflict: the trajectories parted by 20 points. Moves now land exactly (eum._land).
+REFLECTION_COUNTEREXAMPLE = make_problem(
+    [[36.91789527831071, 37.54614317995633, 17.58276804762184, -6.640288780927669]],
+    [[0.2473077417289823, 0.9716895765077277, 0.7337426767659707, 0.6397496519536872]],
+    [[0.4683688828183685, 2.250065903585676, 1.6535828994935047, 4.292071425384393]],
+    lower=-50.0,
+    upper=50.0,
+)
+REFLECTION_COUNTEREXAMPLE_PARAMS = {
+    "Q": 0.0,
+    "T": 0.3,
+    "perspective": 0.0,
+    "acceptance": 1.0,
+    "mu": 0.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+}
+
+#: A random search's counterexample (2 actors, spread-normalised distances): the two actors are
+#: the extremes, d = 1 ± an ulp of rounding that differs between the issue and its mirror, and
+#: (½ − ½d)^r with r < 1 turned it into a 1.5e-6 difference in round 1 and 0.15 by round 10
+#: (compromise spirals amplify). Distances are now measured from the lowest influential actor,
+#: so the extremes sit at exactly 0 and 1 in both.
+SPREAD_COUNTEREXAMPLE = make_problem(
+    [[-41.583425944027006, 32.896386202030854]],
+    [[0.8177603307050779, 0.9664642013745556]],
+    [[1.8092128856427303, 4.500593573790177]],
+    lower=-50.0,
+    upper=50.0,
+)
+SPREAD_COUNTEREXAMPLE_PARAMS = {
+    "Q": 1.0,
+    "T": 1.0,
+    "perspective": 1.0,
+    "acceptance": 0.0,
+    "mu": 1.0,
+    "endogenous_risk": 1.0,
+    "distance_scale": 1.0,
+    "probability": 0.0,
+    "vote_risk": 1.0,
+    "capitulation": 0.0,
+}
+
+
+def _mirror(problem: BargainingProblem) -> BargainingProblem:
+    """Every position and the status quo reflected about the middle of the scale."""
+    from dataclasses import replace
+
+    ends = problem.lower + problem.upper
+    return replace(problem, position=ends - problem.position, status_quo=ends - problem.status_quo)
+
+
 @SETTINGS
-@given(random_problem(), PARAM_CHOICES)
+@given(random_problem(), SYMMETRIC_PARAMS)
+@example(REFLECTION_COUNTEREXAMPLE, REFLECTION_COUNTEREXAMPLE_PARAMS)
+@example(SPREAD_COUNTEREXAMPLE, SPREAD_COUNTEREXAMPLE_PARAMS)
 def test_reflecting_the_scale_reflects_the_forecast(
     problem: BargainingProblem, params: dict[str, float]
 ) -> None:
-    # Nothing in the model prefers one end of a scale: mirror every position about the middle
-    # of the scale and every round mirrors too (ties are averaged, never broken by direction).
-    lower, upper = float(problem.lower[0]), float(problem.upper[0])
-    mirrored = make_problem(
-        (lower + upper - problem.position[:, :, 0]).tolist(),
-        problem.salience[:, :, 0].tolist(),
-        problem.capability.tolist(),
-        lower=lower,
-        upper=upper,
+    # Nothing in the model prefers one end of a scale (acceptance = 2 aside): mirror every
+    # position and the status quo about the middle of the scale and every round mirrors too
+    # (ties are averaged, never broken by direction or actor order).
+    ends = problem.lower + problem.upper
+    model = get_model("eum")
+    f, g = model.forecast(problem, params), model.forecast(_mirror(problem), params)
+    assert np.allclose(g.trajectory, ends - f.trajectory, atol=1e-6)
+    assert np.allclose(g.outcome, ends - f.outcome, atol=1e-6)
+
+
+def test_reflection_counterexample_is_a_structural_tie() -> None:
+    # The regression's mechanism, checked directly: after round 1 actors 1 and 3 coincide
+    # bitwise (3 landed exactly on 1), so their offers to actor 0 are exactly tied and both
+    # are taken (their mean), in the problem and its mirror alike.
+    params = {**REFLECTION_COUNTEREXAMPLE_PARAMS, "max_rounds": 1.0}
+    model = get_model("eum")
+    for problem in (REFLECTION_COUNTEREXAMPLE, _mirror(REFLECTION_COUNTEREXAMPLE)):
+        after = model.forecast(problem, params).trajectory[0, 1, :, 0]
+        assert after[3] == after[1] and after[2] == after[0]
+
+
+@SETTINGS
+@given(random_problem(), PARAM_CHOICES, st.data())
+def test_permuting_actors_permutes_every_round(
+    problem: BargainingProblem, params: dict[str, float], data: st.DataObject
+) -> None:
+    # Relabelling the actors relabels every round of the trajectory, under every open choice
+    # (tests/models/test_properties.py checks the final round under the defaults only).
+    from dataclasses import replace
+
+    perm = np.array(data.draw(st.permutations(range(problem.n_actors))))
+    permuted = replace(
+        problem,
+        actor_ids=tuple(problem.actor_ids[i] for i in perm),
+        position=problem.position[:, perm],
+        salience=problem.salience[:, perm],
+        capability=problem.capability[:, perm],
+        risk=problem.risk[:, perm],
+        outside_option=problem.outside_option[:, perm],
+        participating=problem.participating[:, perm],
     )
     model = get_model("eum")
-    f, g = model.forecast(problem, params), model.forecast(mirrored, params)
-    assert np.allclose(g.trajectory, lower + upper - f.trajectory, atol=1e-6)
-    assert np.allclose(g.outcome, lower + upper - f.outcome, atol=1e-6)
+    f, g = model.forecast(problem, params), model.forecast(permuted, params)
+    assert np.allclose(g.trajectory, f.trajectory[:, :, perm], atol=1e-6)
+    assert np.allclose(g.outcome, f.outcome, atol=1e-6)
 
 
 @SETTINGS
@@ -383,3 +540,52 @@ def test_offer_type_order_and_capitulation_switch() -> None:
     assert eum.choose_by_type(x, toward, own, e, only_capitulation, False)[0, 0] == 0.0
     assert eum.choose_moves(x, toward, own, e, only_capitulation, True)[0, 0] == pytest.approx(0.6)
     assert eum.choose_moves(x, toward, own, e, only_capitulation, True, False)[0, 0] == 0.0
+
+
+def _offers_to_actor_0(
+    x: list[float], own_0: list[float], e_0: list[float]
+) -> tuple[np.ndarray, ...]:
+    """Arrays for choose_moves where only actor 0 receives offers (a = own_0, e = e_0)."""
+    xs = np.array([x])
+    n = xs.shape[1]
+    own, e = np.zeros((1, n, n)), np.zeros((1, n, n))
+    own[0, 0, 1:], e[0, 0, 1:] = own_0, e_0
+    eligible = np.zeros((1, n, n), dtype=bool)
+    eligible[0, 0, 1:] = True
+    return xs, xs[:, None, :] - xs[:, :, None], own, e, eligible
+
+
+def test_equally_credible_offers_are_averaged_or_the_least_move_is_taken() -> None:
+    # Proposers 1 and 2 share the position 1, so their offers to 0 are equally credible
+    # (e = 0.8 both). From 1: a = −0.2 → compromise, |a|/e = ¼ of the way (to 0.25); from 2:
+    # a = 0.5 → lost conflict, all the way (to 1). acceptance = 1 averages: (0.25 + 1)/2 =
+    # 0.625; acceptance = 3 (BdM's tie rule) takes the least move, 0.25; so does the least-move
+    # rule (acceptance = 0).
+    x, toward, own, e, eligible = _offers_to_actor_0([0.0, 1.0, 1.0], [-0.2, 0.5], [0.8, 0.8])
+    averaged = eum.choose_moves(x, toward, own, e, eligible, False)
+    bdm_tie = eum.choose_moves(x, toward, own, e, eligible, False, tie_least_move=True)
+    least = eum.choose_moves(x, toward, own, e, eligible, True)
+    assert averaged[0, 0] == pytest.approx(0.625)
+    assert bdm_tie[0, 0] == pytest.approx(0.25)
+    assert least[0, 0] == pytest.approx(0.25)
+    # A more credible offer still wins outright under acceptance = 3: e = 0.9 for the conflict.
+    e[0, 0, 2] = 0.9
+    assert eum.choose_moves(x, toward, own, e, eligible, False, tie_least_move=True)[
+        0, 0
+    ] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("proposers", [1, 2, 3, 5, 7])
+def test_full_moves_land_exactly_on_the_proposers(proposers: int) -> None:
+    # Actor 0 at 0.7 loses conflicts (a = 0.1 < e = 0.5) to every proposer, all at 0.1. It must
+    # land on 0.1 bitwise: 0.7 + (0.1 − 0.7) = 0.09999999999999998, and a plain mean of three
+    # equal points, (0.1 + 0.1 + 0.1)/3 = 0.10000000000000002, both miss it, and an actor
+    # one ulp off a proposer breaks the tie between proposers there (the reflection
+    # counterexample above).
+    assert 0.7 + (0.1 - 0.7) != 0.1 and (0.1 + 0.1 + 0.1) / 3 != 0.1
+    x, toward, own, e, eligible = _offers_to_actor_0(
+        [0.7] + [0.1] * proposers, [0.1] * proposers, [0.5] * proposers
+    )
+    for least_move in (False, True):
+        assert eum.choose_moves(x, toward, own, e, eligible, least_move)[0, 0] == 0.1
+    assert eum.choose_by_type(x, toward, own, e, eligible, True)[0, 0] == 0.1

@@ -18,6 +18,7 @@ from peninsula.scenario.arrays import to_problem
 from peninsula.scenario.loader import load_scenario
 
 BDM_FORECAST = 9.05
+BDM_OUTCOME = 8.83
 SCS_TABLE2_MEDIANS = (8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6)
 
 
@@ -64,6 +65,18 @@ def test_least_move_acceptance_stays_at_the_initial_median(emissions) -> None:  
     forecast = eum.MODEL.forecast(emissions, {"acceptance": 0.0})
     assert float(forecast.outcome[0, 0]) == pytest.approx(7.0)
     assert forecast.trajectory[0, 1, 4, 0] == pytest.approx(7.0)  # France: 10 -> 7
+
+
+def test_bdm_tie_rule_also_lands_within_half_a_year(emissions) -> None:  # type: ignore[no-untyped-def]
+    # acceptance = 3: BdM's sentence in full ("given equally enforceable proposals, players move
+    # the least") instead of averaging equally credible offers. On this case several proposers
+    # share a position (4, 7 and 10 years), so the tie rule decides often: 8.60 (measured),
+    # also within half a year of BdM's 9.05 and nearer the outcome, 8.83, than the default.
+    default = float(eum.MODEL.forecast(emissions).outcome[0, 0])
+    tie_rule = float(eum.MODEL.forecast(emissions, {"acceptance": 3.0}).outcome[0, 0])
+    assert abs(tie_rule - BDM_FORECAST) <= 0.5
+    assert abs(tie_rule - BDM_OUTCOME) < abs(default - BDM_OUTCOME)
+    assert tie_rule != pytest.approx(default, abs=0.1)  # the tie rule matters on this case
 
 
 def test_round_medians_beside_scholz_table_2(emissions) -> None:  # type: ignore[no-untyped-def]

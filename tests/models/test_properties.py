@@ -2,9 +2,9 @@
 
 Models that land later (eum, smp) are picked up automatically through ``available_models()``.
 The invariants come from the issue: the forecast lies in the span of the influential actors'
-positions, relabelling/reordering actors changes nothing, scaling all capabilities changes
-nothing, a unanimous issue stays put, a seed determines the result, and the batch path equals
-the per-row path.
+positions, relabelling/reordering actors changes nothing, reflecting every scale reflects the
+forecast (all but SMP), scaling all capabilities changes nothing, a unanimous issue stays put,
+a seed determines the result, and the batch path equals the per-row path.
 """
 
 from __future__ import annotations
@@ -131,6 +131,37 @@ def test_permuting_actors_changes_nothing(
     assert g.actor_ids == permuted.actor_ids
     # Each actor's final position is the same, whatever its index.
     np.testing.assert_allclose(g.trajectory[:, -1], f.trajectory[:, -1][:, perm], atol=TOL)
+
+
+#: SMP is not reflection-symmetric, for two reasons of KTAB's (measured on random problems,
+#: not fixed here: they are KTAB's choices or ours for matching it):
+#: - an actor takes the most probable option of its queue (Deterministic transitions), and
+#:   exact ties between options are broken by rounding: with two equally capable actors on
+#:   one issue (in one dimension salience does not enter the distance) staying put and the
+#:   bargain can tie, and an actor at 0 against one at 53.5 moves while the mirrored actor at
+#:   100 against 46.5 stays (hypothesis, 2026-11-29);
+#: - the forecast counts distinct final positions, merging those within posTol (1e-3 of the
+#:   range) into a class represented by its lowest member (``smp.position_classes``): the
+#:   mirror's lowest is the original's highest. In 640 random 2-6 actor problems the final
+#:   positions all mirrored to 1e-13 while the forecast missed in 43% of them, by up to 0.17
+#:   points on 0-100 (KTAB's defaults) or 2.3 (``smp.SIMPLIFIED``).
+REFLECTION_SYMMETRIC = tuple(name for name in MODELS if name != "smp")
+
+
+@pytest.mark.parametrize("name", REFLECTION_SYMMETRIC)
+@PROPERTY_SETTINGS
+@given(problem=problems())
+def test_reflecting_the_scales_reflects_the_forecast(name: str, problem: BargainingProblem) -> None:
+    # Nothing in these models prefers one end of a scale: mirror every position and the status
+    # quo about the middle of each issue's scale (x -> lower + upper - x) and every actor's
+    # final position and the forecast mirror.
+    ends = problem.lower + problem.upper
+    mirrored = replace(
+        problem, position=ends - problem.position, status_quo=ends - problem.status_quo
+    )
+    f, g = _run(name, problem), _run(name, mirrored)
+    np.testing.assert_allclose(g.trajectory[:, -1], ends - f.trajectory[:, -1], atol=TOL, rtol=0)
+    np.testing.assert_allclose(g.outcome, ends - f.outcome, atol=TOL, rtol=0)
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -36,10 +36,13 @@ capability × salience). Each round:
    ``|a/e|`` of the way to ``x_j``. *Capitulation* ``e > 0 > a``, ``|a| ≥ e``: ``i`` moves to
    ``x_j``. Otherwise ``j`` has no credible offer for ``i``.
 6. **Acceptance**: each actor gives in to the most credible offer, the one whose proposer
-   expects the most from it (largest ``e``); exactly equal offers are averaged. BdM (1994), as
+   expects the most from it (largest ``e``); exactly equal offers are averaged (our choice;
+   ``acceptance = 3`` takes BdM's own tie rule instead, the least move). BdM (1994), as
    quoted by SCS §6.2: "those better able to enforce their wishes ... make their proposals
-   stick; given equally enforceable proposals, players move the least". Everyone moves
-   simultaneously. Iterate until no position changes or ``max_rounds``.
+   stick; given equally enforceable proposals, players move the least". Exact ties are not
+   rare: two proposers at one position make equally credible offers to anyone (``e`` depends
+   on the proposer only through its position), and actors meet often. Everyone moves
+   simultaneously. Iterate until no influential actor moves or ``max_rounds``.
 
 The issue's forecast is the weighted median (weights ``c s``) of the final positions: BdM's
 convention of reading the outcome off the median voter after bargaining.
@@ -55,7 +58,11 @@ Choices the publications leave open, each a parameter (``params`` keys, defaults
   operational summary of the same passage; on BdM's case actors creep towards 7 by small
   compromises and the forecast stays at the initial median, 7.0); 2 = the order of offer
   types in SCS's own code (lost confrontations first, then the compromise with the lowest
-  weighted-average point, then capitulation: :func:`choose_by_type`).
+  weighted-average point, then capitulation: :func:`choose_by_type`; its "lowest" prefers
+  one end of the scale, so this is the one choice under which reflecting the scale does not
+  reflect the forecast); 3 = the most credible offer and, among equally credible ones, the
+  least move (BdM's tie rule in full; 8.60 on his case, where several proposers share a
+  position).
 - ``probability`` (0): 0 = equation 30, each pair's votes over that pair's total; 1 = over the
   total of every pair's votes, as SCS's code does (:func:`vote_probability`).
 - ``vote_risk`` (0): 0 = votes use linear distances; 1 = each voter raises distances to its
@@ -76,19 +83,21 @@ rounds (``tests/models/test_eum_published.py``).
 - ``distance_scale`` (0): 0 = distances as fractions of the issue's range; 1 = of the spread
   of the influential actors' initial positions (open replications normalise by
   ``max x − min x``).
-- ``max_rounds`` (10), ``tol`` (1e-9, in fractions of the scale): a round in which no actor
-  moves more than ``tol`` ends the run (converged).
+- ``max_rounds`` (10), ``tol`` (1e-9, in fractions of the scale): a round in which no
+  influential actor moves more than ``tol`` ends the run (converged).
 
-``rounds`` counts the rounds in which some position moved; ``converged`` says a round without
-movement was reached within ``max_rounds``. The batch is processed in chunks of at most
-``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows, n(n−1)/2,
-n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk size depends
-only on ``n``, so results do not depend on it. Python loops run over issues, chunks and rounds
-only; everything else is array arithmetic.
+``rounds`` counts the rounds in which some influential actor moved; ``converged`` says a
+round without such a move was reached within ``max_rounds``. The batch is processed in chunks
+of at most ``CHUNK`` rows, fewer when the actors are many (:func:`chunk_rows` keeps the (rows,
+n(n−1)/2, n) vote array within ``WORK_BYTES``: 512 rows at 10 actors, 2 at 200); the chunk
+size depends only on ``n``, so results do not depend on it. Python loops run over issues,
+chunks and rounds only; everything else is array arithmetic.
 
 Influence: an actor with ``c s = 0`` (or excluded by a policy) casts no votes, makes no offers
 and does not count in the risk normalisation, so it cannot move anyone else; it can still be
-moved. A challenge needs capability behind it; SCS are silent on this edge case.
+moved, but does not keep the run going (the others would creep on below ``tol`` and could tip
+a choice: hypothesis found a 20-point case). A challenge needs capability behind it; SCS are
+silent on this edge case.
 """
 
 from __future__ import annotations
@@ -137,8 +146,9 @@ _FLAGS = (
     "vote_risk",
     "capitulation",
 )
-#: ``acceptance`` values: least move, most credible offer, SCS's code's order of offer types.
-_ACCEPTANCE = (0.0, 1.0, 2.0)
+#: ``acceptance`` values: least move, most credible offer, SCS's code's order of offer types,
+#: most credible offer with BdM's tie rule (the least move among equally credible ones).
+_ACCEPTANCE = (0.0, 1.0, 2.0, 3.0)
 #: Most rows processed together (small problems: amortises Python overhead).
 CHUNK = 512
 #: Memory allowed for the (rows, n(n−1)/2, n) float64 vote array of one chunk: 64 MiB.
@@ -225,14 +235,21 @@ def vote_probability(
     is the pair's own total ``Σ_k |v_k^{ij}|`` (equation 30) or, with ``all_pairs``, the
     total over every ordered pair of actors ``Σ_k Σ_{a,b} |v_k^{ab}|`` — the denominator of
     SCS's code as ported by jmckib/bdm-scholz-expected-utility-model, which makes every
-    probability small and ``P_ij + P_ji < 1``. ``½`` where ``D = 0``. One (B, n, n, n) array:
-    meant for the optional variants, not the default path (:func:`win_probability`).
+    probability small and ``P_ij + P_ji < 1``. The all-pairs total runs over pairs of actors
+    with influence (``w > 0``): every actor has some in SCS's cases, and a powerless actor
+    must not change anyone's probability (module docstring, *Influence*). ``½`` where
+    ``D = 0``. One (B, n, n, n) array: meant for the optional variants, not the default path
+    (:func:`win_probability`).
     """
     dp = d if r is None else np.power(d, r[:, :, None])  # dp[b, k, i] = d_ki^{r_k}
     votes = w[:, :, None, None] * (dp[:, :, None, :] - dp[:, :, :, None])  # [b, k, i, j]
     num = np.maximum(votes, 0.0).sum(axis=1)
     total = np.abs(votes).sum(axis=1)
-    den = total.sum(axis=(1, 2), keepdims=True) if all_pairs else total
+    if all_pairs:  # pairs of actors with influence only: a powerless actor must not matter
+        active = (w > 0.0).astype(np.float64)
+        den = np.einsum("bij,bi,bj->b", total, active, active)[:, None, None]
+    else:
+        den = total
     scale = _EPS * np.maximum(w.sum(axis=1), _EPS)[:, None, None]
     cares = den > scale
     return np.asarray(np.where(cares, num / np.where(cares, den, 1.0), 0.5))
@@ -368,6 +385,7 @@ def choose_moves(
     eligible: BoolArray,
     least_move: bool,
     capitulation: bool = True,
+    tie_least_move: bool = False,
 ) -> FloatArray:
     """New positions (B, n) after every actor accepts its best offer (SCS §6).
 
@@ -377,32 +395,66 @@ def choose_moves(
     (conflict lost, capitulation) or ``|a|/e`` (compromise) towards ``x_j``. Expected utilities
     within ``_EPS`` of zero or of each other count as equal: the table is discontinuous at
     ``a = 0`` and rounding residue must not decide (the result would depend on actor order).
+    Offers tied on the acceptance rule's score are averaged; with ``tie_least_move`` (and
+    the most credible offer) the least move among them is taken first (BdM's tie rule).
     """
     # Masked selects (np.where, putmask) on unpredictable masks are ~10x slower than
     # arithmetic here, so masks are applied by multiplying with booleans.
+    limit = challenger_eu - _EPS
     valid = challenger_eu > _EPS
-    valid &= own < challenger_eu - _EPS
+    valid &= own < limit
     valid &= eligible
+    # A lost conflict (a > 0) or a capitulation (a < 0, |a| >= e) moves i all the way to x_j.
+    full = own <= np.negative(limit, out=limit)  # −a >= e (within _EPS)
     if not capitulation:  # drop the capitulation region (a < 0, |a| >= e)
-        valid &= ~((own < -_EPS) & (-own >= challenger_eu - _EPS))
+        valid &= ~(full & (own < -_EPS))
+    full |= own > _EPS
     # Fraction of the way to x_j: 1 for a lost conflict or a capitulation, |a|/e for a
     # compromise (finite everywhere; invalid entries are discarded below).
     frac = np.abs(own)
     frac /= np.maximum(challenger_eu, _EPS)
     np.minimum(frac, 1.0, out=frac)
-    np.maximum(frac, own > _EPS, out=frac)
-    signed = np.multiply(frac, toward, out=frac)  # i's move towards x_j
-    # Best offer by the acceptance rule; exact ties are averaged (so the result does not
-    # depend on the order of the actors: equal and opposite offers cancel out).
-    score = np.abs(signed) if least_move else -challenger_eu
-    score = score + (~valid) * _NO_OFFER
+    np.maximum(frac, full, out=frac)
+    # Best offer by the acceptance rule (score: how far i moves, or minus the proposer's e).
+    score = np.abs(toward) * frac if least_move else -challenger_eu
+    score += (~valid) * _NO_OFFER
     best = _min_last_axis(score)[:, :, None]
     tied = score <= best + 1e-12 * (1.0 + np.abs(best))
     tied &= valid
+    if tie_least_move and not least_move:  # BdM: among equally credible offers, the least move
+        move = np.abs(toward) * frac
+        move += (~tied) * _NO_OFFER
+        least = _min_last_axis(move)[:, :, None]
+        tied &= move <= least + 1e-12 * (1.0 + least)
+    return _land(x, frac, tied)
+
+
+def _land(x: FloatArray, frac: FloatArray, tied: BoolArray) -> FloatArray:
+    """New positions (B, n): the mean of the points ``(1 − f_ij) x_i + f_ij x_j`` of the
+    offers ``tied[b, i, j]`` that ``i`` accepts; ``x_i`` where it accepts none.
+
+    Exact ties are averaged, so the result does not depend on the order of the actors (equal
+    and opposite offers cancel out). The arithmetic is arranged so that a full move lands
+    *exactly* on the proposer's position (``0 · x_i + 1 · x_j``, where ``x_i + (x_j − x_i)``
+    can miss it by one ulp) and several offers to one point land exactly on it (their mean
+    is taken relative to the lowest accepted point). Actors that meet then coincide bitwise, and
+    the structural tie they create — two challengers at one position make equally credible
+    offers to a third (``e`` depends on the challenger only through its position) — is seen
+    as a tie. Missed by an ulp it was not: ``(½ − ½ d)^r`` with ``r < 1`` has an infinite
+    slope at ``d = 1``, which turned a 1-ulp difference in ``d`` into 5e-8 in ``e``, and which
+    offer won then depended on rounding (and on the direction of the scale: a reflected issue
+    did not give the reflected forecast).
+    """
+    target = x[:, None, :] * frac
+    target += x[:, :, None] * (1.0 - frac)
     ones = np.ones(tied.shape[2])
-    count = tied @ ones  # sums over the short last axis: matmul is ~3x faster than .sum
-    signed *= tied
-    return np.asarray(x + (signed @ ones) / np.maximum(count, 1.0))
+    count = tied @ ones  # matmul sums the short last axis ~3x faster than .sum
+    # np.where here measured faster than masking by arithmetic (0.86 against 1.68 ms a chunk).
+    low = _min_last_axis(np.where(tied, target, np.inf))
+    low = np.where(count > 0.0, low, x)
+    target -= low[:, :, None]
+    target *= tied
+    return np.asarray(low + (target @ ones) / np.maximum(count, 1.0))
 
 
 def choose_by_type(
@@ -429,24 +481,19 @@ def choose_by_type(
     compromise = gives & (e > -a + _EPS)
     capitulate = gives & ~compromise if capitulation else np.zeros_like(gives)
     dist = np.abs(toward)
-    frac = np.minimum(np.abs(a) / np.maximum(e, _EPS), 1.0)
+    # The three types are disjoint: a compromise moves |a|/e of the way, the others all of it.
+    frac = np.where(compromise, np.minimum(np.abs(a) / np.maximum(e, _EPS), 1.0), 1.0)
     key = (np.abs(a) * x[:, :, None] + e * x[:, None, :]) / np.maximum(np.abs(a) + e, _EPS)
-    moves = np.zeros_like(x)
+    chosen = np.zeros_like(eligible)
     decided = np.zeros(x.shape, dtype=bool)
-    for mask, score, step in (
-        (lost, dist, toward),
-        (compromise, key, toward * frac),
-        (capitulate, dist, toward),
-    ):
+    for mask, score in ((lost, dist), (compromise, key), (capitulate, dist)):
         masked = np.where(mask, score, _NO_OFFER)
         best = masked.min(axis=2, keepdims=True)
         tied = mask & (masked <= best + 1e-12 * (1.0 + np.abs(best)))
-        count = tied.sum(axis=2)
-        take = (count > 0) & ~decided
-        mean_step = (step * tied).sum(axis=2) / np.maximum(count, 1)
-        moves = np.where(take, mean_step, moves)
+        take = tied.any(axis=2) & ~decided
+        chosen |= tied & take[:, :, None]
         decided |= take
-    return np.asarray(x + moves)
+    return _land(x, frac, chosen)
 
 
 def _min_last_axis(a: FloatArray) -> FloatArray:
@@ -537,8 +584,14 @@ def run_issue(
                 eligible,
                 p["acceptance"] == 0.0,
                 p["capitulation"] == 1.0,
+                p["acceptance"] == 3.0,
             )
-        changed = np.abs(new - x).max(axis=1) > tol
+        # The run goes on while an influential actor moves: a powerless one that is still being
+        # moved must not keep it going (the others would creep on below tol and could tip a
+        # choice: it would move them after all).
+        moved = np.abs(new - x)
+        moved *= active
+        changed = moved.max(axis=1) > tol
         changed &= ~converged
         x = np.where(changed[:, None], new, x)
         rounds = np.where(changed, step, rounds)
@@ -562,7 +615,7 @@ def _check(p: Mapping[str, float]) -> None:
         if p[key] not in (0.0, 1.0):
             problems.append(Located("must be 0 or 1", field=f"eum.{key}"))
     if p["acceptance"] not in _ACCEPTANCE:
-        problems.append(Located("must be 0, 1 or 2", field="eum.acceptance"))
+        problems.append(Located("must be 0, 1, 2 or 3", field="eum.acceptance"))
     if problems:
         raise InputError(problems)
 
@@ -598,17 +651,21 @@ class ExpectedUtility:
         for issue in range(k):
             lower, upper = float(problem.lower[issue]), float(problem.upper[issue])
             pos = problem.position[:, :, issue]
+            origin = np.full((b, 1), lower)
             if p["distance_scale"] == 1.0:
-                # Spread of the influential actors only (a powerless actor must not matter).
+                # Spread of the influential actors only (a powerless actor must not matter),
+                # measured from the lowest of them, so that the two extremes sit at exactly 0
+                # and 1 (d = 1 bitwise, in the issue and in its mirror image alike: (½ − ½d)^r
+                # with r < 1 turns a rounding error δ in d into √δ in utility).
                 act = weights[:, :, issue] > 0
-                spread = np.where(act, pos, -np.inf).max(axis=1) - np.where(act, pos, np.inf).min(
-                    axis=1
-                )
-                spread = np.where(np.isfinite(spread), spread, 0.0)
-                scale = np.where(spread > 0, spread, upper - lower)[:, None]
+                low = np.where(act, pos, np.inf).min(axis=1)
+                spread = np.where(act, pos, -np.inf).max(axis=1) - low
+                wide = np.isfinite(spread) & (spread > 0)
+                scale = np.where(wide, spread, upper - lower)[:, None]
+                origin = np.where(wide, low, lower)[:, None]
             else:
                 scale = np.full((b, 1), upper - lower)
-            x0 = (pos - lower) / scale
+            x0 = (pos - origin) / scale
             step = chunk_rows(n)
             for lo in range(0, b, step):
                 rows = slice(lo, lo + step)
@@ -627,7 +684,7 @@ class ExpectedUtility:
             # Back to issue units; moves are interpolations, so clipping only removes rounding.
             view = full[:, :, :, issue]
             view *= scale[:, None, :]
-            view += lower
+            view += origin[:, None, :]
             np.clip(view, lower, upper, out=view)
         length = int(rounds.max(initial=0)) + 1
         trajectory = full if length == full.shape[1] else full[:, :length].copy()
