@@ -75,7 +75,10 @@ _register_deals(app)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI; user errors print a clear message and exit with status 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode typer *returns* the exit code of a `typer.Exit` it caught,
+        # including the 130 it turns Ctrl-C into; dropping it would make an interrupted run
+        # exit 0, as if it had succeeded.
+        code = app(args=argv, standalone_mode=False)
     except PeninsulaError as error:
         err_console.print(
             f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
@@ -89,8 +92,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as usage:  # click's usage errors arrive here in non-standalone mode
         # Recognised by shape, not class: recent typer releases vendor click (typer._click),
         # so `click.ClickException` is not the class typer raises.
-        show, code = getattr(usage, "show", None), getattr(usage, "exit_code", None)
-        if callable(show) and isinstance(code, int):
+        show, usage_code = getattr(usage, "show", None), getattr(usage, "exit_code", None)
+        if callable(show) and isinstance(usage_code, int):
             show()
-            sys.exit(code)
+            sys.exit(usage_code)
         raise
+    if type(code) is int and code != 0:  # a command's own return value is not an exit code
+        if code == 130:
+            err_console.print("interrupted")
+        sys.exit(code)
