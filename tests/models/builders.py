@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,4 +76,19 @@ def golden_problem(case: dict[str, object]) -> BargainingProblem:
         case["capability"],  # type: ignore[arg-type]
         case.get("lower", [0.0] * k),  # type: ignore[arg-type]
         case.get("upper", [100.0] * k),  # type: ignore[arg-type]
+    )
+
+
+def reorder_actors(problem: BargainingProblem, order: Sequence[int]) -> BargainingProblem:
+    """``problem`` with its actors in ``order`` (every per-actor array relabelled alike)."""
+    idx = np.asarray(order, dtype=int)
+    return replace(
+        problem,
+        actor_ids=tuple(problem.actor_ids[i] for i in idx),
+        position=problem.position[:, idx],
+        salience=problem.salience[:, idx],
+        capability=problem.capability[:, idx],
+        risk=problem.risk[:, idx],
+        outside_option=problem.outside_option[:, idx],
+        participating=problem.participating[:, idx],
     )

@@ -20,7 +20,7 @@ from peninsula.models.base import stack_forecasts
 from peninsula.models.registry import get_model
 from peninsula.problem import BargainingProblem
 
-from .builders import make_problem
+from .builders import make_problem, reorder_actors
 
 # Three equal actors (c = s = 1) at 0, ½, 1 on a [0, 1] scale.
 X3 = np.array([[0.0, 0.5, 1.0]])
@@ -438,19 +438,8 @@ def test_permuting_actors_permutes_every_round(
 ) -> None:
     # Relabelling the actors relabels every round of the trajectory, under every open choice
     # (tests/models/test_properties.py checks the final round under the defaults only).
-    from dataclasses import replace
-
     perm = np.array(data.draw(st.permutations(range(problem.n_actors))))
-    permuted = replace(
-        problem,
-        actor_ids=tuple(problem.actor_ids[i] for i in perm),
-        position=problem.position[:, perm],
-        salience=problem.salience[:, perm],
-        capability=problem.capability[:, perm],
-        risk=problem.risk[:, perm],
-        outside_option=problem.outside_option[:, perm],
-        participating=problem.participating[:, perm],
-    )
+    permuted = reorder_actors(problem, perm)
     model = get_model("eum")
     f, g = model.forecast(problem, params), model.forecast(permuted, params)
     assert np.allclose(g.trajectory, f.trajectory[:, :, perm], atol=1e-6)

@@ -33,7 +33,7 @@ import pytest
 
 from peninsula.models.exchange import MODEL
 
-from .builders import golden_problem
+from .builders import golden_problem, reorder_actors
 
 DATA = Path(__file__).parent / "data" / "decide_golden.json"
 COP21 = Path(__file__).parent / "data" / "decide_cop21.json"
@@ -101,7 +101,6 @@ def _cop21_in_decides_order() -> tuple[dict[str, Any], Any]:
     rows by their stances (test_case_library checks the names). decide breaks ties in the
     order it creates exchanges, which follows its file's actor order, so the order matters.
     """
-    from dataclasses import replace
 
     from peninsula.scenario.arrays import to_problem
     from peninsula.scenario.loader import load_scenario
@@ -125,17 +124,7 @@ def _cop21_in_decides_order() -> tuple[dict[str, Any], Any]:
             and np.array_equal(problem.position[0, i, present], position[a, present])
         ]
         order.append(match)
-    ids = problem.actor_ids
-    reordered = replace(
-        problem,
-        actor_ids=tuple(ids[i] for i in order),
-        position=problem.position[:, order],
-        salience=problem.salience[:, order],
-        capability=problem.capability[:, order],
-        risk=problem.risk[:, order],
-        outside_option=problem.outside_option[:, order],
-        participating=problem.participating[:, order],
-    )
+    reordered = reorder_actors(problem, order)
     return fixture, reordered
 
 

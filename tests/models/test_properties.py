@@ -20,6 +20,8 @@ from peninsula.models.base import Forecast, stack_forecasts
 from peninsula.models.registry import available_models, get_model
 from peninsula.problem import BargainingProblem
 
+from .builders import reorder_actors
+
 MODELS = available_models()
 PROPERTY_SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -116,16 +118,7 @@ def test_permuting_actors_changes_nothing(
     name: str, problem: BargainingProblem, data: st.DataObject
 ) -> None:
     perm = np.array(data.draw(st.permutations(range(problem.n_actors))))
-    permuted = replace(
-        problem,
-        actor_ids=tuple(problem.actor_ids[i] for i in perm),
-        position=problem.position[:, perm],
-        salience=problem.salience[:, perm],
-        capability=problem.capability[:, perm],
-        risk=problem.risk[:, perm],
-        outside_option=problem.outside_option[:, perm],
-        participating=problem.participating[:, perm],
-    )
+    permuted = reorder_actors(problem, perm)
     f, g = _run(name, problem), _run(name, permuted)
     np.testing.assert_allclose(g.outcome, f.outcome, atol=TOL, rtol=0)
     assert g.actor_ids == permuted.actor_ids
