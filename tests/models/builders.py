@@ -79,7 +79,9 @@ def golden_problem(case: dict[str, object]) -> BargainingProblem:
     )
 
 
-def reorder_actors(problem: BargainingProblem, order: Sequence[int]) -> BargainingProblem:
+def reorder_actors(
+    problem: BargainingProblem, order: Sequence[int] | np.ndarray
+) -> BargainingProblem:
     """``problem`` with its actors in ``order`` (every per-actor array relabelled alike)."""
     idx = np.asarray(order, dtype=int)
     return replace(
