@@ -63,7 +63,7 @@ def test_tables_and_summary(korea: Scenario) -> None:
     assert len(exp.inputs) == 64
     summary = exp.summary()
     assert set(summary.index.get_level_values("policy")) == set(policies)
-    assert {"deal", "seoul.sidelined", "alliance.strain", "nonpro.erosion"} <= set(
+    assert {"deal", "sidelined.flag", "alliance.strain", "nonpro.erosion"} <= set(
         summary.index.get_level_values("measure")
     )
     # (the mean need not lie inside the 90% interval for skewed measures; low <= high must)
@@ -74,7 +74,7 @@ def test_tables_and_summary(korea: Scenario) -> None:
     assert cell["mean"] == pytest.approx(rows.mean())
     assert cell["mcse"] == pytest.approx(rows.std(ddof=1) / np.sqrt(64))
     # excluding Seoul always sidelines it
-    sidelined = summary.loc[("bilateral-summitry", "seoul.sidelined"), "mean"]
+    sidelined = summary.loc[("bilateral-summitry", "sidelined.flag"), "mean"]
     assert sidelined == 1.0
 
 

@@ -17,8 +17,8 @@ from peninsula.problem import BargainingProblem
 KOREA = MeasureConfig(
     deal_issues=("denuclearisation",),
     deal_parties=("USA", "PRK"),
-    seoul="KOR",
-    seoul_role_issue="seoul_role",
+    sidelined="KOR",
+    sidelined_role_issue="seoul_role",
     us="USA",
     allies=("KOR", "JPN"),
     denuclearisation_issue="denuclearisation",
@@ -62,7 +62,7 @@ def test_measures_by_hand() -> None:
     # deal (key issue denuclearisation): |90 - 90| = 0 < 5 in both rows
     np.testing.assert_array_equal(m["deal"], [0.0, 0.0])
     # Seoul's loss = max(0, -dU_KOR) = 0.116667
-    np.testing.assert_allclose(m["seoul.utility_loss"], [0.175 / 1.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(m["sidelined.utility_loss"], [0.175 / 1.5, 0.0], atol=1e-12)
     # alliance: allied loss 0.116667; strain = max(0, 0.175 - (-0.116667)) = 0.291667
     np.testing.assert_allclose(m["alliance.allied_loss"], [0.116667, 0.0], atol=1e-6)
     np.testing.assert_allclose(m["alliance.strain"], [0.291667, 0.0], atol=1e-6)
@@ -75,7 +75,7 @@ def test_measures_by_hand() -> None:
     np.testing.assert_allclose(m["arms_race.pressure"], m["arms_race.deficit.KOR"])
     np.testing.assert_array_equal(m["outcome.force_posture"], [40.0, 75.0])
     # no sanctions or seoul_role issue in this toy: those measures are omitted, not guessed
-    assert "nonpro.relief_granted" not in m and "seoul.role" not in m
+    assert "nonpro.relief_granted" not in m and "sidelined.role" not in m
 
 
 def test_deal_threshold_and_any_issue_fallback() -> None:
@@ -102,7 +102,7 @@ def test_no_deal_when_a_party_would_lose() -> None:
     assert compute_measures(world, world, outcome, cfg)["deal"].tolist() == [1.0, 1.0]
 
 
-def test_seoul_sidelined_by_role_or_exclusion() -> None:
+def test_sidelined_by_role_or_exclusion() -> None:
     # One issue, seoul_role on 0..100 (sidelined below the middle, 50).
     world = BargainingProblem(
         actor_ids=("USA", "KOR"),
@@ -117,10 +117,10 @@ def test_seoul_sidelined_by_role_or_exclusion() -> None:
     excluded = replace(world, participating=np.array([[True, True], [True, True], [True, False]]))
     outcome = np.array([[40.0], [60.0], [60.0]])
     m = compute_measures(world, excluded, outcome, KOREA)
-    assert m["seoul.sidelined"].tolist() == [1.0, 0.0, 1.0]
-    np.testing.assert_array_equal(m["seoul.role"], [40.0, 60.0, 60.0])
+    assert m["sidelined.flag"].tolist() == [1.0, 0.0, 1.0]
+    np.testing.assert_array_equal(m["sidelined.role"], [40.0, 60.0, 60.0])
     # KOR: U(x) = -|x - 100|/100; loss at 40 = 0.6 - 0.5 = 0.1, none at 60
-    np.testing.assert_allclose(m["seoul.utility_loss"], [0.1, 0.0, 0.0])
+    np.testing.assert_allclose(m["sidelined.utility_loss"], [0.1, 0.0, 0.0])
     # No JPN in the problem: the alliance uses the allies present (KOR only)
     assert "alliance.strain" in m and "arms_race.pressure" not in m
 
@@ -142,7 +142,7 @@ def test_relief_granted_counts_only_increases() -> None:
     # erosion = (distance 0.5 + relief)/2
     np.testing.assert_allclose(m["nonpro.erosion"], [0.45, 0.25])
     # no Korea actors at all: their measures are absent, the rest still computed
-    assert "seoul.utility_loss" not in m and "alliance.strain" not in m
+    assert "sidelined.utility_loss" not in m and "alliance.strain" not in m
     assert m["utility.A"].shape == (2,)
 
 

@@ -7,7 +7,7 @@ import pytest
 from peninsula.estimates import from_json, probability, spread
 from peninsula.report import Report
 from peninsula.report.content import Scorecard
-from peninsula.report.sections.bottom_line import HEADLINES, differs, marks, tradeoff
+from peninsula.report.sections.bottom_line import differs, headlines, marks, tradeoff
 from peninsula.scenario.schema import Scenario
 from peninsula.summary import wilson
 
@@ -59,32 +59,37 @@ def test_differences_within_monte_carlo_noise_are_not_trade_offs() -> None:
     assert differs(spread(0.29, 0.1, 0.5, 400), spread(0.42, 0.3, 0.5, 400))
 
 
-def test_trade_off_sentence_names_gains_and_costs() -> None:
+def test_trade_off_sentence_names_gains_and_costs(korea: Scenario) -> None:
     base = {
         "deal": probability(0.56, 2000),
-        "seoul.sidelined": probability(0.42, 2000),
+        "sidelined.flag": probability(0.42, 2000),
         "nonpro.erosion": spread(0.29, 0.14, 0.47, 2000),
         "p_crisis": probability(0.34, 10000),
     }
     freeze = {
         "deal": probability(0.71, 2000),
-        "seoul.sidelined": probability(0.425, 2000),  # within noise: not mentioned
+        "sidelined.flag": probability(0.425, 2000),  # within noise: not mentioned
         "nonpro.erosion": spread(0.42, 0.36, 0.52, 2000),
         "p_crisis": probability(0.06, 10000),
     }
-    assert tradeoff("freeze", freeze, base) == (
+    shown = headlines(korea)
+    assert tradeoff("freeze", freeze, base, shown) == (
         "Against the status quo: a likelier deal (71% vs 56%) and a lower crisis risk "
         "(6% vs 34%), but more non-proliferation erosion (0.42 vs 0.29)."
     )
-    assert tradeoff("same", base, base).startswith("No clear difference")
-    assert tradeoff("status-quo", base, base).startswith("The baseline")
+    assert tradeoff("same", base, base, shown).startswith("No clear difference")
+    assert tradeoff("status-quo", base, base, shown).startswith("The baseline")
+    # a difference on the sidelining names the actor as the scenario does
+    fewer = {**freeze, "sidelined.flag": probability(0.30, 2000)}
+    assert "South Korea sidelined less often (30% vs 42%)" in tradeoff("x", fewer, base, shown)
 
 
 def test_the_report_opens_with_the_scorecard(small_report: Report, korea: Scenario) -> None:
     first = small_report.sections[0]
     assert first.id == "bottom-line"
     card = next(b for b in first.blocks if isinstance(b, Scorecard))
-    assert [c.label for c in card.columns] == [h.label for h in HEADLINES]
+    assert [c.label for c in card.columns] == [h.label for h in headlines(korea)]
+    assert [c.label for c in card.columns][1] == "South Korea sidelined"
     assert {c.section for c in card.columns} == {"policies", "crisis"}
     assert len(card.rows) == 1 + len(korea.policies)  # the status quo and every policy
     assert "as of 2025-09-30" in card.caption and "24 sampled worlds" in card.caption

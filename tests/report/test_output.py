@@ -108,7 +108,7 @@ def test_json_labels_every_interval_for_what_it_is(written_report: Path) -> None
     """The documented schema (docs/reference/report-json.md): every summary number says its
     kind; yes/no measures are probabilities with a Monte Carlo interval, never a 0–1 band."""
     data = json.loads((written_report / "report.json").read_text())
-    assert data["format"] == "peninsula-report/2"
+    assert data["format"] == "peninsula-report/3"
     seen = {"probability": 0, "mean": 0}
     for section in ("policies", "crisis"):
         for per in data["sections"][section]["numbers"]["summary"].values():
@@ -126,7 +126,7 @@ def test_json_labels_every_interval_for_what_it_is(written_report: Path) -> None
                 assert "p05" not in estimate and "p95" not in estimate
     assert seen["probability"] and seen["mean"]
     yes_no = data["sections"]["policies"]["numbers"]["summary"]["status-quo"]
-    assert yes_no["deal"]["kind"] == yes_no["seoul.sidelined"]["kind"] == "probability"
+    assert yes_no["deal"]["kind"] == yes_no["sidelined.flag"]["kind"] == "probability"
     bottom = data["sections"]["bottom-line"]["numbers"]
     assert bottom["as_of"] == data["scenario"]["as_of"] and bottom["runs"] == 24
     for row in bottom["policies"].values():

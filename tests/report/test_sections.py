@@ -97,7 +97,7 @@ def test_policies_section_with_a_fake_ensemble(
         for i, policy in enumerate(["status-quo", *(p.id for p in scenario.policies)]):
             rows += [
                 (policy, "deal", 1.0, 1.0, 1.0),  # the same under every policy
-                (policy, "seoul.sidelined", 0.1 * i, 0.0, 1.0),
+                (policy, "sidelined.flag", 0.1 * i, 0.0, 1.0),
                 (policy, "outcome.denuclearisation", 10.0 * i, 5.0 * i, 20.0 * i),
                 (policy, "utility.USA", -0.1 * i, -0.2 * i, 0.0),
             ]
@@ -115,27 +115,29 @@ def test_policies_section_with_a_fake_ensemble(
     denuc = next(r for r in table.rows if r[0].text.startswith("Outcome: Denuclearisation"))
     # policy index 2 (second scenario policy): mean 20, band 10–40
     assert denuc[3].text == "20 (10–40)"
-    sidelined = next(r for r in table.rows if r[0].text.startswith("Seoul sidelined"))
+    sidelined = next(r for r in table.rows if r[0].text.startswith("South Korea sidelined"))
     assert "probability, 95% MC interval" in sidelined[0].text
     # Wilson, n = 50, z² = 3.8415: p = 0 gives (0, z²/(n+z²)) = (0, 0.071); p = 0.1 gives
     # centre (0.1 + 0.0384)/1.0768 = 0.1285 ± 1.96·sqrt(0.0018 + 0.000384)/1.0768 = 0.0851
     assert [c.text for c in sidelined[1:3]] == ["0% (0–7%)", "10% (4–21%)"]
     assert [c.text.split(" ")[0] for c in sidelined[3:]] == ["20%", "30%", "40%", "50%"]
     shares = next(c for c in section.charts if c.id == "chart-policy-shares")
-    # the deal is 100% everywhere: nothing to compare, so only "Seoul sidelined" is charted
-    assert [s.name for s in shares.series] == ["Seoul sidelined"]
+    # the deal is 100% everywhere: nothing to compare, so only the sidelining is charted, the
+    # actor by its scenario name ("South Korea (Lee Jae-myung government)", the bracket dropped)
+    assert [s.name for s in shares.series] == ["South Korea sidelined"]
     assert "100% under every policy" in shares.description
     assert shares.series[0].y == pytest.approx((0.0, 10.0, 20.0, 30.0, 40.0, 50.0))
     numbers = section.numbers["summary"]
     utility = numbers["freeze-for-relief"]["utility.USA"]
     assert utility["kind"] == "mean" and utility["estimate"] == pytest.approx(-0.2)
     assert utility["interval"]["type"] == "percentile" and utility["interval"]["level"] == 0.9
-    seoul = numbers["cvid-and-sanctions"]["seoul.sidelined"]
+    seoul = numbers["cvid-and-sanctions"]["sidelined.flag"]
     assert seoul["kind"] == "probability" and seoul["interval"]["type"] == "monte-carlo"
     assert (seoul["interval"]["low"], seoul["interval"]["high"]) == pytest.approx(
         (0.0435, 0.2136), abs=1e-4
     )
-    assert "Seoul is sidelined most often under" in section.summary
+    assert "South Korea is sidelined most often under" in section.summary
+    assert "Seoul is sidelined" not in section.summary and "Seoul" not in shares.title
 
 
 def test_policies_section_with_the_real_ensemble(korea: Scenario) -> None:
@@ -178,7 +180,7 @@ def test_sensitivity_section_with_a_fake_engine(
             # constant over the sample: no variance to split
             "alliance.strain": _sobol({"PRK.capability": (math.nan, math.nan)}),
         }
-        for measure in ("nonpro.erosion", "seoul.sidelined"):
+        for measure in ("nonpro.erosion", "sidelined.flag"):
             # deliberately not sorted by ST
             tables[measure] = _sobol(
                 {

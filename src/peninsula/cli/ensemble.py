@@ -38,8 +38,8 @@ err_console = Console(stderr=True)
 #: Measures shown by ``compare`` unless ``--measure`` is given (those the scenario has).
 HEADLINE = (
     "deal",
-    "seoul.sidelined",
-    "seoul.utility_loss",
+    "sidelined.flag",
+    "sidelined.utility_loss",
     "alliance.strain",
     "nonpro.erosion",
     "arms_race.pressure",
@@ -87,7 +87,7 @@ def _cell(row: pd.Series, measure: str) -> str:
 
 
 def _header(measure: str) -> str:
-    """``outcome.force_posture`` → ``force_posture``; ``seoul.sidelined`` → two lines."""
+    """``outcome.force_posture`` → ``force_posture``; ``sidelined.flag`` → two lines."""
     if measure.startswith("outcome."):
         return measure.removeprefix("outcome.")
     return measure.replace(".", "\n", 1)
@@ -123,6 +123,19 @@ def _load(scenario: str) -> Scenario:
     return load_scenario(scenario)
 
 
+#: ``--measure`` help: the deprecated names are accepted, and said so once, here.
+_RENAMED = (
+    "The old names seoul.sidelined, seoul.role and seoul.utility_loss are accepted "
+    "(deprecated) for sidelined.flag, sidelined.role and sidelined.utility_loss."
+)
+
+
+def _measure_names(names: Sequence[str]) -> list[str]:
+    from peninsula.ensemble.measures import canonical_measure
+
+    return [canonical_measure(name) for name in names]
+
+
 def _parse_executor(executor: str) -> str:
     if executor not in ("local", "processes", "dask"):
         raise PeninsulaError(f"unknown executor {executor!r}; choose local, processes or dask")
@@ -147,7 +160,9 @@ def compare(
         [], "--policy", "-p", help="Only these policies (repeatable); default: all + status-quo."
     ),
     measure: list[str] = typer.Option(
-        [], "--measure", help="Measures to show (repeatable); default: the headline measures."
+        [],
+        "--measure",
+        help=f"Measures to show (repeatable); default: the headline measures. {_RENAMED}",
     ),
     method: str = typer.Option("lhs", "--sampling", help="lhs, sobol or random."),
     save: Path | None = typer.Option(None, "--save", help="Save the experiment to this directory."),
@@ -176,6 +191,7 @@ def compare(
             method=method,
             scheduler=scheduler,
         )
+    measure = _measure_names(measure)
     known = experiment.measures
     unknown = [m for m in measure if m not in known]
     if unknown:
@@ -202,7 +218,9 @@ def compare(
 
 def sensitivity_cmd(
     scenario: str = typer.Argument(..., help="Built-in scenario name or path to a YAML file."),
-    measure: str = typer.Option("nonpro.erosion", "--measure", help="Measure to explain."),
+    measure: str = typer.Option(
+        "nonpro.erosion", "--measure", help=f"Measure to explain. {_RENAMED}"
+    ),
     policy: str | None = typer.Option(None, "--policy", "-p", help="Policy (default: status-quo)."),
     runs: int = typer.Option(512, "--runs", "-n", help="Sobol' base sample N (power of 2 best)."),
     seed: int = typer.Option(defaults.SEED, "--seed"),
@@ -215,6 +233,7 @@ def sensitivity_cmd(
     loaded = _load(scenario)
     from peninsula.ensemble.sobol import sensitivity
 
+    [measure] = _measure_names([measure])
     _widen()
     with progress_bar(f"{loaded.metadata.id}: Sobol' design") as update:
         table = sensitivity(loaded, measure, runs, seed, policy, model=model, progress=update)
@@ -240,7 +259,9 @@ def sensitivity_cmd(
 def discover_cmd(
     scenario: str = typer.Argument(..., help="Built-in scenario name or path to a YAML file."),
     policy: str = typer.Option(..., "--policy", "-p", help="The policy to stress."),
-    measure: str = typer.Option(..., "--measure", help="The measure that defines failure."),
+    measure: str = typer.Option(
+        ..., "--measure", help=f"The measure that defines failure. {_RENAMED}"
+    ),
     threshold: float = typer.Option(..., "--threshold", help="Failure threshold on the measure."),
     above: bool = typer.Option(
         True, "--above/--below", help="Fails when above (default) or below."
@@ -269,6 +290,7 @@ def discover_cmd(
             progress=update,
             policies=(policy,),
         )
+    [measure] = _measure_names([measure])
     result = discover(experiment, policy, measure, threshold, above, min_density=min_density)
     side = ">" if above else "<"
     console.print(

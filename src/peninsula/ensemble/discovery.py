@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from peninsula.ensemble.experiment import Experiment
+from peninsula.ensemble.measures import canonical_measure
 from peninsula.errors import NotFoundError, PeninsulaError
 
 
@@ -130,7 +131,9 @@ def discover(
     max_qp: float | None = 0.05,
 ) -> Discovery:
     """Find the box of uncertain inputs where ``policy`` fails: ``measure`` above (or below)
-    ``threshold``. Only inputs that enter the bargaining problem are offered to PRIM."""
+    ``threshold``. Only inputs that enter the bargaining problem are offered to PRIM. A
+    deprecated ``seoul.*`` measure name is read as its ``sidelined.*`` name."""
+    measure = canonical_measure(measure)
     if policy not in experiment.policies:
         raise NotFoundError(f"unknown policy {policy!r}; known: {', '.join(experiment.policies)}")
     if measure not in experiment.measures:

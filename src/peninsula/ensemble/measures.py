@@ -17,7 +17,9 @@ The actors and issues the named measures refer to (the deal parties, the ally wh
 is measured, the patron and its allies, the non-proliferation and security issues) are the
 scenario's ``roles`` (:class:`~peninsula.scenario.schema.Roles`), read through
 :meth:`MeasureConfig.for_scenario`; a measure whose role is unset is omitted (never guessed).
-The measure names (``seoul.*``) keep the flagship scenario's wording.
+The sidelining measures are named after that role (``sidelined.*``, the actor
+``roles.sidelined``); the names they had before, ``seoul.*``, are still accepted wherever a user
+types a measure name (:func:`canonical_measure`), never written.
 """
 
 from __future__ import annotations
@@ -34,7 +36,21 @@ from peninsula.scenario.schema import Scenario
 #: The yes/no measures: 1 in a world where the event happens, else 0. Their mean over worlds
 #: is a probability, whose uncertainty is a Monte Carlo interval (``peninsula.estimates``);
 #: the 5th–95th percentiles of 0/1 values say nothing (only ever 0 or 1).
-INDICATORS = ("deal", "seoul.sidelined")
+INDICATORS = ("deal", "sidelined.flag")
+
+#: Deprecated measure names (the flagship scenario's wording, before the measures followed the
+#: scenario's ``roles``) -> their current names. Accepted as input, never written.
+RENAMED_MEASURES: Mapping[str, str] = {
+    "seoul.sidelined": "sidelined.flag",
+    "seoul.role": "sidelined.role",
+    "seoul.utility_loss": "sidelined.utility_loss",
+}
+
+
+def canonical_measure(name: str) -> str:
+    """The current name of a measure a user typed: a deprecated ``seoul.*`` name maps to its
+    ``sidelined.*`` name (:data:`RENAMED_MEASURES`); any other name is returned unchanged."""
+    return RENAMED_MEASURES.get(name, name)
 
 
 def is_indicator(measure: str) -> bool:
@@ -56,8 +72,10 @@ class MeasureConfig:
             exists in the scenario (or the tuple is empty), any issue counts.
         deal_parties: actors whose signature a deal needs: each must gain (weakly) over the
             status quo, or it walks away. Ids missing from a scenario are ignored.
-        seoul: the actor whose sidelining is measured; seoul_role_issue: its role in talks.
-        sidelined_below: role outcome below which Seoul counts as sidelined (None: scale middle).
+        sidelined: the actor whose sidelining is measured (``roles.sidelined``);
+            sidelined_role_issue: the issue that is its role in the talks.
+        sidelined_below: role outcome below which that actor counts as sidelined (None: the
+            middle of the scale).
         us, allies: the patron and its allies for alliance strain and arms-race pressure.
         denuclearisation_issue, cvid_at: issue and scale point of complete denuclearisation.
         sanctions_issue: issue whose increase from the status quo is sanctions relief.
@@ -67,8 +85,8 @@ class MeasureConfig:
     deal_threshold: float = 0.05
     deal_issues: tuple[str, ...] = ()
     deal_parties: tuple[str, ...] = ()
-    seoul: str | None = None
-    seoul_role_issue: str | None = None
+    sidelined: str | None = None
+    sidelined_role_issue: str | None = None
     sidelined_below: float | None = None
     us: str | None = None
     allies: tuple[str, ...] = ()
@@ -85,8 +103,8 @@ class MeasureConfig:
         fields: dict[str, Any] = {
             "deal_issues": roles.deal_issues,
             "deal_parties": roles.deal_parties,
-            "seoul": roles.sidelined,
-            "seoul_role_issue": roles.sidelined_role_issue,
+            "sidelined": roles.sidelined,
+            "sidelined_role_issue": roles.sidelined_role_issue,
             "us": roles.patron,
             "allies": roles.allies,
             "denuclearisation_issue": roles.denuclearisation_issue,
@@ -145,7 +163,7 @@ def compute_measures(
     for a, actor_id in enumerate(world.actor_ids):
         out[f"utility.{actor_id}"] = delta[:, a].copy()
 
-    _seoul(world, applied, outcome, delta, cfg, out)
+    _sidelined(world, applied, outcome, delta, cfg, out)
     _alliance(world, delta, cfg, out)
     _nonproliferation(world, outcome, cfg, out)
     _arms_race(world, outcome, cfg, out)
@@ -170,7 +188,7 @@ def _deal(
     return np.asarray(moved[:, cols].any(axis=1) & signed, dtype=np.float64)
 
 
-def _seoul(
+def _sidelined(
     world: BargainingProblem,
     applied: BargainingProblem,
     outcome: FloatArray,
@@ -178,21 +196,21 @@ def _seoul(
     cfg: MeasureConfig,
     out: dict[str, FloatArray],
 ) -> None:
-    a = _actor(world, cfg.seoul)
+    a = _actor(world, cfg.sidelined)
     if a is None:
         return
-    out["seoul.utility_loss"] = np.maximum(0.0, -delta[:, a])
-    i = _issue(world, cfg.seoul_role_issue)
+    out["sidelined.utility_loss"] = np.maximum(0.0, -delta[:, a])
+    i = _issue(world, cfg.sidelined_role_issue)
     if i is None:
         return
-    out["seoul.role"] = outcome[:, i].copy()
+    out["sidelined.role"] = outcome[:, i].copy()
     cut = (
         (world.lower[i] + world.upper[i]) / 2
         if cfg.sidelined_below is None
         else cfg.sidelined_below
     )
     sidelined = (outcome[:, i] < cut) | ~applied.participating[:, a]
-    out["seoul.sidelined"] = sidelined.astype(np.float64)
+    out["sidelined.flag"] = sidelined.astype(np.float64)
 
 
 def _alliance(

@@ -24,7 +24,7 @@ import pandas as pd
 
 from peninsula import defaults
 from peninsula.ensemble.experiment import Progress, check_models
-from peninsula.ensemble.measures import MeasureConfig, compute_measures
+from peninsula.ensemble.measures import MeasureConfig, canonical_measure, compute_measures
 from peninsula.ensemble.sampling import UncertainInput, build_problem, collect_inputs, to_values
 from peninsula.errors import NotFoundError, PeninsulaError
 from peninsula.problem import FloatArray
@@ -200,8 +200,8 @@ def sensitivity_all(
     progress: Progress | None = None,
     measures: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Sobol' indices of every measure (or of ``measures``): index ``(measure, input)``,
-    columns S1..ST_conf.
+    """Sobol' indices of every measure (or of ``measures``; a deprecated ``seoul.*`` name is
+    read as its ``sidelined.*`` name): index ``(measure, input)``, columns S1..ST_conf.
 
     Only inputs that enter the bargaining problem are varied (relation strengths and policy
     effects are read by no model, so their indices would be exactly zero).
@@ -218,7 +218,8 @@ def sensitivity_all(
         seed,
         progress,
     )
-    tables = sobol_indices(evaluate, inputs, runs, seed, conf_level, measures)
+    wanted = None if measures is None else [canonical_measure(m) for m in measures]
+    tables = sobol_indices(evaluate, inputs, runs, seed, conf_level, wanted)
     if not tables:  # none of ``measures`` is computed for this scenario
         index = pd.MultiIndex.from_arrays([[], []], names=["measure", "input"])
         return pd.DataFrame(columns=COLUMNS, index=index, dtype=np.float64)
@@ -238,13 +239,15 @@ def sensitivity(
     chunk_size: int = 4096,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Sobol' indices of one measure under one policy (default: the status quo).
+    """Sobol' indices of one measure under one policy (default: the status quo); a deprecated
+    ``seoul.*`` measure name is read as its ``sidelined.*`` name.
 
     Returns a DataFrame indexed by input name with columns ``S1, S1_conf, ST, ST_conf``
     (``*_conf``: half-width of the ``conf_level`` bootstrap interval), sorted by ``ST``.
     The model is evaluated ``runs × (d + 2)`` times (``d`` uncertain inputs).
     """
     check_models([model])
+    measure = canonical_measure(measure)
     cfg = config or MeasureConfig.for_scenario(scenario)
     inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
     probe = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed)

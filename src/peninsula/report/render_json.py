@@ -35,7 +35,7 @@ def jsonable(value: Any) -> Any:
 
 def report_numbers(report: Report) -> dict[str, Any]:
     return {
-        "format": "peninsula-report/2",
+        "format": "peninsula-report/3",
         **jsonable(report.meta),
         "sections": {
             s.id: {

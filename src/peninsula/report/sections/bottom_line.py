@@ -1,7 +1,8 @@
 """The bottom line, shown first: a scorecard of the policies on the headline measures.
 
 Built from the numbers the policy-comparison and crisis sections already computed (no engine
-is run twice): for every policy, the chance of a deal, of Seoul being sidelined, the mean
+is run twice): for every policy, the chance of a deal, of the scenario's sidelined actor
+(``roles.sidelined``, by its name in the scenario) being sidelined, the mean
 non-proliferation erosion and the chance of crossing the crisis threshold, each with its
 interval (:mod:`peninsula.estimates`), the best and worst policy marked on each, and the
 policy's trade-off against the status quo in one sentence. Each figure links to the section
@@ -29,6 +30,7 @@ from peninsula.report.content import (
     ScoreRow,
     Section,
 )
+from peninsula.report.sections.policies import sidelined_name
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import STATUS_QUO, order_policies, policy_label
 from peninsula.scenario.schema import Scenario
@@ -53,48 +55,52 @@ class Headline:
     best: str  # "likeliest deal": the phrase for the best policy
 
 
-HEADLINES = (
-    Headline(
-        "policies",
-        "deal",
-        "Deal",
-        "probability · 95% MC interval",
-        "higher",
-        "a likelier deal",
-        "a less likely deal",
-        "Likeliest deal",
-    ),
-    Headline(
-        "policies",
-        "seoul.sidelined",
-        "Seoul sidelined",
-        "probability · 95% MC interval",
-        "lower",
-        "Seoul sidelined more often",
-        "Seoul sidelined less often",
-        "Seoul least sidelined",
-    ),
-    Headline(
-        "policies",
-        "nonpro.erosion",
-        "Non-proliferation erosion",
-        "mean, 0–1 · 5th–95th percentile",
-        "lower",
-        "more non-proliferation erosion",
-        "less non-proliferation erosion",
-        "least non-proliferation erosion",
-    ),
-    Headline(
-        "crisis",
-        "p_crisis",
-        "Crisis risk",
-        "P(crisis threshold crossed) · 95% MC interval",
-        "lower",
-        "a higher crisis risk",
-        "a lower crisis risk",
-        "lowest crisis risk",
-    ),
-)
+def headlines(scenario: Scenario) -> tuple[Headline, ...]:
+    """The scorecard's headline measures, worded for ``scenario`` (the sidelined actor by its
+    name); a headline whose measure the scenario lacks is dropped by the caller."""
+    who = sidelined_name(scenario)
+    return (
+        Headline(
+            "policies",
+            "deal",
+            "Deal",
+            "probability · 95% MC interval",
+            "higher",
+            "a likelier deal",
+            "a less likely deal",
+            "Likeliest deal",
+        ),
+        Headline(
+            "policies",
+            "sidelined.flag",
+            f"{who} sidelined",
+            "probability · 95% MC interval",
+            "lower",
+            f"{who} sidelined more often",
+            f"{who} sidelined less often",
+            f"{who} least sidelined",
+        ),
+        Headline(
+            "policies",
+            "nonpro.erosion",
+            "Non-proliferation erosion",
+            "mean, 0–1 · 5th–95th percentile",
+            "lower",
+            "more non-proliferation erosion",
+            "less non-proliferation erosion",
+            "least non-proliferation erosion",
+        ),
+        Headline(
+            "crisis",
+            "p_crisis",
+            "Crisis risk",
+            "P(crisis threshold crossed) · 95% MC interval",
+            "lower",
+            "a higher crisis risk",
+            "a lower crisis risk",
+            "lowest crisis risk",
+        ),
+    )
 
 
 def _value(estimate: Estimate) -> str:
@@ -133,13 +139,19 @@ def differs(a: Estimate, b: Estimate) -> bool:
     return abs(a.value - b.value) > MEAN_TOLERANCE
 
 
-def tradeoff(policy: str, row: Mapping[str, Estimate], base: Mapping[str, Estimate]) -> str:
-    """The policy against the status quo in one sentence: what it buys and what it costs."""
+def tradeoff(
+    policy: str,
+    row: Mapping[str, Estimate],
+    base: Mapping[str, Estimate],
+    measures: Sequence[Headline],
+) -> str:
+    """The policy against the status quo in one sentence: what it buys and what it costs on
+    the headline ``measures``."""
     if policy == STATUS_QUO:
         return "The baseline: no change of policy; the other rows compare with it."
     gains: list[str] = []
     costs: list[str] = []
-    for headline in HEADLINES:
+    for headline in measures:
         mine, theirs = row.get(headline.measure), base.get(headline.measure)
         if mine is None or theirs is None or not differs(mine, theirs):
             continue
@@ -166,28 +178,28 @@ def build_bottom_line(
 ) -> Section:
     by_id = {s.id: s for s in sections}
     numbers: dict[str, dict[str, Estimate]] = {}
-    available = [h for h in HEADLINES if h.section in by_id]
+    available = [h for h in headlines(scenario) if h.section in by_id]
     for headline in available:
         summary: Mapping[str, Any] = by_id[headline.section].numbers.get("summary", {})
         for policy, per in summary.items():
             if headline.measure in per:
                 numbers.setdefault(policy, {})[headline.measure] = from_json(per[headline.measure])
-    headlines = [h for h in available if any(h.measure in row for row in numbers.values())]
+    shown = [h for h in available if any(h.measure in row for row in numbers.values())]
     policies = order_policies(scenario, list(numbers))
-    if not policies or not headlines:
+    if not policies or not shown:
         return Section(ID, TITLE, (Paragraph("No policy comparison was computed."),))
-    columns = tuple(ScoreColumn(h.label, h.detail, h.section, h.better) for h in headlines)
+    columns = tuple(ScoreColumn(h.label, h.detail, h.section, h.better) for h in shown)
     marked = {
         h.measure: marks(
             {p: numbers[p][h.measure] for p in policies if h.measure in numbers[p]}, h.better
         )
-        for h in headlines
+        for h in shown
     }
     base = numbers.get(STATUS_QUO, {})
     rows = []
     for policy in policies:
         cells = []
-        for h in headlines:
+        for h in shown:
             estimate = numbers[policy].get(h.measure)
             if estimate is None:
                 cells.append(ScoreCell("—"))
@@ -199,7 +211,7 @@ def build_bottom_line(
             ScoreRow(
                 policy_label(scenario, policy),
                 tuple(cells),
-                tradeoff(policy, numbers[policy], base),
+                tradeoff(policy, numbers[policy], base, shown),
             )
         )
     runs = by_id["policies"].numbers.get("runs") if "policies" in by_id else None
@@ -223,7 +235,7 @@ def build_bottom_line(
             "larger than Monte Carlo noise."
         ),
     )
-    sentence = _headline(scenario, numbers, policies, headlines)
+    sentence = _headline(scenario, numbers, policies, shown)
     return Section(
         ID,
         TITLE,
@@ -234,7 +246,7 @@ def build_bottom_line(
             "crisis_paths": paths,
             "columns": [
                 {"measure": h.measure, "label": h.label, "section": h.section, "better": h.better}
-                for h in headlines
+                for h in shown
             ],
             "policies": {
                 policy: {
@@ -242,10 +254,10 @@ def build_bottom_line(
                     "tradeoff": row.tradeoff,
                     "estimates": {
                         h.measure: numbers[policy][h.measure].as_json()
-                        for h in headlines
+                        for h in shown
                         if h.measure in numbers[policy]
                     },
-                    "marks": {h.measure: marked[h.measure].get(policy, "") for h in headlines},
+                    "marks": {h.measure: marked[h.measure].get(policy, "") for h in shown},
                 }
                 for policy, row in zip(policies, rows, strict=True)
             },

@@ -2,7 +2,8 @@
 
 Each policy is evaluated in the same sampled worlds (``run_experiments``); the section shows the
 mean and the 5th–95th percentile band of every outcome measure per policy (table), and charts
-the ones a reader compares first: the chance of a deal and of Seoul being sidelined, each
+the ones a reader compares first: the chance of a deal and of the scenario's sidelined actor
+(``roles.sidelined``, named as the scenario names it) being sidelined, each
 issue's outcome, and who gains or loses (utility change per actor). The measures themselves are
 defined in ``docs/explanation/policy-measures.md``.
 
@@ -39,10 +40,29 @@ def ensemble_models(settings: ReportSettings) -> tuple[str, ...]:
     return settings.models[:1] if settings.models else (defaults.ENSEMBLE_MODEL,)
 
 
-SHARES = ("deal", "seoul.sidelined")
-SHORT = {"deal": "a deal", "seoul.sidelined": "Seoul being sidelined"}
-#: Legend names in the share chart: short enough for a phone; the caption defines them.
-LEGEND = {"deal": "Deal", "seoul.sidelined": "Seoul sidelined"}
+SHARES = ("deal", "sidelined.flag")
+
+
+def sidelined_name(scenario: Scenario) -> str:
+    """How the report names the actor whose sidelining is measured (``roles.sidelined``): its
+    display name without a trailing qualifier in brackets ("South Korea (Lee Jae-myung
+    government)" → "South Korea"), so labels stay short; its id when the actor is missing.
+    Only reached when the measures exist, i.e. when the scenario sets the role."""
+    actor_id = scenario.roles.sidelined
+    actor = next((a for a in scenario.actors if a.id == actor_id), None)
+    if actor is None:
+        return actor_id or "the sidelined actor"
+    return actor.name.split(" (")[0].strip() or actor.id
+
+
+def _short(name: str, scenario: Scenario) -> str:
+    """The share chart's title phrase for ``name``: "a deal", "South Korea being sidelined"."""
+    return "a deal" if name == "deal" else f"{sidelined_name(scenario)} being sidelined"
+
+
+def _legend(name: str, scenario: Scenario) -> str:
+    """Legend names in the share chart: short enough for a phone; the caption defines them."""
+    return "Deal" if name == "deal" else f"{sidelined_name(scenario)} sidelined"
 
 
 @dataclass(frozen=True)
@@ -56,22 +76,23 @@ class MeasureInfo:
 def describe(name: str, scenario: Scenario) -> MeasureInfo:
     """A reader's label and unit for an ensemble measure name (``outcome.seoul_role`` ...)."""
     head, _, rest = name.partition(".")
+    sidelined = sidelined_name(scenario) if head == "sidelined" else ""
     issues = {i.id: i for i in scenario.issues}
     actors = {a.id: a for a in scenario.actors}
     if name == "deal":
         return MeasureInfo(
             "Deal (key issue moves >5% of its range and the deal parties gain)", "%", True
         )
-    if name == "seoul.sidelined":
-        return MeasureInfo("Seoul sidelined", "%", True)
+    if name == "sidelined.flag":
+        return MeasureInfo(f"{sidelined} sidelined", "%", True)
     if head == "outcome" and rest in issues:
         issue = issues[rest]
         return MeasureInfo(f"Outcome: {issue.label}", f"{issue.scale.unit}", digits=0)
     if head == "utility" and rest in actors:
         return MeasureInfo(f"Utility change: {actors[rest].name}", "utility, −1 to 1")
     known = {
-        "seoul.role": ("Seoul's role in the outcome", "0–100 scale"),
-        "seoul.utility_loss": ("Seoul's utility loss", "utility, 0–1"),
+        "sidelined.role": (f"{sidelined}'s role in the outcome", "0–100 scale"),
+        "sidelined.utility_loss": (f"{sidelined}'s utility loss", "utility, 0–1"),
         "alliance.allied_loss": ("Allies' mean utility loss", "utility, 0–1"),
         "alliance.strain": ("Alliance strain (US gain over allies')", "utility, 0–1"),
         "nonpro.distance_from_cvid": ("Distance from complete denuclearisation", "share of range"),
@@ -81,7 +102,7 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
     }
     if name in known:
         label, unit = known[name]
-        return MeasureInfo(label, unit, digits=0 if name == "seoul.role" else 2)
+        return MeasureInfo(label, unit, digits=0 if name == "sidelined.role" else 2)
     if head == "trade":
         policy = next((p for p in scenario.policies if p.id == rest), None)
         what = policy.trade.label if policy is not None and policy.trade is not None else rest
@@ -140,13 +161,21 @@ def _table(scenario: Scenario, summary: Summary, policies: list[str], runs: int)
         ("Measure", *(policy_label(scenario, p) for p in policies)),
         tuple(rows),
         note=(
-            f"Probabilities (deal, Seoul sidelined) are the share of the {runs} sampled worlds in "
-            "which the event happens; their interval is the 95% Monte Carlo (Wilson) interval, "
-            "how precisely the runs estimate that share. For the other measures the interval is "
-            "the spread over sampled worlds (5th–95th percentile), not sampling error. Utility "
-            "changes are relative to the status quo outcome; negative means the actor loses."
+            f"Probabilities ({_yes_no(scenario, summary)}) are the share of the {runs} sampled "
+            "worlds in which the event happens; their interval is the 95% Monte Carlo (Wilson) "
+            "interval, how precisely the runs estimate that share. For the other measures the "
+            "interval is the spread over sampled worlds (5th–95th percentile), not sampling "
+            "error. Utility changes are relative to the status quo outcome; negative means the "
+            "actor loses."
         ),
     )
+
+
+def _yes_no(scenario: Scenario, summary: Summary) -> str:
+    """The headline yes/no measures the table shows, as its note names them ("deal, South
+    Korea sidelined"); a scenario without a sidelined actor has only the deal."""
+    shown = measures(summary)
+    return ", ".join("deal" if n == "deal" else _legend(n, scenario) for n in SHARES if n in shown)
 
 
 def _share_chart(
@@ -176,7 +205,7 @@ def _share_chart(
         bounds = [wilson(v, runs) for v in values]
         series.append(
             Series(
-                LEGEND[name],
+                _legend(name, scenario),
                 labels,
                 tuple(100 * v for v in values),
                 "bar",
@@ -191,7 +220,8 @@ def _share_chart(
         )
     return Chart(
         id="chart-policy-shares",
-        title="How often each policy leads to " + ", and to ".join(SHORT[n] for n in names),
+        title="How often each policy leads to "
+        + ", and to ".join(_short(n, scenario) for n in names),
         x_label="Policy",
         y_label="Share of sampled worlds (%)",
         series=tuple(series),
@@ -199,9 +229,10 @@ def _share_chart(
             f"Share of the {runs} sampled worlds in which the event happens; error bars are the "
             "95% Monte Carlo (Wilson) interval of that share. "
             + " ".join(
-                f"{LEGEND[n]}: {_definition(describe(n, scenario).label, LEGEND[n])}."
+                f"{_legend(n, scenario)}: "
+                f"{_definition(describe(n, scenario).label, _legend(n, scenario))}."
                 for n in names
-                if describe(n, scenario).label != LEGEND[n]
+                if describe(n, scenario).label != _legend(n, scenario)
             )
             + same
         ),
@@ -354,7 +385,13 @@ def _summary_text(scenario: Scenario, summary: Summary, policies: list[str]) -> 
                 "deal",
                 "a deal (a material move both principals accept) comes",
             ),
-            _extreme(scenario, summary, policies, "seoul.sidelined", "Seoul is sidelined"),
+            _extreme(
+                scenario,
+                summary,
+                policies,
+                "sidelined.flag",
+                f"{sidelined_name(scenario)} is sidelined",
+            ),
         )
         if part
     ]

@@ -24,13 +24,14 @@ from peninsula.scenario.schema import Scenario
 ID = "sensitivity"
 TITLE = "Sensitivity: which assumptions drive each result"
 #: The results whose drivers the report explains (the ensemble's measure names).
-MEASURES = ("nonpro.erosion", "seoul.sidelined", "alliance.strain")
+MEASURES = ("nonpro.erosion", "sidelined.flag", "alliance.strain")
 TOP = 8
 
 
 def input_label(name: str, scenario: Scenario) -> str:
     """A reader's name for an ensemble input (``USA.seoul_role.salience`` → "USA's salience
-    of Seoul's role in the talks"); unknown patterns are returned as they are."""
+    on Seoul's role in the talks", the issue by its label in the scenario); unknown patterns
+    are returned as they are."""
     issues = {i.id: i.label for i in scenario.issues}
     actors = set(scenario.actor_ids)
     parts = name.split(".")
