@@ -107,3 +107,36 @@ def test_discover_reports_box(capsys: pytest.CaptureFixture[str]) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert "fails" in out and "coverage" in out and "density" in out
+
+
+def test_old_seoul_measure_names_are_accepted_and_shown_under_the_new_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(
+        ["compare", "korea-2025", "-n", "20", "-m", "median", "--measure", "seoul.sidelined",
+         "--measure", "seoul.role"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    # the header is the new name split over two lines ("sidelined" / "flag"); no old name
+    assert "flag" in out and "role" in out and "seoul" not in out
+    assert "deprecat" not in (out + err).lower()  # accepted quietly: the help says it once
+    code, out, err = _run(
+        ["discover", "korea-2025", "--policy", "bilateral-summitry", "--measure",
+         "seoul.utility_loss", "--threshold", "0.05", "-n", "60", "-m", "median"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "sidelined.utility_loss > 0.05" in " ".join(out.split())
+
+
+def test_measure_help_names_the_deprecated_aliases(capsys: pytest.CaptureFixture[str]) -> None:
+    from peninsula.cli.ensemble import _RENAMED
+    from peninsula.ensemble.measures import RENAMED_MEASURES
+
+    # the help's sentence lists exactly the aliases the engine accepts
+    for old, new in RENAMED_MEASURES.items():
+        assert old in _RENAMED and new in _RENAMED
+    for command in ("compare", "sensitivity", "discover"):
+        code, out, _ = _run([command, "--help"], capsys)
+        assert code == 0 and "seoul.sidelined" in " ".join(out.split())

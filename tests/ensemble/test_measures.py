@@ -7,7 +7,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from peninsula.ensemble.measures import MeasureConfig, compute_measures, utility
+from peninsula.ensemble.measures import (
+    INDICATORS,
+    RENAMED_MEASURES,
+    MeasureConfig,
+    canonical_measure,
+    compute_measures,
+    utility,
+)
 from peninsula.problem import BargainingProblem
 
 # Two actors (USA, KOR), two issues on 0..100: denuclearisation (0 = CVID), force_posture.
@@ -173,3 +180,32 @@ def test_without_roles_only_the_generic_measures_are_computed() -> None:
         "utility.USA",
         "utility.KOR",
     }
+
+
+def test_old_seoul_names_read_as_the_sidelined_measures() -> None:
+    # The three measures renamed after the scenario role (roles.sidelined); any other name,
+    # including an issue id that merely contains "seoul", is left alone.
+    assert canonical_measure("seoul.sidelined") == "sidelined.flag"
+    assert canonical_measure("seoul.role") == "sidelined.role"
+    assert canonical_measure("seoul.utility_loss") == "sidelined.utility_loss"
+    for name in ("deal", "outcome.seoul_role", "sidelined.flag", "seoul", "seoul.other"):
+        assert canonical_measure(name) == name
+
+
+def test_every_renamed_measure_is_computed_under_its_new_name_only() -> None:
+    # One issue, the sidelined actor's role: all three sidelining measures are produced, each
+    # under the name RENAMED_MEASURES maps to, none under an old seoul.* name.
+    world = BargainingProblem(
+        actor_ids=("USA", "KOR"),
+        issue_ids=("seoul_role",),
+        position=np.array([[[30.0], [100.0]]]),
+        salience=np.array([[[0.5], [1.0]]]),
+        capability=np.ones((1, 2)),
+        status_quo=np.full((1, 1), 50.0),
+        lower=np.array([0.0]),
+        upper=np.array([100.0]),
+    )
+    names = set(compute_measures(world, world, np.array([[40.0]]), KOREA))
+    assert set(RENAMED_MEASURES.values()) <= names
+    assert not any(n.startswith("seoul.") for n in names)
+    assert "sidelined.flag" in INDICATORS

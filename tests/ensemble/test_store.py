@@ -79,3 +79,16 @@ def test_tampered_scenario_is_detected(experiment, tmp_path: Path) -> None:  # t
     (path / "scenario.json").write_text(json.dumps(data))
     with pytest.raises(InputError, match="scenario_hash"):
         load_experiment(path)
+
+
+def test_an_experiment_saved_with_the_old_seoul_names_loads_under_the_new_names(
+    experiment, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = save_experiment(experiment, tmp_path / "exp")
+    # what an earlier version wrote: the sidelining measures under their seoul.* names
+    results = pd.read_parquet(path / "results.parquet")
+    old = {"sidelined.flag": "seoul.sidelined", "sidelined.role": "seoul.role"}
+    results.rename(columns=old).to_parquet(path / "results.parquet")
+    loaded = load_experiment(path)
+    assert "seoul.sidelined" not in loaded.measures
+    pd.testing.assert_frame_equal(loaded.results, experiment.results, check_exact=True)

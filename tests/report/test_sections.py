@@ -155,6 +155,24 @@ def test_policies_section_with_the_real_ensemble(korea: Scenario) -> None:
     assert {c.id for c in section.charts} >= {"chart-policy-outcomes", "chart-policy-utility"}
 
 
+def test_a_scenario_without_a_sidelined_actor_gets_no_sidelining_measure_or_sentence() -> None:
+    # COP21 (Stokman & Thomson 2015) sets no roles: the sidelining measures are omitted, and
+    # with them every sentence, label and scorecard column about a sidelined actor.
+    from peninsula.report.sections.bottom_line import build_bottom_line
+    from peninsula.scenario.loader import load_scenario
+
+    cop21 = load_scenario("cop21-2015")
+    assert cop21.roles.sidelined is None
+    section = run_section("policies", cop21, TINY, 1)
+    shown = {m for per in section.numbers["summary"].values() for m in per}
+    assert "deal" in shown and "utility.USA" in shown
+    assert not any(m.startswith(("sidelined.", "seoul.")) for m in shown)
+    assert "sidelined" not in repr(section).lower() and "seoul" not in repr(section).lower()
+    bottom = build_bottom_line(cop21, TINY, [section])
+    assert [c["measure"] for c in bottom.numbers["columns"]] == ["deal"]
+    assert "sidelined" not in repr(bottom).lower()
+
+
 # --------------------------------------------------------------------------- sensitivity
 def _sobol(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
     frame = pd.DataFrame(

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from peninsula.ensemble.experiment import Experiment
+from peninsula.ensemble.measures import RENAMED_MEASURES
 from peninsula.errors import InputError, Located, PeninsulaError
 from peninsula.files import atomic_directory
 from peninsula.scenario.schema import Scenario
@@ -182,10 +183,13 @@ def load_experiment(path: str | Path, source: str = "parquet") -> Experiment:
     else:
         raise PeninsulaError(f"unknown source {source!r}; choose parquet or duckdb")
     stored = {k: v for k, v in metadata.items() if k not in ("format", "scenario_hash", "versions")}
+    # An experiment saved before the sidelining measures were renamed (``seoul.*``) loads
+    # under the current names, so the same measure names work on old and new experiments.
+    results = tables["results"].rename(columns=dict(RENAMED_MEASURES))
     return Experiment(
         scenario=scenario,
         inputs=tables["inputs"],
-        results=tables["results"],
+        results=results,
         metadata=stored,
         provenance={k: metadata[k] for k in ("scenario_hash", "versions")},
     )
