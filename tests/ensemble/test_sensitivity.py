@@ -140,3 +140,13 @@ def test_chosen_measures_have_the_same_indices_as_in_the_full_table() -> None:
         )
     none = sensitivity_all(scenario, 16, seed=2, model="compromise", measures=("nope",))
     assert none.empty
+
+
+def test_old_seoul_measure_names_give_the_sidelined_measures_indices() -> None:
+    # A deprecated name is read as the new one: same indices, reported under the new name.
+    scenario = peninsula.load_scenario("korea-2025")
+    new = sensitivity(scenario, "sidelined.utility_loss", 8, seed=1, model="compromise")
+    old = sensitivity(scenario, "seoul.utility_loss", 8, seed=1, model="compromise")
+    pd.testing.assert_frame_equal(old, new, check_exact=True)
+    some = sensitivity_all(scenario, 8, seed=1, model="compromise", measures=("seoul.role",))
+    assert set(some.index.get_level_values(0)) == {"sidelined.role"}
