@@ -20,6 +20,7 @@ from peninsula.crisis.simulate import (
     simulate,
     status_quo_spec,
 )
+from peninsula.errors import PeninsulaError
 from peninsula.scenario.policies import select_policies
 from peninsula.scenario.schema import Scenario
 
@@ -48,6 +49,39 @@ def policy_specs(scenario: Scenario, policies: Sequence[str] | None = None) -> l
     ]
 
 
+#: The pair of actors the bundled monthly table describes (CAMEO codes, either order): the
+#: simulator's rates are fitted on DPRK launches, tests and US/UN responses, so it says
+#: nothing about a crisis between other actors.
+DYAD = frozenset({"USA", "PRK"})
+
+
+def not_applicable(scenario: Scenario) -> str:
+    """Why the crisis simulator cannot serve ``scenario`` ("" if it can).
+
+    It applies to a scenario whose tracked pair (``roles.dyad``) is the US and the DPRK and
+    whose ``as_of`` date falls after the first bundled month (the simulation starts from the
+    state observed up to then)."""
+    dyad = scenario.roles.dyad
+    if dyad is None or frozenset(dyad) != DYAD:
+        named = (
+            "names no tracked pair (`roles.dyad`)"
+            if dyad is None
+            else f"tracks {dyad[0]}–{dyad[1]}"
+        )
+        return (
+            f"scenario {scenario.metadata.id} {named}; the crisis simulator is fitted on "
+            "US–DPRK monthly event data only"
+        )
+    first = load_monthly().months[0]
+    as_of = scenario.metadata.as_of.strftime("%Y-%m")
+    if as_of < first:
+        return (
+            f"scenario {scenario.metadata.id} is dated {as_of}, before the crisis data begin "
+            f"({first})"
+        )
+    return ""
+
+
 def simulate_policies(
     scenario: Scenario | str | Path,
     horizon: int = defaults.HORIZON_MONTHS,
@@ -70,6 +104,9 @@ def simulate_policies(
         from peninsula import load_scenario
 
         scenario = load_scenario(scenario)
+    why = not_applicable(scenario)
+    if why:
+        raise PeninsulaError(why)
     specs = policy_specs(scenario, policies)
     data = load_monthly()
     as_of = scenario.metadata.as_of.strftime("%Y-%m")

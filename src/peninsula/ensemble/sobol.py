@@ -187,6 +187,13 @@ def _scenario_evaluator(
     return evaluate
 
 
+def varied_inputs(scenario: Scenario) -> tuple[UncertainInput, ...]:
+    """The uncertain inputs a sensitivity analysis varies: those that enter the bargaining
+    problem (relation strengths and policy effects are read by no model, so their indices
+    would be exactly zero). Empty for a scenario that states no uncertainty ranges."""
+    return tuple(i for i in collect_inputs(scenario) if i.affects_problem)
+
+
 def sensitivity_all(
     scenario: Scenario,
     runs: int,
@@ -207,7 +214,7 @@ def sensitivity_all(
     effects are read by no model, so their indices would be exactly zero).
     """
     check_models([model])
-    inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
+    inputs = list(varied_inputs(scenario))
     evaluate = _scenario_evaluator(
         scenario,
         inputs,
@@ -249,7 +256,7 @@ def sensitivity(
     check_models([model])
     measure = canonical_measure(measure)
     cfg = config or MeasureConfig.for_scenario(scenario)
-    inputs = [i for i in collect_inputs(scenario) if i.affects_problem]
+    inputs = list(varied_inputs(scenario))
     probe = _scenario_evaluator(scenario, inputs, policy, model, cfg, chunk_size, seed)
     nominal = np.array([[i.nominal for i in inputs]])
     known = list(probe(nominal))

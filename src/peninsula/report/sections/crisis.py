@@ -18,10 +18,25 @@ import pandas as pd
 
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
-from peninsula.crisis.api import nuclear_base_rates_to, regime_effects_to, status_quo_forecast
+from peninsula.crisis.api import (
+    not_applicable,
+    nuclear_base_rates_to,
+    regime_effects_to,
+    status_quo_forecast,
+)
 from peninsula.crisis.backtest import bundled_first_look, bundled_skill
 from peninsula.estimates import Estimate, probability, spread
-from peninsula.report.content import Band, Bullets, Cell, Chart, Paragraph, Section, Series, Table
+from peninsula.report.content import (
+    Band,
+    Bullets,
+    Cell,
+    Chart,
+    Notice,
+    Paragraph,
+    Section,
+    Series,
+    Table,
+)
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
@@ -171,6 +186,15 @@ def _table(
 
 
 def build_crisis(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
+    why = not_applicable(scenario)
+    if why:  # e.g. a published bargaining case: the briefing is written without this section
+        return Section(
+            id=ID,
+            title=TITLE,
+            blocks=(Notice(f"No crisis simulation: {why}.", kind="caution"),),
+            numbers={"skipped": why},
+            summary="",
+        )
     return crisis_section(scenario, run_crisis(scenario, settings, seed))
 
 

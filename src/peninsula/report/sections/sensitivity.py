@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from peninsula.ensemble.sobol import sensitivity_all
+from peninsula.ensemble.sobol import sensitivity_all, varied_inputs
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.policies import describe, ensemble_models
 from peninsula.report.settings import ReportSettings
@@ -120,7 +120,32 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
+#: Why the section can be empty: a published case (bdm-1994-emissions, cop21-2015) states
+#: point values only, and a scenario without the roles the measures need has none of the
+#: results explained here. The briefing must still be written, saying why and how to fill it.
+NO_INPUTS = (
+    "This scenario states no uncertainty range for any input the bargaining models read "
+    "(positions, saliences, capabilities, status quo), so there is no variance to apportion. "
+    "Give the quantities you doubt an `uncertainty` (docs/reference/scenario-format.md) to see "
+    "which of them drive the results."
+)
+NO_MEASURES = (
+    "None of the results this section explains ({}) is defined for this scenario: they need "
+    "its `roles` (the sidelined actor, the patron and its allies, the non-proliferation issue)."
+)
+
+
+def _empty(settings: ReportSettings, why: str) -> Section:
+    numbers = {"base_runs": sensitivity_runs(settings.runs), "measures": {}, "skipped": why}
+    return Section(id=ID, title=TITLE, blocks=(Paragraph(why),), numbers=numbers, summary="")
+
+
 def build_sensitivity(scenario: Scenario, settings: ReportSettings, seed: int) -> Section:
+    if not varied_inputs(scenario):
+        return _empty(settings, NO_INPUTS)
+    frames = run_sensitivity(scenario, settings, seed, MEASURES)
+    if not frames:
+        return _empty(settings, NO_MEASURES.format(", ".join(MEASURES)))
     blocks: list[Any] = [
         Paragraph(
             "Sobol indices split the variance of a result among the uncertain inputs: S1 is "
@@ -134,7 +159,7 @@ def build_sensitivity(scenario: Scenario, settings: ReportSettings, seed: int) -
     rows = []
     summaries = []
     constant: list[str] = []
-    for measure, frame in run_sensitivity(scenario, settings, seed, MEASURES).items():
+    for measure, frame in frames.items():
         order = ranked(frame)
         top = order[:TOP]
         label = describe(measure, scenario).label
