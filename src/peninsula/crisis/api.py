@@ -9,7 +9,7 @@ from typing import Any
 
 from peninsula import defaults
 from peninsula.crisis.calibrate import FitResult, fit, fit_at
-from peninsula.crisis.data import load_monthly
+from peninsula.crisis.data import MonthlyData, load_monthly
 from peninsula.crisis.model import CrisisParams
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
@@ -61,6 +61,11 @@ def not_applicable(scenario: Scenario) -> str:
     It applies to a scenario whose tracked pair (``roles.dyad``) is the US and the DPRK and
     whose ``as_of`` date falls after the first bundled month (the simulation starts from the
     state observed up to then)."""
+    return _refusal(scenario, load_monthly())
+
+
+def _refusal(scenario: Scenario, data: MonthlyData) -> str:
+    """:func:`not_applicable` against months already loaded."""
     dyad = scenario.roles.dyad
     if dyad is None or frozenset(dyad) != DYAD:
         named = (
@@ -72,7 +77,7 @@ def not_applicable(scenario: Scenario) -> str:
             f"scenario {scenario.metadata.id} {named}; the crisis simulator is fitted on "
             "US–DPRK monthly event data only"
         )
-    first = load_monthly().months[0]
+    first = data.months[0]
     as_of = scenario.metadata.as_of.strftime("%Y-%m")
     if as_of < first:
         return (
@@ -104,11 +109,11 @@ def simulate_policies(
         from peninsula import load_scenario
 
         scenario = load_scenario(scenario)
-    why = not_applicable(scenario)
+    data = load_monthly()
+    why = _refusal(scenario, data)
     if why:
         raise PeninsulaError(why)
     specs = policy_specs(scenario, policies)
-    data = load_monthly()
     as_of = scenario.metadata.as_of.strftime("%Y-%m")
     start = min(as_of, data.months[-1])
     params = fit_through(start)
