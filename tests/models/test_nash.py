@@ -72,7 +72,7 @@ def test_indifferent_and_excluded_actors_do_not_veto(make_problem: Make) -> None
 
 
 def test_salience_exponent(make_problem: Make) -> None:
-    # Salience 0.25 and 1. With the default exponent 0 salience only rescales utility, which
+    # Salience 0.25 and 1. With exponent 0 (the SQ variant) salience only rescales utility, which
     # the Nash solution ignores: x* = 40 as in the symmetric case. With exponent 1 the weights
     # are 0.25 and 1: on [40, 80) −0.25/(80 − x) + 1/x = 0 -> 0.25x = 80 − x -> x* = 64.
     p = make_problem([40, 100], capability=[1, 1], salience=[0.25, 1.0], status_quo=0)
@@ -188,6 +188,33 @@ def test_equal_breakdown_distances_give_the_weighted_mean(make_problem: Make) ->
     # condition Σ w (x − p) / G = 0 gives the weighted mean 50 exactly.
     p = make_problem([40, 60], capability=[3, 3], salience=[0.5, 0.5], status_quo=0)
     assert MODEL.forecast(p).outcome[0, 0] == pytest.approx(50.0, abs=1e-9)
+
+
+def test_far_breakdown_tends_to_the_weighted_mean(make_problem: Make) -> None:
+    # The link to the compromise model claimed in nash.py: the first-order condition
+    # Σ w (x − p) / (D² − (x − p)²) = 0 tends to Σ w (x − p) = 0 as every D grows. Weights
+    # c·s = 0.5, 2, 2.4 at 40, 55, 60: mean (20 + 110 + 144) / 4.9 = 55.918... On the scale
+    # 0–100 the D differ (60, 55, 60) and the solution is off the mean. With the ends at ±L
+    # the D_i still differ by up to the spread (20), so 1/D_i² differ relatively by about
+    # 2·20/L and the error shrinks like spread²/L: about 100 times per factor 100 in L.
+    positions, capability, salience = [40, 55, 60], [1, 2, 3], [0.5, 1.0, 0.8]
+    mean = (0.5 * 40 + 2 * 55 + 2.4 * 60) / 4.9
+    near = make_problem(positions, capability=capability, salience=salience, status_quo=50)
+    assert abs(MODEL.forecast(near).outcome[0, 0] - mean) > 0.05
+    errors = []
+    for far_end in (1e3, 1e5, 1e7):
+        far = make_problem(
+            positions,
+            capability=capability,
+            salience=salience,
+            status_quo=50,
+            lower=-far_end,
+            upper=far_end,
+        )
+        errors.append(abs(MODEL.forecast(far).outcome[0, 0] - mean))
+    assert errors[0] < 0.1
+    assert errors[1] < errors[0] / 50 and errors[2] < errors[1] / 50
+    assert errors[2] < 1e-4
 
 
 def test_actors_on_both_sides_of_the_status_quo_still_agree(make_problem: Make) -> None:

@@ -109,9 +109,9 @@ def influence_weights(problem: BargainingProblem) -> FloatArray:
 def weighted_mean(position: FloatArray, weight: FloatArray, fallback: FloatArray) -> FloatArray:
     """``Σ_i w_i p_i / Σ_i w_i`` over the actor axis (axis 1) of ``(B, n, k)`` arrays.
 
-    With capability × salience weights (:func:`influence_weights`) this is Achen's (2006)
-    compromise point, eq. (1) of "Institutional realism and bargaining models" (see
-    :mod:`peninsula.models.compromise`). Where nobody has weight on an issue there is no
+    With capability × salience weights (:func:`influence_weights`) this is the compromise
+    model's point (see :mod:`peninsula.models.compromise` for its source and why it is a
+    bargaining outcome). Where nobody has weight on an issue there is no
     compromise to speak of and the ``(B, k)`` ``fallback`` is returned: the compromise model
     and the round-by-round summary of a trajectory both pass the status quo ("nothing moves").
     """

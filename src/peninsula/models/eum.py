@@ -1,35 +1,38 @@
 """Bueno de Mesquita's expected utility model, as formalised by Scholz, Calbert & Smith (2011).
 
-Sources: B. Bueno de Mesquita, "Political forecasting: an expected utility method", ch. 4 of
-Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP 1994; J. B.
-Scholz, G. J. Calbert & G. A. Smith, "Unravelling Bueno De Mesquita's group decision model",
-*J. Theoretical Politics* 23(4): 510–531, 2011 (referred to as SCS below; their section numbers
-in brackets). The intuition and the equations are in ``docs/explanation/model-eum.md``.
+Sources: B. Bueno de Mesquita, "Political forecasting: an expected utility method", ch. 4
+(pp. 71–104) of Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale
+UP 1994; J. B. Scholz, G. J. Calbert & G. A. Smith, "Unravelling Bueno De Mesquita's group
+decision model", *Proc. 3rd Int. Conf. on Agents and Artificial Intelligence* (ICAART 2011),
+pp. 18–30, doi:10.5220/0003121500180030 (referred to as SCS below; the section and equation
+numbers in brackets are that paper's; its journal version, *J. Theoretical Politics* 23(4):
+510–531, 2011, was not read here and may number them differently). The intuition and the
+equations are in ``docs/explanation/model-eum.md``.
 
 One issue at a time, positions ``x`` measured as fractions of a distance scale (the issue's
 range by default, so ``d_ij = |x_i − x_j| ∈ [0, 1]``), with ``w_k = c_k s_k`` (effective
 capability × salience). Each round:
 
-1. **Probability of success** (SCS §4, BdM's vote): actor ``k`` casts
+1. **Probability of success** (SCS §4 eqs. 30–31, BdM's vote): actor ``k`` casts
    ``v_k^{ij} = w_k (|x_k − x_j| − |x_k − x_i|)`` votes for ``i`` over ``j``, and
    ``P_ij = Σ_k max(v_k^{ij}, 0) / Σ_k |v_k^{ij}|`` (so ``P_ij + P_ji = 1``; ``1/2`` if nobody
    cares). Votes use linear distances (risk-neutral voting, as in open replications of SCS).
-2. **Utilities** (SCS §3) of ``i`` with risk exponent ``r``:
+2. **Utilities** (SCS §3.1 eqs. 15, 16, 22–24) of ``i`` with risk exponent ``r``:
    ``U^s = 2 − 4(½ − ½d_ij)^r`` (success), ``U^f = 2 − 4(½ + ½d_ij)^r`` (failure),
    ``U^sq = 2 − 4(½)^r`` (status quo), ``U^b = 2 − 4(½ − ¼(|x_i − μ| + d_ij))^r`` (things get
    better), ``U^w = 2 − 4(½ + ¼(|x_i − μ| + d_ij))^r`` (worse); ``μ`` is the current forecast.
-3. **Expected utility of i challenging j** (SCS §2.2):
+3. **Expected utility of i challenging j** (SCS §2 eqs. 5–7, as restated in §3.1 eq. 25a):
    ``E(ΔU_ij) = s_j[P_ij U^s + (1 − P_ij) U^f] + (1 − s_j) U^s − Q U^sq − (1 − Q)[T U^b +
    (1 − T) U^w]``: ``j`` resists with probability ``s_j``; ``Q`` is the probability that the
    status quo persists if ``i`` does not challenge, ``T`` the probability that an unforced change
    is an improvement for ``i``. Defaults ``Q = T = 1`` (as in open replications of SCS); with
    ``Q = 1`` the ``T`` term drops out.
-4. **Risk** (SCS §5): with every ``r = 1``, actor ``i``'s *danger* is
+4. **Risk** (SCS §5 eqs. 32–34): with every ``r = 1``, actor ``i``'s *danger* is
    ``S_i = Σ_{j≠i} E_j(ΔU_ji)``, how much the others expect to gain by challenging it;
    ``R_i = (2 S_i − max S − min S) / (max S − min S) ∈ [−1, 1]`` and
    ``r_i = (1 − R_i/3) / (1 + R_i/3) ∈ [½, 2]``. An actor holding a dangerous position is read as
    risk-acceptant. Steps 2–3 are then repeated with these ``r_i``.
-5. **Offers** (SCS §6): receiver ``i`` compares ``a = E^i(ΔU_ij)`` (its own gain from challenging
+5. **Offers** (SCS §6.1): receiver ``i`` compares ``a = E^i(ΔU_ij)`` (its own gain from challenging
    ``j``) with ``e = E^i(ΔU_ji)`` (its estimate of ``j``'s gain from challenging it, computed with
    ``i``'s risk exponent, BdM's "from i's perspective"). *Conflict* ``e > a > 0``: ``i`` expects to
    lose and moves to ``x_j``. *Compromise* ``e > 0 > a``, ``e > |a|``: ``i`` moves the fraction
@@ -271,7 +274,7 @@ def expected_utilities(
     need_perc: bool = True,
     complementary: bool = True,
 ) -> tuple[FloatArray, FloatArray | None]:
-    """``(E_own, E_perc)``, both (B, n, n), from the row actor's perspective (SCS §2.2).
+    """``(E_own, E_perc)``, both (B, n, n), from the row actor's perspective (SCS eq. 25a).
 
     ``E_own[i, j] = E^i(ΔU_ij)``: ``i``'s expected gain from challenging ``j``.
     ``E_perc[i, j] = E^i(ΔU_ji)``: ``i``'s estimate of ``j``'s gain from challenging ``i``

@@ -1,19 +1,19 @@
 """Exchange model of issue linkage: actors trade votes across issues (equal-gain exchanges).
 
 Every other model here bargains one issue at a time. The exchange model (Stokman & Van Oosten
-1994, "The exchange of voting positions: an object-oriented model of policy networks", ch. 5 of
-Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP; restated in
-Arregui, Stokman & Thomson 2006, "Compromise and exchange", ch. 5 of Thomson et al. (eds.),
-*The European Union Decides*, Cambridge UP) lets two actors who disagree on two issues, and
-care about them in different proportions, each give ground on the issue that matters less to
-them in return for the other giving ground on the issue that matters more: a package deal
-such as "freeze for sanctions relief".
+1994, "The exchange of voting positions: an object-oriented model of policy networks", ch. 5
+(pp. 105–128) of Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*,
+Yale UP; restated in Arregui, Stokman & Thomson 2006, "Compromise, exchange and challenge in
+the European Union", in Thomson et al. (eds.), *The European Union Decides*, Cambridge UP)
+lets two actors who disagree on two issues, and care about them in different proportions, each
+give ground on the issue that matters less to them in return for the other giving ground on
+the issue that matters more: a package deal such as "freeze for sanctions relief".
 
 The model, step by step (equation numbers are ours; positions are rescaled to 0–100 per issue,
 as in Stokman & Van Oosten and in the ``decide`` implementation, so gains are comparable):
 
 1. **Forecast** per issue ``d``: the capability × salience weighted mean of the voting
-   positions (Stokman & Van Oosten's "expected outcome"; Achen's compromise point)::
+   positions (Stokman & Van Oosten's "expected outcome"; the compromise model's point)::
 
        O_d = Σ_i c_i s_id x_id / W_d,     W_d = Σ_i c_i s_id                          (1)
 
@@ -103,7 +103,7 @@ Our choices where the sources leave room (each documented in
   (``ExchangeModel.links_issues``; the ensemble honours it).
 
 Externalities (van Assen, Stokman & van Oosten 2003, "Conflict measures in cooperative
-exchange models of collective decision-making", *Rationality and Society* 15(1)): each
+exchange models of collective decision-making", *Rationality and Society* 15(1): 85–112): each
 realised exchange moves two outcomes, so every actor ``t`` gains or loses
 ``Σ_d s_td (|O_d − x_td| − |O'_d − x_td|)`` measured from its round-start position, with
 ``O`` and ``O'`` the outcomes before and after the exchange. :class:`ExchangeResult` stores it

@@ -38,7 +38,7 @@ NO_CHANGE = "no-change"
 def mean_trajectory(problem: BargainingProblem, forecast: Forecast) -> FloatArray:
     """``(B, R + 1, k)`` capability × salience weighted mean position after each round.
 
-    The compromise point of each round's positions (Achen 2006, eq. 1; see
+    The compromise point of each round's positions (the compromise model; see
     :func:`~peninsula.models.base.weighted_mean`): a one-number summary of where the actors
     collectively stand as a dynamic model moves them. An issue nobody has weight on stays at
     its status quo, as in the compromise model.

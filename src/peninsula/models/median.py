@@ -3,7 +3,7 @@
 Black (1948, "On the rationale of group decision-making", *J. Political Economy* 56: 23–34)
 showed that with single-peaked preferences on one dimension the median ideal point beats every
 alternative in pairwise majority votes. Weighting each actor by effective capability × salience
-(the weight used throughout *The European Union Decides*, Thomson et al. 2006) turns "majority
+(the weight of the compromise model, :mod:`peninsula.models.compromise`) turns "majority
 of voters" into "majority of weighted influence": the forecast is the position ``x*`` such that
 actors with at least half the total weight sit at or below ``x*`` and at least half at or above.
 

@@ -2,14 +2,16 @@
 
 Nash (1950, "The bargaining problem", *Econometrica* 18: 155–162) characterises the agreement
 that maximises the product of the parties' gains over the disagreement point; the asymmetric
-(generalised) form of Kalai (1977) raises each gain to a bargaining-power exponent. Here, on
-each issue separately,
+(generalised) form of Kalai (1977, "Nonsymmetric Nash solutions and replications of 2-person
+bargaining", *Int. J. Game Theory* 6) raises each gain to a bargaining-power exponent. Here,
+on each issue separately,
 
     x* = argmax_x  Σ_i w_i · log(u_i(x) − u_i(d_i))
 
 with ``w_i = c_i · s_i^γ`` (capability × salience by default, ``γ = salience_exponent = 1``:
-the weights of the compromise model and of the models evaluated in Thomson, Stokman, Achen &
-König (eds.), *The European Union Decides*, Cambridge UP 2006) and quadratic loss by default
+the weights of the compromise model of Thomson, Stokman, Achen & König (eds.), *The European
+Union Decides*, Cambridge UP 2006, :mod:`peninsula.models.compromise`) and quadratic loss by
+default
 (``utility = 1``): ``u_i(x) = −s_i (x − p_i)²``; ``utility = 0`` gives linear loss
 ``u_i(x) = −s_i |x − p_i|``.
 
@@ -17,14 +19,20 @@ The disagreement point ``d_i`` (parameter ``disagreement``) decides what the mod
 many actors:
 
 - ``disagreement = 1`` (default), **breakdown**: if talks fail, each party gets the worst
-  outcome the issue's scale allows it (the end of the scale farthest from its position). This
-  is the reading under which Achen (2006, ch. 4 of the book, "Institutional realism and
-  bargaining models") derives the compromise model from Nash's solution: when failure is
-  costly for everyone, every agreement on the scale is individually rational, so no party
-  holds a veto; with quadratic loss the first-order condition is
+  outcome the issue's scale allows it (the end of the scale farthest from its position). *Our
+  choice*, made so that the model links to the compromise model: when failure is costly for
+  everyone, every agreement on the scale is individually rational, so no party holds a veto,
+  and as failure grows very costly the solution tends to the compromise model's weighted mean
+  (:mod:`peninsula.models.compromise`; tested). That the compromise model approximates the
+  Nash solution is the reading usually attributed to Achen (2006, ch. 4 of the book,
+  "Institutional realism and bargaining models"); his chapter could not be read here beyond
+  its opening pages, so which disagreement point he uses is not checked and nothing below is
+  attributed to an equation of his. With quadratic loss the first-order condition is
   ``Σ_i c_i s_i (x − p_i) / G_i(x) = 0`` with ``G_i = D_i² − (x − p_i)²`` the party's gain
   over breakdown (``D_i`` its distance to the far end of the scale). Where the ``G_i`` are
-  equal (failure equally far for all) this is the capability × salience weighted mean; the
+  equal (failure equally far for all) this is the capability × salience weighted mean, and as
+  the ends of the scale move away every ``G_i`` approaches ``D_i²`` with ``D_i`` nearly equal,
+  so the solution tends to that mean; the
   ``G_i`` pull the solution towards the parties for which the agreement is closest to their
   breakdown, i.e. who have most to lose. No party loses at every ``x``: each gains everywhere
   on the scale except at its own worst end, so nobody has to be dropped.
@@ -229,7 +237,7 @@ class NashBargaining:
     """Capability × salience weighted Nash bargaining solution (static)."""
 
     name: str = "nash"
-    label: str = "Nash bargaining solution (Nash 1950; Achen 2006)"
+    label: str = "Nash bargaining solution (Nash 1950; Kalai 1977)"
     dynamic: bool = False
 
     def forecast(

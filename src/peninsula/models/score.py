@@ -1,12 +1,12 @@
 """The scoreboard: every model against recorded outcomes, beside two naive baselines.
 
 A model earns its place only if it forecasts real outcomes better than forecasts that need no
-model at all. Two baselines (the yardsticks used throughout the evaluation of bargaining models
-in Thomson, Stokman, Achen & König (eds.), *The European Union Decides*, 2006):
+model at all. Two baselines:
 
 - ``status-quo``: nothing changes, each issue stays at its status quo;
-- ``weighted-mean``: the capability × salience weighted mean of the actors' positions (Achen's
-  compromise model, the benchmark that few models beat in that book).
+- ``weighted-mean``: the capability × salience weighted mean of the actors' positions (the
+  compromise model of Thomson, Stokman, Achen & König (eds.), *The European Union Decides*,
+  2006; :mod:`peninsula.models.compromise`).
 
 The unit of scoring is one issue of one scenario with an ``observed`` outcome (an *item*).
 Errors are absolute errors in **percent of the issue's scale** (``100 |forecast − observed| /

@@ -1,9 +1,11 @@
 """KTAB's Spatial Model of Politics (SMP), as KTAB's ``smpc`` computes it.
 
-Source: B. Wise, L. Lester, B. Efird et al., the KAPSARC Toolkit for Behavioral Analysis (KTAB),
-KAPSARC 2015–2017 (open source, MIT): "An Introduction to the KAPSARC Toolkit for Behavioral
-Analysis", "Multidimensional Bargaining Using KTAB", "Markov Voting with Incentives in KTAB"
-(``KTAB/kmodel/doc/markov-incentives.tex``) and the SMP tutorial. This module re-implements, array
+Source: the KAPSARC Toolkit for Behavioral Analysis (KTAB), KAPSARC (open source, MIT licence,
+copyright 2015): the KAPSARC papers "An Introduction to the KAPSARC Toolkit for Behavioral
+Analysis (KTAB)" and "Multidimensional Bargaining Using KTAB" (listed in KTAB's
+``web/papers.html``), B. P. Wise, "Markov Voting with Incentives in KTAB" (draft,
+``KTAB/kmodel/doc/markov-incentives.tex``) and the SMP tutorial
+(``web/tutorial/SMPTutorial.html``). This module re-implements, array
 by array, the C++ of ``examples/smp/libsrc`` (``SMPState::setAllAUtil``, ``doBCN``,
 ``probEduChlg``, ``bestChallenge``, ``interpolateBrgn``, ``updateBestBrgnPositions``,
 ``smpStopFn``, ``SMPModel::configExec``) and of ``kmodel`` (``Model::vote``, ``coalitions``,
