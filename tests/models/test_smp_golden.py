@@ -103,3 +103,50 @@ def test_whole_korea_scenario_by_default_is_the_five_issue_runs(parameter_set: s
         rows = [problem.actor_ids.index(a) for a in golden["actors"]]
         deviation = np.abs(final[rows, k] - np.array(golden["final"])[:, 0]).max()
         assert deviation <= TOLERANCE, f"{issue}: max |ours - smpc| = {deviation:.3f}"
+
+
+FINAL_PCE = Path(__file__).parent / "fixtures" / "ktab_final_pce.json"
+#: KTAB logs probabilities to 4 decimals.
+PRINTED = 5e-5 + 1e-9
+
+
+def _first_actor_classes(x: np.ndarray) -> list[int]:
+    """The superseded reading of KTAB's equivalence: each actor with the first *actor* (in
+    actor order) within posTol, representative or not (as KTAB's ``PosEquiv`` table logs it)."""
+    n = x.shape[0]
+    gap = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=-1))
+    return [int(np.argmax(gap[i] < 1e-3)) for i in range(n)]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_final_pce_over_distinct_positions_matches_smpc(index: int) -> None:
+    """``position_probabilities`` on smpc's own final positions, scanning actors in KTAB's
+    order, gives every distinct position the probability KTAB logs (``pDist(-1)``), on inputs
+    whose final positions hold chains of near positions (made by ``tools/ktab/final_pce.py``)."""
+    golden = json.loads(FINAL_PCE.read_text())["runs"][index]
+    x = np.array(golden["final"])[None] / 100.0
+    salience = np.array(golden["salience"])[None] / 100.0
+    capability = np.array(golden["capability"])[None]
+    params = smp.SMPParams.from_mapping(
+        dict(smp.SIMPLIFIED) if golden["parameter_set"] == "simplified" else {}
+    )
+    ours = smp.position_probabilities(x, salience, capability, params, ktab_order=True)[0]
+    rep = smp.position_classes(x, np.ones(x.shape[:2], dtype=bool), ktab_order=True)[0]
+    distinct = np.flatnonzero(rep == np.arange(len(rep)))
+    theirs = np.array(golden["ktab_probability"])
+    np.testing.assert_allclose(ours[distinct], theirs[distinct], atol=PRINTED, rtol=0)
+
+
+def test_final_pce_cases_hold_chains_of_near_positions() -> None:
+    # The comparison above matters where some actor's first neighbour within posTol is no
+    # representative, so that the superseded reading drops a distinct position from the PCE:
+    # SOE-Policy and SOE-Competitive under KTAB's defaults.
+    runs = json.loads(FINAL_PCE.read_text())["runs"]
+    chained = []
+    for golden in runs:
+        x = np.array(golden["final"]) / 100.0
+        rep = smp.position_classes(x[None], np.ones((1, len(x)), dtype=bool), ktab_order=True)
+        distinct = set(np.flatnonzero(rep[0] == np.arange(len(x))).tolist())
+        if set(_first_actor_classes(x)) != distinct:
+            chained.append(f"{golden['case']}__{golden['parameter_set']}")
+    assert chained == ["SOE-Policy__default", "SOE-Competitive__default"]

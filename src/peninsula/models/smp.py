@@ -323,6 +323,10 @@ _MIN_SIG_EDU = 1e-5  # bestChallenge minSigEDU
 _MIN_W = 1e-6  # interpBrgn minW
 _MIN_SIG_DELTA = 1e-4  # configExec minSigDelta
 _POS_TOL = 1e-3  # SMPModel::posTol (equivalent positions)
+#: A gap counts as below ``posTol`` only if it is below by more than this (*ours*; see
+#: :func:`position_classes`): far above float rounding of positions in [0, 1], far below
+#: KTAB's 4-decimal grid.
+_POS_EPS = 1e-9
 _PCE_MAX_ITER = 1000
 #: Two challenges whose gains differ by less than this are a tie (*ours*: KTAB compares exactly
 #: and keeps the lowest actor index; we prefer the lowest position, then the lowest index, so a
@@ -1155,19 +1159,50 @@ def _cycle_end(
     return turn, False
 
 
-def position_classes(position: FloatArray, active: BoolArray) -> IntArray:
-    """``rep`` (B, n): for each active actor the first active actor, in lexicographic order of
-    positions, whose position is within KTAB's ``posTol`` (unweighted Euclidean,
-    ``SMPState::equivNdx``); ``rep == index`` marks the distinct positions. Inactive: -1.
+def position_classes(
+    position: FloatArray, active: BoolArray, *, ktab_order: bool = False
+) -> IntArray:
+    """``rep`` (B, n): for each active actor the representative of its class of equivalent
+    positions; ``rep == index`` marks the distinct positions. Inactive: -1.
 
-    KTAB scans in actor order (``setUENdx``); we scan in position order (*ours*), so that which
-    of two nearly equal positions stands for both does not depend on how actors are listed."""
-    n = position.shape[1]
-    rank = _lexicographic_rank(position)
+    KTAB's ``ueIndices`` (``KBase``, called by ``State::setUENdx`` with ``SMPState::equivNdx``):
+    actors are scanned in turn; an actor whose position is within ``posTol`` (unweighted
+    Euclidean) of a representative found earlier joins the first such representative,
+    otherwise it becomes a representative itself. So every actor's class is a distinct
+    position that enters the final PCE, also where positions form a chain (a within posTol of
+    b, b of c, but not a of c: c then stands for itself).
+
+    Two choices are *ours*. KTAB scans in actor order; we scan in lexicographic order of the
+    positions, so that which of two nearly equal positions stands for both does not depend on
+    how actors are listed (this order is not reflection-symmetric: mirroring the scale makes
+    the highest of two near positions the representative; see ``docs/explanation/model-smp.md``).
+    And "within posTol" means closer than ``posTol`` by more than ``_POS_EPS``: KTAB rounds
+    bargains to 4 decimals, so two final positions exactly ``posTol`` = 10 × 10⁻⁴ apart are
+    common, and float rounding of their difference (KTAB compares ``diff < posTol`` in doubles)
+    would otherwise decide, differently for the mirrored scale, whether they are one position.
+    ``ktab_order=True`` scans in actor order instead, as ``smpc`` does (to compare with it).
+    """
+    b, n, _ = position.shape
+    if ktab_order:
+        rank = np.broadcast_to(np.arange(n, dtype=np.int64), (b, n))
+    else:
+        rank = _lexicographic_rank(position)
+    order = np.argsort(rank, axis=1)  # actors in position order
     gap = np.sqrt(((position[:, :, None, :] - position[:, None, :, :]) ** 2).sum(axis=-1))
-    same = (gap < _POS_TOL) & (rank[:, None, :] <= rank[:, :, None]) & active[:, None, :]
-    rep = np.argmin(np.where(same, rank[:, None, :], n + 1), axis=2)
-    return np.asarray(np.where(active, rep, -1), dtype=np.int64)
+    near = gap < _POS_TOL - _POS_EPS
+    rows = np.arange(b)
+    rep = np.full((b, n), -1, dtype=np.int64)
+    is_rep = np.zeros((b, n), dtype=bool)
+    for step in range(n):
+        a = order[:, step]
+        candidate = is_rep & near[rows, a]  # representatives found so far within posTol of a
+        # Representatives are found in position order, so the first found is the lowest rank.
+        first = np.argmin(np.where(candidate, rank, n + 1), axis=1)
+        joins = candidate.any(axis=1)
+        on = active[rows, a]
+        rep[rows, a] = np.where(on, np.where(joins, first, a), -1)
+        is_rep[rows, a] = on & ~joins
+    return rep
 
 
 def _lexicographic_rank(x: FloatArray) -> IntArray:
@@ -1188,11 +1223,14 @@ def position_probabilities(
     salience: FloatArray,
     capability: FloatArray,
     params: SMPParams | None = None,
+    *,
+    ktab_order: bool = False,
 ) -> FloatArray:
     """``SMPState::pDist(-1)`` and ``posProb``: probability (B, n) that each actor's position
-    prevails, from a PCE over the distinct positions in which every actor votes with its own
-    risk-aware utilities. Actors sharing a position all get that position's probability (as in
-    KTAB, a row may then sum to more than 1); spectators get 0."""
+    prevails, from a PCE over the distinct positions (:func:`position_classes`, scanned in
+    actor order with ``ktab_order``) in which every actor votes with its own risk-aware
+    utilities. Actors sharing a class all get its representative's probability (as in KTAB, a
+    row may then sum to more than 1); spectators get 0."""
     prm = params or SMPParams()
     x = np.asarray(position, dtype=np.float64)
     sal = np.asarray(salience, dtype=np.float64)
@@ -1204,7 +1242,7 @@ def position_probabilities(
     _, _, r_hi = _risk(dist, act, prm)
     idx = np.arange(n)
     own = bs_util(dist, r_hi[:, idx, idx][:, :, None])  # [b, i, j] = U_i(i, j)
-    rep = position_classes(x, active)
+    rep = position_classes(x, active, ktab_order=ktab_order)
     unique = active & (rep == idx)
     c = coalitions(own, act.cap, prm.voting_rule)
     pv = victory_probability(c, prm.victory_prob)
