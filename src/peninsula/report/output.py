@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -98,10 +98,8 @@ def _cancellable(future: Future[bytes]) -> Future[bytes]:
     set_exception = future.set_exception
 
     def unless_cancelled(exception: BaseException | None) -> None:
-        try:
+        with suppress(InvalidStateError):  # cancelled: nobody waits for this figure
             set_exception(exception)
-        except InvalidStateError:  # cancelled: nobody waits for this figure
-            pass
 
     future.set_exception = unless_cancelled  # type: ignore[method-assign]
     return future
