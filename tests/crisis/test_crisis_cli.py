@@ -132,7 +132,8 @@ def test_simulate_starts_at_the_scenarios_date(capsys: pytest.CaptureFixture[str
         _run(["simulate", "korea-2025", "-p", "status-quo", "--paths", "50", "--horizon", "2"]) == 0
     )
     out = capsys.readouterr().out
-    assert "2025-09, 50 paths" in out  # the policy table's title: 2 months from the as_of month
+    # the policy table's title: the simulated months after the as_of month
+    assert "the 2 months after 2025-09 (2025-10 to 2025-11), 50 paths" in " ".join(out.split())
     assert "Status-quo forecast from 2025-10" in out  # the ensemble: the month after
     # the model's P(nuclear test) is shown beside labelled base rates: with 1 test in the 105
     # months 2017-01..2025-09, the Jeffreys predictive over 2 months is 1 − (105/107)^1.5 = 2.8%

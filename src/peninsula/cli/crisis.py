@@ -138,7 +138,7 @@ def simulate_command(
     _forecast_table(loaded.metadata.as_of.strftime("%Y-%m"))
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
-        title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
+        title=f"{loaded.metadata.title}: {result.period}, "
         f"{result.paths:,} paths, {defaults.describe(seed)}",
         caption=(
             "P(...): share of paths, with its 95% Monte Carlo (Wilson) interval (MC); "

@@ -25,6 +25,7 @@ from peninsula.crisis.api import (
     status_quo_forecast,
 )
 from peninsula.crisis.backtest import bundled_first_look, bundled_skill
+from peninsula.crisis.simulate import months_after_text
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import (
     Band,
@@ -219,8 +220,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
     paths = int(next(iter(tension.values())).shape[0]) if tension else 0
     blocks: list[Any] = [
         Paragraph(
-            f"{paths} simulated paths per policy over {horizon} months"
-            + (f" from {start}" if start else "")
+            f"{paths} simulated paths per policy over {months_after_text(start, horizon)}"
             + ", with the policy's effects on the fitted event rates (every policy reuses the "
             "same random numbers, so differences between policies are not Monte Carlo noise). "
             "Tension runs from −1 (calm) to +1 (hostile). All fan charts share one vertical "
