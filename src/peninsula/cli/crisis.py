@@ -190,6 +190,11 @@ def simulate_command(
         "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
         "which is close to the first base rate.[/]"
     )
+    from peninsula.crisis.api import observed_since
+
+    since = observed_since(result)
+    if since is not None:
+        console.print(since.sentence(horizon))
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
     _effect_sources(loaded, result.policies)
@@ -228,11 +233,20 @@ def _forecast_table(as_of: str) -> None:
     for target, rows in forecast.groupby("target", sort=False):
         cells = [TARGET_LABELS.get(str(target), str(target))]
         for r in rows.sort_values("horizon").itertuples():
-            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}")
+            seen = f"; [bold]observed {r.observed:.0f}[/]" if r.observed == r.observed else ""
+            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}{seen}")
         table.add_row(*cells)
     console.print(table)
+    seen_note = (
+        "; observed: what the data recorded in that window since the scenario's date (the "
+        "forecast did not see it)"
+        if forecast["observed"].notna().any()
+        else ""
+    )
     console.print(
-        "[dim]mean (5–95% interval); the policy table below is the structural model's what-if "
+        "[dim]mean (5–95% interval)"
+        + seen_note
+        + "; the policy table below is the structural model's what-if "
         "per policy (its own skill is lower than the ensemble's: see the skill table).[/]"
     )
 

@@ -21,6 +21,7 @@ from peninsula.crisis import CrisisResult, simulate_policies
 from peninsula.crisis.api import (
     not_applicable,
     nuclear_base_rates_to,
+    observed_since,
     regime_effects_to,
     status_quo_forecast,
 )
@@ -228,6 +229,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
         ),
         _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
         *_nuclear_base_rates(start, horizon),
+        *_observed_since(result, horizon),
         *skill_blocks(scenario),
     ]
     notes = getattr(result, "notes", {}) or {}
@@ -274,6 +276,14 @@ def _nuclear_base_rates(start: str, horizon: int) -> list[Any]:
             "close to the first."
         )
     ]
+
+
+def _observed_since(result: CrisisResult, horizon: int) -> list[Any]:
+    """How the status-quo simulation fared on simulated months the data have since observed."""
+    if not hasattr(result, "missiles"):  # a result without launch paths (e.g. a stand-in)
+        return []
+    since = observed_since(result)
+    return [] if since is None else [Paragraph(since.sentence(horizon))]
 
 
 def skill_blocks(scenario: Scenario) -> list[Any]:
@@ -326,7 +336,8 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
         ordered_rows = list(g.sort_values("horizon").itertuples())
         for r in ordered_rows:
             digits = 2 if float(r.mean) < 0.1 else 1
-            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95})"))
+            seen = f" · observed {r.observed:.0f}" if r.observed == r.observed else ""
+            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95}){seen}"))
         cells.append(Cell(f"{100 * (1 - float(ordered_rows[-1].p_zero)):.0f}%"))
         f_rows.append(tuple(cells))
     effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
@@ -349,7 +360,14 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             f"Status-quo forecast from {forecast['from'].iloc[0]}: stacked ensemble",
             ("Count", "Next month", "Next 3 months", "Next 12 months", "P(≥ 1 in 12 months)"),
             tuple(f_rows),
-            note="Mean (5–95% interval). A linear pool of the structural model and negative "
+            note="Mean (5–95% interval)"
+            + (
+                "; observed: what the data recorded in that window after the scenario's date "
+                "(the forecast did not see it)"
+                if forecast["observed"].notna().any()
+                else ""
+            )
+            + ". A linear pool of the structural model and negative "
             "binomial and Poisson baselines, weights fitted on past windows only; this, not the "
             "per-policy table, is the forecast. The per-policy table is the structural model's "
             "what-if.",
