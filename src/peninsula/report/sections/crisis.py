@@ -19,6 +19,7 @@ import pandas as pd
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
 from peninsula.crisis.api import (
+    ObservedSince,
     not_applicable,
     nuclear_base_rates_to,
     observed_since,
@@ -219,6 +220,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
     start = str(getattr(result, "start", ""))
     months = months_after(start, horizon)
     paths = int(next(iter(tension.values())).shape[0]) if tension else 0
+    since = _since(result)
     blocks: list[Any] = [
         Paragraph(
             f"{paths} simulated paths per policy over {months_after_text(start, horizon)}"
@@ -229,7 +231,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
         ),
         _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
         *_nuclear_base_rates(start, horizon),
-        *_observed_since(result, horizon),
+        *([Paragraph(since.sentence(horizon))] if since is not None else []),
         *skill_blocks(scenario),
     ]
     notes = getattr(result, "notes", {}) or {}
@@ -256,6 +258,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "threshold": threshold,
             "summary": estimates(summary, paths),
             "tension_fan": {p: {"months": list(months), **b} for p, b in bands.items()},
+            "observed_since": _since_numbers(since),
         },
         summary=_summary_text(summary, policies, labels),
     )
@@ -278,12 +281,27 @@ def _nuclear_base_rates(start: str, horizon: int) -> list[Any]:
     ]
 
 
-def _observed_since(result: CrisisResult, horizon: int) -> list[Any]:
+def _since(result: CrisisResult) -> ObservedSince | None:
     """How the status-quo simulation fared on simulated months the data have since observed."""
     if not hasattr(result, "missiles"):  # a result without launch paths (e.g. a stand-in)
-        return []
-    since = observed_since(result)
-    return [] if since is None else [Paragraph(since.sentence(horizon))]
+        return None
+    return observed_since(result)
+
+
+def _since_numbers(since: ObservedSince | None) -> dict[str, Any] | None:
+    if since is None:
+        return None
+    low, high = np.quantile(since.simulated, [0.05, 0.95])
+    return {
+        "first": since.first,
+        "last": since.last,
+        "months": since.months,
+        "observed": since.observed,
+        "simulated_mean": float(since.simulated.mean()),
+        "simulated_p05": float(low),
+        "simulated_p95": float(high),
+        "share_at_or_below": since.share_at_or_below,
+    }
 
 
 def skill_blocks(scenario: Scenario) -> list[Any]:
