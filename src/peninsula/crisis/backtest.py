@@ -328,7 +328,8 @@ def structural_forecaster(
 ) -> ModelForecast:
     """The structural model as a forecaster: refit on ``data[:t+1]``, simulate 12 months.
 
-    Returns, per target, the (paths, 12) simulated monthly counts.
+    Returns, per target, the (paths, 12) simulated monthly counts, and under ``"tension"`` the
+    simulated tension (for the escalation check, :mod:`peninsula.crisis.escalation`).
     """
     from peninsula.crisis.calibrate import fit_at
     from peninsula.crisis.simulate import initial_state, simulate_block, status_quo_spec
@@ -352,7 +353,22 @@ def structural_forecaster(
             "talks": block.talks.astype(np.float64),
             "sanctions": c[..., TYPE_INDEX["new_un_sanctions"]]
             + c[..., TYPE_INDEX["new_us_sanctions"]],
+            "tension": block.tension.astype(np.float64),
         }
+
+    return forecast
+
+
+def memoised(model: ModelForecast) -> ModelForecast:
+    """``model`` with its forecasts kept per (data, origin), so that the count backtest and the
+    escalation check draw the same simulated paths and the model runs once per origin."""
+    memo: dict[tuple[int, int], dict[str, FloatArray]] = {}
+
+    def forecast(data: MonthlyData, t: int) -> dict[str, FloatArray]:
+        key = (id(data), t)
+        if key not in memo:
+            memo[key] = model(data, t)
+        return memo[key]
 
     return forecast
 
