@@ -122,3 +122,101 @@ def test_memoised_model_runs_once_per_origin() -> None:
     assert cached(data, 5) is first and calls == [5]
     cached(data, 6)
     assert calls == [5, 6]
+
+
+def test_shipped_escalation_table_regenerates_from_the_shipped_data() -> None:
+    # The fixture was written by `peninsula crisis-backtest --final-test --out ...` (seed 0,
+    # 1,000 model paths). The rules' rows need no model: recompute every period. The model's
+    # rows: recompute the test period (origins 2024-12..2025-12, 13 refits) with the same
+    # forecaster and compare to the fixture's four decimals.
+    from peninsula.crisis.backtest import structural_forecaster
+    from peninsula.crisis.data import load_monthly
+    from peninsula.crisis.escalation import bundled_escalation
+
+    data = load_monthly()
+    shipped = bundled_escalation()
+    rules = escalation_rolling_origin(data, None, score_through=data.months[-1])
+    for period in ("selection", "validation", "test"):
+        for h in (3, 12):
+            for name in ("climatology", "state"):
+                got = rules[
+                    (rules["period"] == period)
+                    & (rules["horizon"] == h)
+                    & (rules["forecaster"] == name)
+                ]
+                row = shipped[
+                    (shipped["period"] == period)
+                    & (shipped["horizon"] == h)
+                    & (shipped["forecaster"] == name)
+                ].iloc[0]
+                assert len(got) == row["n"] and got["y"].sum() == row["crossings"]
+                assert got["brier"].mean() == pytest.approx(row["brier"], abs=6e-5)
+                assert got["log"].mean() == pytest.approx(row["log"], abs=6e-5)
+    model = structural_forecaster()
+    scores = escalation_rolling_origin(
+        data,
+        lambda d, t: model(d, t)["tension"],
+        first_scored="2024-12",
+        score_through=data.months[-1],
+    )
+    for h in (3, 12):
+        got = scores[
+            (scores["period"] == "test")
+            & (scores["horizon"] == h)
+            & (scores["forecaster"] == "model")
+        ]
+        row = shipped[
+            (shipped["period"] == "test")
+            & (shipped["horizon"] == h)
+            & (shipped["forecaster"] == "model")
+        ].iloc[0]
+        assert len(got) == row["n"]
+        assert got["p"].mean() == pytest.approx(row["mean_p"], abs=6e-5)
+        assert got["brier"].mean() == pytest.approx(row["brier"], abs=6e-5)
+
+
+def test_report_shows_the_escalation_check_from_the_fixture() -> None:
+    from peninsula import load_scenario
+    from peninsula.crisis.escalation import bundled_escalation
+    from peninsula.report.content import Table
+    from peninsula.report.sections.crisis import skill_blocks
+
+    table = next(
+        b
+        for b in skill_blocks(load_scenario("korea-2025"))
+        if isinstance(b, Table) and b.id == "crisis-escalation"
+    )
+    shipped = bundled_escalation()
+    model = shipped[(shipped["period"] == "validation") & (shipped["forecaster"] == "model")]
+    row = next(r for r in table.rows if r[0].text == "2022–24" and r[1].text == "12 months")
+    m12 = model[model["horizon"] == 12].iloc[0]
+    assert row[2].text == f"{int(m12['crossings'])} of {int(m12['n'])}"
+    assert row[4].text == f"{m12['brier']:.3f}"
+    # the best rule is named with its paired difference to the model
+    rules = shipped[
+        (shipped["period"] == "validation")
+        & (shipped["horizon"] == 12)
+        & (shipped["forecaster"] != "model")
+    ].sort_values("brier")
+    assert row[5].text.startswith(f"{rules.iloc[0]['forecaster']}: {rules.iloc[0]['d_brier']:+.3f}")
+
+
+def test_brief_names_the_best_rule_per_period() -> None:
+    import pandas as pd
+
+    from peninsula.crisis.escalation import brief
+
+    table = pd.DataFrame(
+        [
+            ("validation", 12, "model", 25, 25, 0.77, 0.126),
+            ("validation", 12, "state", 25, 25, 0.46, 0.354),
+            ("validation", 12, "climatology", 25, 25, 0.25, 0.561),
+            ("validation", 3, "model", 34, 24, 0.72, 0.117),
+        ],
+        columns=["period", "horizon", "forecaster", "n", "crossings", "mean_p", "brier"],
+    )
+    text = brief(table)
+    assert "2022–24: Brier 0.126 against 0.354 for the best simple rule (state)" in text
+    assert "crises in 25 of 25 windows, mean P 0.77" in text
+    assert "2019–21" not in text  # no rows for that period
+    assert brief(table[table["horizon"] == 3], horizon=12) == ""

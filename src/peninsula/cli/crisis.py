@@ -190,6 +190,9 @@ def simulate_command(
         "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
         "which is close to the first base rate.[/]"
     )
+    from peninsula.crisis.escalation import brief, bundled_escalation
+
+    console.print(f"[dim]{brief(bundled_escalation())}[/]")
     from peninsula.crisis.api import observed_since
 
     since = observed_since(result)
@@ -386,7 +389,8 @@ def _escalation(table: Any, period: str) -> None:
     out = Table(
         title=f"Escalation check, {period} period: P(crisis within h months) against simple "
         "rules (Brier lower is better, log higher)",
-        caption=PERIOD_NOTES.get(period),
+        caption="specified before it was first scored (commit fe3dc0a): a first look in every "
+        "period; the model's structure was fixed on the counts to 2021",
     )
     columns = ("h", "forecaster", "n", "crossings", "mean p", "Brier", "ΔBrier (SE)", "log")
     for column in columns + ("Δlog (SE)",):

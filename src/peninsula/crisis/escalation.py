@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from peninsula.crisis.backtest import PERIODS, SPEC_HYPER, hac_se, period_of
+from peninsula.crisis.backtest import SPEC_HYPER, hac_se, period_of
 from peninsula.crisis.calibrate import crisis_threshold
 from peninsula.crisis.data import MonthlyData
 from peninsula.crisis.model import FloatArray, Hyper, crisis_crossed, observed_states
@@ -168,13 +168,41 @@ def escalation_table(scores: pd.DataFrame, period: str, reference: str = "model"
     return pd.DataFrame(out)
 
 
-__all__ = [
-    "FORECASTERS",
-    "HORIZONS",
-    "PERIODS",
-    "baseline_probabilities",
-    "crossings",
-    "escalation_rolling_origin",
-    "escalation_table",
-    "observed_tension",
-]
+def bundled_escalation() -> pd.DataFrame:
+    """The escalation tables as scored by ``peninsula crisis-backtest --final-test --out`` (a
+    committed fixture: ``data/escalation_skill.csv``; specification commit fe3dc0a preceded
+    the first scoring)."""
+    from peninsula.crisis.backtest import bundled_path
+
+    return pd.read_csv(bundled_path("escalation_skill.csv"))
+
+
+#: The periods as users read them.
+PERIOD_LABELS: dict[str, str] = {
+    "selection": "2019–21",
+    "validation": "2022–24",
+    "test": "2025-01..2026-03",
+}
+
+
+def brief(table: pd.DataFrame, horizon: int = 12) -> str:
+    """One line beside P(crisis) in ``peninsula simulate``: the model's Brier score against the
+    best simple rule's, per period, from an escalation table (e.g. :func:`bundled_escalation`)."""
+    parts = []
+    for period, label in PERIOD_LABELS.items():
+        g = table[(table["period"] == period) & (table["horizon"] == horizon)]
+        if g.empty or "model" not in set(g["forecaster"]):
+            continue
+        model = g[g["forecaster"] == "model"].iloc[0]
+        best = g[g["forecaster"] != "model"].sort_values("brier").iloc[0]
+        parts.append(
+            f"{label}: Brier {float(model['brier']):.3f} against {float(best['brier']):.3f} for "
+            f"the best simple rule ({best['forecaster']}), crises in {int(model['crossings'])} "
+            f"of {int(model['n'])} windows, mean P {float(model['mean_p']):.2f}"
+        )
+    if not parts:
+        return ""
+    return (
+        f"Escalation check of the model's P(crisis within {horizon} months), rolling origin "
+        "(peninsula crisis-backtest; lower Brier is better) — " + "; ".join(parts) + "."
+    )

@@ -27,6 +27,7 @@ from peninsula.crisis.api import (
     status_quo_forecast,
 )
 from peninsula.crisis.backtest import bundled_first_look, bundled_skill
+from peninsula.crisis.escalation import PERIOD_LABELS, bundled_escalation
 from peninsula.crisis.simulate import months_after_text
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import (
@@ -411,8 +412,57 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             "revised on the 2019–24 results and those months rescored: a second look at seen "
             "months, not a test (docs/explanation/crisis-model.md).",
         ),
+        _escalation_table(),
         Bullets(tuple(bullets), "Policy effects: estimated from the history, and judgement"),
     ]
+
+
+def _escalation_table() -> Table:
+    """P(crisis) scored against simple rules (``crisis/escalation.py``, bundled fixture)."""
+    table = bundled_escalation()
+    rows = []
+    for period, label in PERIOD_LABELS.items():
+        for h in sorted(set(table["horizon"])):
+            g = table[(table["period"] == period) & (table["horizon"] == h)]
+            if g.empty:
+                continue
+            model = g[g["forecaster"] == "model"].iloc[0]
+            rules = g[g["forecaster"] != "model"].sort_values("brier")
+            best = rules.iloc[0]
+            se = float(best["se_brier"])
+            diff = f"{float(best['d_brier']):+.3f}" + (
+                f" ± {se:.3f}" if se == se else " (too few origins for an SE)"
+            )
+            rows.append(
+                (
+                    Cell(label),
+                    Cell(f"{int(h)} months"),
+                    Cell(f"{int(model['crossings'])} of {int(model['n'])}"),
+                    Cell(f"{float(model['mean_p']):.2f}"),
+                    Cell(f"{float(model['brier']):.3f}"),
+                    Cell(f"{best['forecaster']}: {diff}"),
+                )
+            )
+    return Table(
+        "crisis-escalation",
+        "Escalation check: the model's P(crisis within h months) from every monthly origin, "
+        "against simple rules (Brier score, lower is better)",
+        (
+            "Period",
+            "Horizon",
+            "Origins whose window held a crisis",
+            "Model's mean P(crisis)",
+            "Model Brier",
+            "Best rule − model (Brier)",
+        ),
+        tuple(rows),
+        note="A crisis is two consecutive months of observed tension (the model's index run on "
+        "the recorded months) at or above the threshold. Rules: climatology (share of earlier "
+        "windows with a crisis) and the same conditioned on whether tension is above the "
+        "threshold now; a negative difference means the rule did better. Specified before it "
+        "was first scored, so every period is a first look; crises came in two spells "
+        "(2017-09..2018-01, 2022-11..2024-10), so the evidence rests on few episodes.",
+    )
 
 
 def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str]) -> str:
