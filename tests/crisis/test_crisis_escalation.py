@@ -220,3 +220,46 @@ def test_brief_names_the_best_rule_per_period() -> None:
     assert "crises in 25 of 25 windows, mean P 0.77" in text
     assert "2019–21" not in text  # no rows for that period
     assert brief(table[table["horizon"] == 3], horizon=12) == ""
+
+
+def test_caveat_only_when_a_rule_beat_the_model_in_the_latest_period() -> None:
+    import pandas as pd
+
+    from peninsula.crisis.escalation import caveat
+
+    columns = ["period", "horizon", "forecaster", "n", "crossings", "mean_p", "brier"]
+    better = pd.DataFrame(
+        [
+            ("validation", 12, "model", 25, 25, 0.77, 0.126),
+            ("validation", 12, "state", 25, 25, 0.46, 0.354),
+        ],
+        columns=columns,
+    )
+    assert caveat(better) == ""
+    # the latest period with rows decides: here the test period, where the rule did better
+    worse = pd.concat(
+        [
+            better,
+            pd.DataFrame(
+                [
+                    ("test", 12, "model", 4, 0, 0.79, 0.620),
+                    ("test", 12, "state", 4, 0, 0.29, 0.084),
+                ],
+                columns=columns,
+            ),
+        ]
+    )
+    text = caveat(worse)
+    assert "2025-01..2026-03" in text and "mean P(crisis) was 0.79 and no crisis came" in text
+    assert "(state) scored better (Brier 0.084 against 0.620)" in text
+
+
+def test_report_summary_carries_the_caveat_beside_p_crisis() -> None:
+    from peninsula.crisis.escalation import bundled_escalation, caveat
+    from peninsula.report.sections.crisis import _summary_text
+    from peninsula.report.sections.frames import Interval
+
+    warning = caveat(bundled_escalation())
+    summary = {"status-quo": {"p_crisis": Interval(0.5, 0.4, 0.6)}}
+    text = _summary_text(summary, ["status-quo"], {"status-quo": "No change"})
+    assert warning and text.endswith(warning)

@@ -190,9 +190,12 @@ def simulate_command(
         "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
         "which is close to the first base rate.[/]"
     )
-    from peninsula.crisis.escalation import brief, bundled_escalation
+    from peninsula.crisis.escalation import brief, bundled_escalation, caveat
 
-    console.print(f"[dim]{brief(bundled_escalation())}[/]")
+    escalation = bundled_escalation()
+    console.print(f"[dim]{brief(escalation)}[/]")
+    if caveat(escalation):
+        console.print(f"[yellow]{caveat(escalation)}[/]")
     from peninsula.crisis.api import observed_since
 
     since = observed_since(result)

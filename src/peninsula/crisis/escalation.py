@@ -206,3 +206,27 @@ def brief(table: pd.DataFrame, horizon: int = 12) -> str:
         f"Escalation check of the model's P(crisis within {horizon} months), rolling origin "
         "(peninsula crisis-backtest; lower Brier is better) — " + "; ".join(parts) + "."
     )
+
+
+def caveat(table: pd.DataFrame, horizon: int = 12) -> str:
+    """A warning to print beside P(crisis) when, in the latest period of an escalation table,
+    a simple rule scored better than the model ("" otherwise): the number a reader quotes
+    should carry its most recent track record."""
+    for period in reversed(PERIOD_LABELS):
+        g = table[(table["period"] == period) & (table["horizon"] == horizon)]
+        if g.empty or "model" not in set(g["forecaster"]):
+            continue
+        model = g[g["forecaster"] == "model"].iloc[0]
+        best = g[g["forecaster"] != "model"].sort_values("brier").iloc[0]
+        if float(best["brier"]) >= float(model["brier"]):
+            return ""
+        crises = int(model["crossings"])
+        came = "no crisis came" if crises == 0 else f"crises came in {crises} of them"
+        return (
+            f"Before quoting P(crisis): from the {int(model['n'])} origins in "
+            f"{PERIOD_LABELS[period]} whose {horizon}-month windows can be scored, the model's "
+            f"mean P(crisis) was {float(model['mean_p']):.2f} and {came}; a simple rule "
+            f"({best['forecaster']}) scored better (Brier {float(best['brier']):.3f} against "
+            f"{float(model['brier']):.3f})."
+        )
+    return ""

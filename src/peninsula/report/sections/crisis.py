@@ -27,7 +27,7 @@ from peninsula.crisis.api import (
     status_quo_forecast,
 )
 from peninsula.crisis.backtest import bundled_first_look, bundled_skill
-from peninsula.crisis.escalation import PERIOD_LABELS, bundled_escalation
+from peninsula.crisis.escalation import PERIOD_LABELS, bundled_escalation, caveat
 from peninsula.crisis.simulate import months_after_text
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import (
@@ -483,4 +483,7 @@ def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str])
                 f"{label} ranges from {100 * values[low]:.0f}% (“{labels.get(low, low)}”) "
                 f"to {100 * values[high]:.0f}% (“{labels.get(high, high)}”)"
             )
-    return "; ".join(parts) + "." if parts else f"{len(policies)} policies simulated."
+    if not parts:
+        return f"{len(policies)} policies simulated."
+    warning = caveat(bundled_escalation()) if "p_crisis" in probabilities else ""
+    return "; ".join(parts) + "." + (f" {warning}" if warning else "")
