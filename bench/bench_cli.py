@@ -4,7 +4,9 @@ Target (issue #10): ``peninsula --help`` and ``peninsula validate korea-2025`` u
 each on 2 cores. Absolute times depend on the machine and its load, so every figure is also
 given as a ratio to ``python -c pass`` timed in the same run, alternating with the commands
 (the median of ``--repeat`` runs each). What the commands import is checked by
-tests/cli/test_startup.py; this only times them.
+tests/cli/test_startup.py; this only times them. With ``PYTHONDONTWRITEBYTECODE`` set (the
+header line says so) no ``.pyc`` is kept for an editable install, so every start also compiles
+the peninsula modules it imports (one reason a command imports only its own module).
 
     python bench/bench_cli.py               # 7 repeats
     python bench/bench_cli.py --repeat 3
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     median = {name: statistics.median(values) for name, values in times.items()}
     baseline = median["python -c pass"]
     out: dict[str, float] = {"baseline_s": baseline}
+    caching = "off" if sys.flags.dont_write_bytecode else "on"
+    print(f"bytecode caching {caching}; median of {args.repeat} alternating runs")
     print(f"{'command':32} {'median s':>9} {'ratio':>7}  target < {TARGET_S} s")
     for name, value in median.items():
         ratio = value / baseline

@@ -84,6 +84,9 @@ def test_report_blocks_show_the_ensemble_its_skill_and_labelled_effects() -> Non
     blocks = skill_blocks(load_scenario("korea-2025"))
     tables = {b.id: b for b in blocks if isinstance(b, Table)}
     assert tables["crisis-forecast"].caption.startswith("Status-quo forecast from 2025-10")
+    # launch events, next month: 2025-10 recorded 2 (dprk_monthly.csv); 12 months: not yet
+    launches = tables["crisis-forecast"].rows[0]
+    assert launches[1].text.endswith("· observed 2") and "observed" not in launches[3].text
     skill = bt.bundled_skill()
     stack = skill[(skill["period"] == "validation") & (skill["forecaster"] == "stack")]
     rows = tables["crisis-skill"].rows

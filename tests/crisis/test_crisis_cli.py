@@ -132,9 +132,13 @@ def test_simulate_starts_at_the_scenarios_date(capsys: pytest.CaptureFixture[str
         _run(["simulate", "korea-2025", "-p", "status-quo", "--paths", "50", "--horizon", "2"]) == 0
     )
     out = capsys.readouterr().out
-    assert "2025-09, 50 paths" in out  # the policy table's title: 2 months from the as_of month
+    # the policy table's title: the simulated months after the as_of month
+    assert "the 2 months after 2025-09 (2025-10 to 2025-11), 50 paths" in " ".join(out.split())
     assert "Status-quo forecast from 2025-10" in out  # the ensemble: the month after
     # the model's P(nuclear test) is shown beside labelled base rates: with 1 test in the 105
     # months 2017-01..2025-09, the Jeffreys predictive over 2 months is 1 − (105/107)^1.5 = 2.8%
     flat = " ".join(out.split())
     assert "Jeffreys base rate, 1 test(s) in 105 months" in flat and "2.8%" in flat
+    # months simulated that the data have since recorded (2025-10: 1 B + 1 C; 2025-11: 1 B)
+    assert "2025-10 to 2025-11 (2 of the 2 simulated months), with 3 ballistic or cruise" in flat
+    assert "observed 2" in flat  # the ensemble's next-month cell: 2 launch events in 2025-10

@@ -24,9 +24,23 @@ def test_report_writes_the_three_files(
     )
     assert code == 0, err
     assert "wrote" in err and str(out) in err
+    assert "seed 5 · 3 runs · 24-month horizon;" in err
     data = json.loads((out / "report.json").read_text())
     assert data["settings"] == data["settings"] | {"runs": 3, "seed": 5}
     assert (out / "report.html").exists() and (out / "report.md").exists()
+
+
+def test_a_published_case_reports_no_crisis_horizon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No crisis section ran (bdm-1994 is not a US–DPRK scenario), so no horizon is named."""
+    out = tmp_path / "bdm"
+    code, _, err = _run(
+        ["report", "bdm-1994-emissions", "--out", str(out), "--runs", "3", "--seed", "5"], capsys
+    )
+    assert code == 0, err
+    assert "(seed 5 · 3 runs; open " in err and "horizon" not in err
+    assert "crisis horizon" not in (out / "report.md").read_text()
 
 
 def test_unknown_scenario_is_a_clear_error(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from dataclasses import replace
+
+import pytest
 
 from peninsula.report import Report
 from peninsula.report.charts import to_png
@@ -82,3 +85,28 @@ def test_after_the_worker_died_new_figures_are_drawn_here(small_report: Report) 
             assert figures.png(chart) == to_png(chart)
     finally:
         figures.close()
+
+
+def test_a_worker_dying_after_a_cancel_prints_nothing(
+    small_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11's process pool fails every pending future when its worker dies; one that
+    ``png`` had cancelled (drawn here instead) made that raise InvalidStateError in the pool's
+    management thread, which printed a traceback and stopped its clean-up half-way."""
+    uncaught: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: uncaught.append(args.exc_value))
+    charts = tuple(replace(small_report.charts[0], id=f"copy-{i}") for i in range(6))
+    section = replace(small_report.sections[0], id="copies", blocks=charts)
+    figures = Figures(1)
+    try:
+        figures.submit(section)  # the worker is still importing matplotlib: all queued
+        drawn = {charts[-1].id: figures.png(charts[-1])}  # cancelled there, drawn here
+        pool = figures._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):  # then the worker dies
+            process.kill()
+        drawn |= {c.id: figures.png(c) for c in charts[:-1]}
+    finally:
+        figures.close()  # joins the pool's management thread: its failure is in by now
+    assert uncaught == []
+    assert all(drawn[c.id] == to_png(c) for c in charts)

@@ -334,6 +334,14 @@ def test_crisis_section_with_the_real_engine(korea: Scenario) -> None:
         assert chance["kind"] == "probability" and 0.0 <= chance["estimate"] <= 1.0
         interval = chance["interval"]
         assert interval["low"] <= chance["estimate"] <= interval["high"]
+    # korea-2025 starts at 2025-09; the data record the first simulated months since
+    # (2025-10, 2025-11 ...: 1 B + 1 C, 1 B, 1 C, 2 B, 0, 1 B + 2 C to 2026-03)
+    since = section.numbers["observed_since"]
+    months = min(TINY.horizon_months, 6)
+    assert since["first"] == "2025-10" and since["months"] == months
+    assert since["observed"] == [2, 3, 4, 6, 6, 9][months - 1]
+    assert since["simulated_p05"] <= since["simulated_mean"] <= since["simulated_p95"]
+    assert 0.0 <= since["share_at_or_below"] <= 1.0
 
 
 # --------------------------------------------------------------------------- history

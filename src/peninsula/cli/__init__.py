@@ -19,13 +19,6 @@ from rich.markup import escape
 import peninsula
 from peninsula.errors import PeninsulaError
 
-app = typer.Typer(
-    name="peninsula",
-    help="Model a multi-party crisis from a scenario file: forecasts, risks, reports.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 err_console = Console(stderr=True)
 
 
@@ -35,7 +28,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -44,32 +36,87 @@ def _root(
     """peninsula: reproducible models of a live geopolitical crisis."""
 
 
-# --- command registrations (one line per capability module) ---
-from peninsula.cli.scenario import register as _register_scenario  # noqa: E402
+#: The command modules, in the order ``peninsula --help`` lists their commands.
+MODULES = ("scenario", "report", "models", "score", "crisis", "events", "ensemble", "deals")
+#: The module that registers each command (tests/cli/test_startup.py checks this against
+#: what the modules register). A command run by name needs only its own module: ``peninsula
+#: validate`` then neither imports nor (with bytecode caching off) compiles the other seven,
+#: and typer builds one group of 4 commands instead of 19.
+COMMANDS = {
+    "scenarios": "scenario",
+    "show": "scenario",
+    "validate": "scenario",
+    "generate": "scenario",
+    "report": "report",
+    "forecast": "models",
+    "models": "models",
+    "score": "score",
+    "simulate": "crisis",
+    "crisis-fit": "crisis",
+    "crisis-backtest": "crisis",
+    "crisis-effects": "crisis",
+    "crisis-data": "crisis",
+    "events": "events",
+    "compare": "ensemble",
+    "sensitivity": "ensemble",
+    "discover": "ensemble",
+    "deals": "deals",
+}
 
-_register_scenario(app)
-from peninsula.cli.report import register as _register_report  # noqa: E402
 
-_register_report(app)
-from peninsula.cli.models import register as _register_models  # noqa: E402
+def build_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The command line with the commands of ``modules`` (all by default), always registered
+    in :data:`MODULES` order so that ``--help`` lists them the same way every time."""
+    app = typer.Typer(
+        name="peninsula",
+        help="Model a multi-party crisis from a scenario file: forecasts, risks, reports.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    # Plain imports, one per module, so that a reader sees every command module from here.
+    if "scenario" in modules:
+        from peninsula.cli import scenario
 
-_register_models(app)
-from peninsula.cli.score import register as _register_score  # noqa: E402
+        scenario.register(app)
+    if "report" in modules:
+        from peninsula.cli import report
 
-_register_score(app)
-from peninsula.cli.crisis import register as _register_crisis  # noqa: E402
+        report.register(app)
+    if "models" in modules:
+        from peninsula.cli import models
 
-_register_crisis(app)
-from peninsula.cli.events import register as _register_events  # noqa: E402
+        models.register(app)
+    if "score" in modules:
+        from peninsula.cli import score
 
-_register_events(app)
-from peninsula.cli.ensemble import register as _register_ensemble  # noqa: E402
+        score.register(app)
+    if "crisis" in modules:
+        from peninsula.cli import crisis
 
-_register_ensemble(app)
-from peninsula.cli.deals import register as _register_deals  # noqa: E402
+        crisis.register(app)
+    if "events" in modules:
+        from peninsula.cli import events
 
-_register_deals(app)
-# --- end of command registrations ---
+        events.register(app)
+    if "ensemble" in modules:
+        from peninsula.cli import ensemble
+
+        ensemble.register(app)
+    if "deals" in modules:
+        from peninsula.cli import deals
+
+        deals.register(app)
+    return app
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The command line ``argv`` needs: only the named command's module when the first
+    argument names a command, else every command (``--help``, ``--version``, a typo that
+    deserves click's list of commands)."""
+    module = COMMANDS.get(argv[0]) if argv else None
+    return build_app((module,) if module is not None else MODULES)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -78,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
         # Outside standalone mode typer *returns* the exit code of a `typer.Exit` it caught,
         # including the 130 it turns Ctrl-C into; dropping it would make an interrupted run
         # exit 0, as if it had succeeded.
-        code = app(args=argv, standalone_mode=False)
+        args = sys.argv[1:] if argv is None else list(argv)
+        code = app_for(args)(args=args, standalone_mode=False)
     except PeninsulaError as error:
         err_console.print(
             f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True

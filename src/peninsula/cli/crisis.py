@@ -138,7 +138,7 @@ def simulate_command(
     _forecast_table(loaded.metadata.as_of.strftime("%Y-%m"))
     summary = cast(dict[Any, dict[str, float]], result.summary().to_dict("index"))
     table = Table(
-        title=f"{loaded.metadata.title}: {horizon} months from {result.start}, "
+        title=f"{loaded.metadata.title}: {result.period}, "
         f"{result.paths:,} paths, {defaults.describe(seed)}",
         caption=(
             "P(...): share of paths, with its 95% Monte Carlo (Wilson) interval (MC); "
@@ -190,6 +190,17 @@ def simulate_command(
         "The model's figure draws its rate per path (one test in the window, log-rate SE ≈ 1), "
         "which is close to the first base rate.[/]"
     )
+    from peninsula.crisis.escalation import brief, bundled_escalation, caveat
+
+    escalation = bundled_escalation()
+    console.print(f"[dim]{brief(escalation)}[/]")
+    if caveat(escalation):
+        console.print(f"[yellow]{caveat(escalation)}[/]")
+    from peninsula.crisis.api import observed_since
+
+    since = observed_since(result)
+    if since is not None:
+        console.print(since.sentence(horizon))
     for p, note in result.notes.items():
         console.print(f"[yellow]note[/] {p}: {note}")
     _effect_sources(loaded, result.policies)
@@ -228,11 +239,20 @@ def _forecast_table(as_of: str) -> None:
     for target, rows in forecast.groupby("target", sort=False):
         cells = [TARGET_LABELS.get(str(target), str(target))]
         for r in rows.sort_values("horizon").itertuples():
-            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}")
+            seen = f"; [bold]observed {r.observed:.0f}[/]" if r.observed == r.observed else ""
+            cells.append(f"{r.mean:.1f} ({r.p05}–{r.p95}); P(0) {r.p_zero:.2f}{seen}")
         table.add_row(*cells)
     console.print(table)
+    seen_note = (
+        "; observed: what the data recorded in that window since the scenario's date (the "
+        "forecast did not see it)"
+        if forecast["observed"].notna().any()
+        else ""
+    )
     console.print(
-        "[dim]mean (5–95% interval); the policy table below is the structural model's what-if "
+        "[dim]mean (5–95% interval)"
+        + seen_note
+        + "; the policy table below is the structural model's what-if "
         "per policy (its own skill is lower than the ensemble's: see the skill table).[/]"
     )
 
@@ -271,14 +291,22 @@ def crisis_backtest(
     out: Path = typer.Option(None, help="Also write the skill tables (all periods) as CSV."),
 ) -> None:
     """Rolling-origin evaluation: every monthly origin from 2019, 1/3/12-month horizons."""
-    from peninsula.crisis.backtest import rolling_origin, skill_table, structural_forecaster
+    from peninsula.crisis.backtest import (
+        memoised,
+        rolling_origin,
+        skill_table,
+        structural_forecaster,
+    )
     from peninsula.crisis.data import load_monthly
+    from peninsula.crisis.escalation import escalation_rolling_origin, escalation_table
 
     data = load_monthly()
     through = data.months[-1] if final_test else "2024-12"
+    model = memoised(structural_forecaster(paths=paths, seed=seed))
     with console.status("forecasting from every origin …"):
-        ev = rolling_origin(
-            data, structural_forecaster(paths=paths, seed=seed), score_through=through, seed=seed
+        ev = rolling_origin(data, model, score_through=through, seed=seed)
+        escalation = escalation_rolling_origin(
+            data, lambda d, t: model(d, t)["tension"], score_through=through
         )
     periods = ["selection", "validation"]
     if final_test:
@@ -288,6 +316,12 @@ def crisis_backtest(
         table = skill_table(ev, period)
         _skill(table, period)
         tables.append(table.assign(period=period))
+    escalation_tables = []
+    for period in periods:
+        table = escalation_table(escalation, period)
+        if len(table):
+            _escalation(table, period)
+            escalation_tables.append(table.assign(period=period))
     if out is not None:
         import pandas as pd
 
@@ -298,7 +332,15 @@ def crisis_backtest(
         weights = ev.weights[ev.weights["target"].isin(USER_TARGETS)]
         weights_out = out.with_name("stack_weights.csv")
         write_text(weights_out, weights.to_csv(index=False, float_format="%.4f"))
-        console.print(f"skill tables written to {out}, stack weights to {weights_out}")
+        escalation_out = out.with_name("escalation_skill.csv")
+        write_text(
+            escalation_out,
+            pd.concat(escalation_tables).to_csv(index=False, float_format="%.4f"),
+        )
+        console.print(
+            f"skill tables written to {out}, stack weights to {weights_out}, the escalation "
+            f"check to {escalation_out}"
+        )
     console.print(
         "[dim]log = mean per origin of the log score summed over the targets (launches, "
         "ballistic, cruise, SLV, nuclear tests, months of talks, new sanctions; uncoded months "
@@ -344,6 +386,38 @@ def _skill(table: Any, period: str) -> None:
             f"{r.pit_ks_p:.3f}",
         )
     console.print(out)
+
+
+def _escalation(table: Any, period: str) -> None:
+    out = Table(
+        title=f"Escalation check, {period} period: P(crisis within h months) against simple "
+        "rules (Brier lower is better, log higher)",
+        caption="specified before it was first scored (commit fe3dc0a): a first look in every "
+        "period; the model's structure was fixed on the counts to 2021",
+    )
+    columns = ("h", "forecaster", "n", "crossings", "mean p", "Brier", "ΔBrier (SE)", "log")
+    for column in columns + ("Δlog (SE)",):
+        out.add_column(column, justify="left" if column == "forecaster" else "right")
+    for r in table.itertuples():
+        out.add_row(
+            str(r.horizon),
+            str(r.forecaster),
+            str(r.n),
+            str(r.crossings),
+            f"{r.mean_p:.2f}",
+            f"{r.brier:.3f}",
+            _pm(r.d_brier, r.se_brier),
+            f"{r.log:.3f}",
+            _pm(r.d_log, r.se_log),
+        )
+    console.print(out)
+    console.print(
+        "[dim]crossings = origins whose next h months held two consecutive months of observed "
+        "tension at or above the crisis threshold; model = share of the structural model's "
+        "status-quo paths that cross; climatology = share of earlier windows that crossed; "
+        "state = the same among earlier origins on the same side of the threshold; Δ = "
+        "forecaster − model, SE = Newey–West HAC with lag h−1 (paired).[/]"
+    )
 
 
 def crisis_effects() -> None:

@@ -69,10 +69,14 @@ def report(
         # PNG figures drawn in a second process while the sections compute (if 2+ CPUs).
         paths = generate_report(loaded, out, settings, progress, background_workers())
     html = out / HTML
+    from peninsula.crisis.api import not_applicable  # imported by the report already
+
+    # The horizon is named only when the crisis section ran (not for a published case).
+    simulated = horizon if not not_applicable(loaded) else None
     # soft_wrap: a long path stays on one line, so it can be copied (and matched in tests).
     console.print(
         f"[bold green]wrote[/] {len(paths)} files to {escape(str(out))}/ "
-        f"({defaults.describe(seed, runs, horizon)}; open {escape(str(html))})",
+        f"({defaults.describe(seed, runs, simulated)}; open {escape(str(html))})",
         soft_wrap=True,
         highlight=False,
     )

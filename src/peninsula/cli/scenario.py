@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from peninsula.errors import PeninsulaError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from peninsula.scenario.schema import Scenario
 
 console = Console()
@@ -19,6 +20,8 @@ console = Console()
 
 def scenarios() -> None:
     """List the built-in scenarios."""
+    from rich.table import Table  # here, not at the top: validate prints no table
+
     table = Table(title="Built-in scenarios")
     for column in ("name", "title", "as of", "actors", "issues", "policies"):
         table.add_column(column)
@@ -38,6 +41,8 @@ def scenarios() -> None:
 
 
 def _issues_table(s: Scenario) -> Table:
+    from rich.table import Table
+
     table = Table(title="Issues (scale, anchors, status quo)", show_lines=True)
     for column in ("issue", "scale", "anchors", "status quo"):
         table.add_column(column)
@@ -53,6 +58,8 @@ def _issues_table(s: Scenario) -> Table:
 
 
 def _matrix(s: Scenario, field: str, digits: int) -> Table:
+    from rich.table import Table
+
     title = "Positions (ideal points)" if field == "position" else "Salience (0–1)"
     table = Table(title=f"{title}: actors × issues")
     table.add_column("actor")
@@ -69,6 +76,8 @@ def _matrix(s: Scenario, field: str, digits: int) -> Table:
 
 
 def _relations_table(s: Scenario) -> Table:
+    from rich.table import Table
+
     table = Table(title="Relations")
     for column in ("between", "kind", "strength", "note"):
         table.add_column(column)
@@ -78,6 +87,8 @@ def _relations_table(s: Scenario) -> Table:
 
 
 def _policies_table(s: Scenario) -> Table:
+    from rich.table import Table
+
     table = Table(title="Policy options (levers)", show_lines=True)
     for column in ("policy", "changes"):
         table.add_column(column)

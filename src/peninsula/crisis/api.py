@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from peninsula import defaults
 from peninsula.crisis.calibrate import FitResult, fit, fit_at
 from peninsula.crisis.data import MonthlyData, load_monthly
-from peninsula.crisis.model import CrisisParams
+from peninsula.crisis.model import MISSILE_TYPES, TYPE_INDEX, CrisisParams
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
     CrisisResult,
@@ -21,7 +25,7 @@ from peninsula.crisis.simulate import (
     status_quo_spec,
 )
 from peninsula.errors import PeninsulaError
-from peninsula.scenario.policies import select_policies
+from peninsula.scenario.policies import STATUS_QUO, select_policies
 from peninsula.scenario.schema import Scenario
 
 
@@ -140,6 +144,58 @@ def status_quo_forecast(as_of: str | None = None) -> Any:
     from peninsula.crisis.backtest import bundled_weights, stacked_forecast, structural_forecaster
 
     return stacked_forecast(load_monthly(), as_of, structural_forecaster(), bundled_weights())
+
+
+@dataclass(frozen=True)
+class ObservedSince:
+    """What the data recorded in the simulated months that have since been observed, beside
+    the status-quo simulation of those months: a scenario dated before the last data month
+    is simulated from its date, and the reader should see how that fared."""
+
+    first: str
+    last: str
+    months: int
+    observed: int  # ballistic + cruise launch events recorded (the simulator's "missiles")
+    simulated: NDArray[np.int64]  # per status-quo path, the same count over the same months
+
+    @property
+    def share_at_or_below(self) -> float:
+        """Share of status-quo paths with at most the observed count (the randomised PIT's
+        upper end): near 0 or 1 means the months since were outside what was simulated."""
+        return float(np.mean(self.simulated <= self.observed))
+
+    def sentence(self, horizon: int) -> str:
+        """One sentence for the CLI and the report (they say the same thing)."""
+        low, high = np.quantile(self.simulated, [0.05, 0.95])
+        span = self.first if self.months == 1 else f"{self.first} to {self.last}"
+        return (
+            f"Observed since: the data record {span} ({self.months} of the {horizon} simulated "
+            f"months), with {self.observed} ballistic or cruise launch events; the status-quo "
+            f"simulation gave {float(self.simulated.mean()):.1f} for those months (5–95% of "
+            f"paths {low:.0f}–{high:.0f}; {100 * self.share_at_or_below:.0f}% of paths at or "
+            "below what was observed). The simulation did not see those months."
+        )
+
+
+def observed_since(result: CrisisResult, data: MonthlyData | None = None) -> ObservedSince | None:
+    """The months of ``result`` that ``data`` (default: the bundled table) has observed, with
+    the recorded and the status-quo-simulated launch counts over them; None when no simulated
+    month is observed yet or the status quo was not simulated."""
+    data = data if data is not None else load_monthly()
+    if STATUS_QUO not in result.policies or result.start not in data.months:
+        return None
+    t = data.months.index(result.start)
+    k = min(result.horizon, len(data.months) - 1 - t)
+    if k <= 0:
+        return None
+    obs = data.observed[t + 1 : t + 1 + k][:, [TYPE_INDEX[m] for m in MISSILE_TYPES]]
+    return ObservedSince(
+        first=data.months[t + 1],
+        last=data.months[t + k],
+        months=k,
+        observed=int(obs.sum()),
+        simulated=np.asarray(result.missiles[STATUS_QUO][:, :k].sum(axis=1), dtype=np.int64),
+    )
 
 
 def nuclear_base_rates_to(as_of: str, horizon: int) -> list[tuple[str, float]]:

@@ -328,7 +328,8 @@ def structural_forecaster(
 ) -> ModelForecast:
     """The structural model as a forecaster: refit on ``data[:t+1]``, simulate 12 months.
 
-    Returns, per target, the (paths, 12) simulated monthly counts.
+    Returns, per target, the (paths, 12) simulated monthly counts, and under ``"tension"`` the
+    simulated tension (for the escalation check, :mod:`peninsula.crisis.escalation`).
     """
     from peninsula.crisis.calibrate import fit_at
     from peninsula.crisis.simulate import initial_state, simulate_block, status_quo_spec
@@ -352,7 +353,22 @@ def structural_forecaster(
             "talks": block.talks.astype(np.float64),
             "sanctions": c[..., TYPE_INDEX["new_un_sanctions"]]
             + c[..., TYPE_INDEX["new_us_sanctions"]],
+            "tension": block.tension.astype(np.float64),
         }
+
+    return forecast
+
+
+def memoised(model: ModelForecast) -> ModelForecast:
+    """``model`` with its forecasts kept per (data, origin), so that the count backtest and the
+    escalation check draw the same simulated paths and the model runs once per origin."""
+    memo: dict[tuple[int, int], dict[str, FloatArray]] = {}
+
+    def forecast(data: MonthlyData, t: int) -> dict[str, FloatArray]:
+        key = (id(data), t)
+        if key not in memo:
+            memo[key] = model(data, t)
+        return memo[key]
 
     return forecast
 
@@ -605,6 +621,11 @@ def stacked_forecast(
     The pool weights are those fitted on past windows at that origin: read from ``weights``
     (e.g. :func:`bundled_weights`) when they hold the origin, else recomputed by running the
     rolling origin up to it.
+
+    ``observed`` is what ``data`` recorded in the forecast's window when every month of it is
+    in the data and coded (NaN otherwise): a scenario dated before the last data month is
+    forecast as of its date, and a reader should see how that forecast fared on the months
+    that have happened since. ``observed_cdf`` is the forecast's P(X ≤ observed).
     """
     last = min(as_of or data.months[-1], data.months[-1])
     window = data.window(data.months[0], last)
@@ -615,12 +636,15 @@ def stacked_forecast(
     assert weights is not None
     w_now = weights[weights["origin"] == origin]
     series = target_series(window)
+    after = target_series(data)
+    t = len(window) - 1  # the origin's index in ``data`` too (``window`` starts at month 0)
     sims = model(window, len(window) - 1) if model is not None else None
     rows = []
     for target in targets:
         x = series[target]
         x = x[~np.isnan(x)]
         for h in horizons:
+            observed = window_sum(after[target], t, h)
             pmfs = baseline_pmfs(x, h)
             if sims is not None:
                 pmfs["model"] = mc_pmf(sims[target][:, :h].sum(axis=1), h * float(x.mean()))
@@ -643,6 +667,12 @@ def stacked_forecast(
                     "p95": int(np.searchsorted(cdf, 0.95)),
                     "p_zero": float(pmf[0]),
                     "model_weight": pool.get("model", 0.0),
+                    "observed": observed,
+                    "observed_cdf": (
+                        float(cdf[min(int(observed), K_MAX)])
+                        if observed == observed
+                        else float("nan")
+                    ),
                 }
             )
     return pd.DataFrame(rows)

@@ -382,6 +382,21 @@ def _chunk(
 BANDS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+def months_after_text(start: str, horizon: int) -> str:
+    """ "the 24 months after 2025-09 (2025-10 to 2027-09)": the months simulated after the last
+    observed month ``start`` (``YYYY-MM``); just "24 months after START" if ``start`` is not a
+    month."""
+    if not start:
+        return f"{horizon} months"
+    try:
+        last = pd.Period(start, freq="M")
+    except (ValueError, TypeError):
+        return f"{horizon} months after {start}"
+    first, end = last + 1, last + horizon
+    months = "month" if horizon == 1 else "months"
+    return f"the {horizon} {months} after {last} ({first} to {end})"
+
+
 @dataclass(frozen=True)
 class CrisisResult:
     """Simulated paths per policy. Arrays are (paths, horizon) unless noted."""
@@ -403,6 +418,13 @@ class CrisisResult:
     def paths(self) -> int:
         return int(self.tension[self.policies[0]].shape[0])
 
+    @property
+    def period(self) -> str:
+        """The simulated months in words: ``start`` is the last *observed* month, so "24 months
+        from 2025-09" would read as if September were simulated; this says "the 24 months
+        after 2025-09 (2025-10 to 2027-09)"."""
+        return months_after_text(self.start, self.horizon)
+
     def crisis(self, policy: str) -> NDArray[np.bool_]:
         """Paths whose tension stays at/above the threshold for two consecutive months."""
         return crisis_crossed(np.asarray(self.tension[policy], dtype=np.float64), self.threshold)
@@ -417,14 +439,13 @@ class CrisisResult:
 
     def __repr__(self) -> str:
         return (
-            f"<CrisisResult {len(self.policies)} policies × {self.paths} paths × "
-            f"{self.horizon} months from {self.start}, seed {self.seed}>"
+            f"<CrisisResult {len(self.policies)} policies × {self.paths} paths, "
+            f"{self.period}, seed {self.seed}>"
         )
 
     def _repr_html_(self) -> str:
         return means_html(
-            f"<b>Crisis simulation</b>: {self.paths} paths of {self.horizon} months from "
-            f"{self.start}, seed {self.seed}",
+            f"<b>Crisis simulation</b>: {self.paths} paths, {self.period}, seed {self.seed}",
             self.summary(),
         )
 

@@ -173,10 +173,7 @@ def build_report(
     sources, omitted = _sources(scenario)
     return Report(
         title=f"Briefing: {scenario.metadata.title}",
-        subtitle=(
-            "What outcome is likely, under which policy, how sure we are, who is sidelined, "
-            "and how likely escalation is."
-        ),
+        subtitle=_subtitle(scenario, built),
         sections=(
             bottom_line.build_bottom_line(scenario, settings, built),
             _summary(scenario, built),
@@ -186,6 +183,21 @@ def build_report(
         meta=_meta(scenario, settings),
         omitted_sources=omitted,
     )
+
+
+def _subtitle(scenario: Scenario, built: list[Section]) -> str:
+    """The questions this briefing answers: who is sidelined only if the scenario names a
+    sidelined actor (``roles.sidelined``), escalation only if the crisis section ran."""
+    crisis_ran = any(s.id == crisis.ID and "skipped" not in s.numbers for s in built)
+    questions = [
+        "what outcome is likely",
+        "under which policy",
+        "how sure we are",
+        *(["who is sidelined"] if scenario.roles.sidelined is not None else []),
+        *(["how likely escalation is"] if crisis_ran else []),
+    ]
+    text = ", ".join(questions[:-1]) + ", and " + questions[-1] + "."
+    return text[0].upper() + text[1:]
 
 
 def check_report_memory(scenario: Scenario, settings: ReportSettings) -> None:

@@ -231,6 +231,15 @@ class Report:
         )
         return f"<p><b>{escape(self.title)}</b></p><ul>{items}</ul>"
 
+    def crisis_horizon(self) -> int | None:
+        """Months the crisis section simulated; ``None`` when it did not run (a scenario the
+        crisis simulator does not serve gets a notice instead), so the header states a crisis
+        horizon only for a briefing that has one. Read from the section's own numbers, not the
+        settings: ``--horizon`` is asked of every report, simulated only by this section."""
+        crisis = next((s for s in self.sections if s.id == "crisis"), None)
+        months = crisis.numbers.get("horizon_months") if crisis is not None else None
+        return int(months) if months is not None else None
+
     def source_numbers(self) -> dict[str, int]:
         """Source id -> its number in the source list (1-based), the [n] of citations."""
         return {s.id: i for i, s in enumerate(self.sources, start=1)}

@@ -23,9 +23,9 @@ import shutil
 import signal
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -85,6 +85,26 @@ def _start_ignoring_interrupts(pool: ProcessPoolExecutor) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def _cancellable(future: Future[bytes]) -> Future[bytes]:
+    """``future``, made safe to cancel while its worker may die.
+
+    When a worker dies, the pool's management thread fails every pending future with
+    ``set_exception``. Python 3.11 (3.11.7 here) does not expect one of them to have been
+    cancelled meanwhile, as :meth:`Figures.png` does with the figures it draws itself: the call
+    raises InvalidStateError, the thread prints a traceback and stops before its clean-up.
+    CPython fixed this upstream by ignoring the error (gh-107219, PR 108974); this does the
+    same for our futures, whose cancelled figure has nobody waiting for the exception. Set
+    before the future can be cancelled, so no failure can slip between."""
+    set_exception = future.set_exception
+
+    def unless_cancelled(exception: BaseException | None) -> None:
+        with suppress(InvalidStateError):  # cancelled: nobody waits for this figure
+            set_exception(exception)
+
+    future.set_exception = unless_cancelled  # type: ignore[method-assign]
+    return future
+
+
 class Figures:
     """The Markdown twin's PNG figures, drawn in a background process as sections finish.
 
@@ -98,7 +118,8 @@ class Figures:
     Workers are started with ``spawn``, as :class:`peninsula.executors.ProcessExecutor`'s and
     for the same reasons (the CLI's progress bar holds a thread). When the main process asks
     for a figure the worker has not started, it cancels it and draws it itself, so the two
-    processes share the tail of the queue; if the worker dies, its figures are drawn here.
+    processes share the tail of the queue; if the worker dies, its figures are drawn here
+    (and nothing is printed: :func:`_cancellable`).
     """
 
     def __init__(self, workers: int = 0) -> None:
@@ -117,7 +138,7 @@ class Figures:
             return
         try:
             for chart in section.charts:
-                self._pending[figure_path(chart)] = self._pool.submit(to_png, chart)
+                self._pending[figure_path(chart)] = _cancellable(self._pool.submit(to_png, chart))
         except BrokenProcessPool:  # the worker died: the rest are drawn here, when asked for
             self._drop_pool()
 

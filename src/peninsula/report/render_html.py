@@ -207,6 +207,7 @@ def render_html(report: Report) -> str:
     page = template.render(
         report=report,
         meta=report.meta,
+        crisis_horizon=report.crisis_horizon(),
         css=Markup(_asset("report.css")),
         plotly_js=Markup(plotly_js()) if charts else "",
         plot_template=Markup(script_json(plotly_template())) if charts else "",

@@ -112,6 +112,7 @@ def render_markdown(report: Report) -> str:
     numbers = report.source_numbers()
     meta = report.meta
     scenario, settings = meta["scenario"], meta["settings"]
+    horizon = report.crisis_horizon()
     parts = [
         f"# {_md(report.title)}",
         f"*{_md(report.subtitle)}*",
@@ -119,8 +120,8 @@ def render_markdown(report: Report) -> str:
             f"Scenario `{scenario['id']}` version {scenario['version']} (as of "
             f"{scenario['as_of']}, content hash `{scenario['content_hash'][:12]}`) · "
             f"{settings['runs']} Monte Carlo runs · seed {settings['seed']} · "
-            f"{settings['horizon_months']}-month crisis horizon · "
-            f"peninsula {meta['peninsula_version']}"
+            + (f"{horizon}-month crisis horizon · " if horizon is not None else "")
+            + f"peninsula {meta['peninsula_version']}"
         ),
         "## Contents",
         "\n".join(f"{i}. {_md(s.title)}" for i, s in enumerate(report.sections, start=1))

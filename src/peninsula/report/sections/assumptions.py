@@ -24,8 +24,9 @@ GENERAL = (
     "express that disagreement and are sampled in the ensemble.",
     "Bargaining models assume actors bargain over each issue; they forecast where positions "
     "settle, not whether talks happen or when.",
-    "Capabilities are relative (USA = 100) and combine military budgets, economies and "
-    "nuclear forces by judgement; they are not measured quantities.",
+    "Capabilities are relative, on the scenario's own scale (the actors table names its "
+    "top), and weigh the sources' measures of power by judgement; they are not measured "
+    "quantities.",
     "Policies are levers applied to every sampled world in the same way; a policy's real "
     "effect on actors' positions is itself uncertain.",
     "Event data record what was reported, not everything that happened; tone scores (Goldstein "

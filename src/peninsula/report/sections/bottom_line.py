@@ -230,9 +230,14 @@ def build_bottom_line(
         tuple(rows),
         note=(
             "★ best and ▼ worst policy on each measure. Percentages are probabilities with "
-            "their 95% Monte Carlo interval; erosion is a mean (0–1) with the 5th–95th "
-            "percentile of sampled worlds. A trade-off is named only where the difference is "
-            "larger than Monte Carlo noise."
+            "their 95% Monte Carlo interval"
+            + (
+                "; erosion is a mean (0–1) with the 5th–95th percentile of sampled worlds"
+                if any(h.measure == "nonpro.erosion" for h in shown)
+                else ""
+            )
+            + ". A trade-off is named only where the difference is larger than Monte Carlo "
+            "noise."
         ),
     )
     sentence = _headline(scenario, numbers, policies, shown)

@@ -19,12 +19,16 @@ import pandas as pd
 from peninsula import defaults
 from peninsula.crisis import CrisisResult, simulate_policies
 from peninsula.crisis.api import (
+    ObservedSince,
     not_applicable,
     nuclear_base_rates_to,
+    observed_since,
     regime_effects_to,
     status_quo_forecast,
 )
 from peninsula.crisis.backtest import bundled_first_look, bundled_skill
+from peninsula.crisis.escalation import PERIOD_LABELS, bundled_escalation, caveat
+from peninsula.crisis.simulate import months_after_text
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import (
     Band,
@@ -217,10 +221,10 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
     start = str(getattr(result, "start", ""))
     months = months_after(start, horizon)
     paths = int(next(iter(tension.values())).shape[0]) if tension else 0
+    since = _since(result)
     blocks: list[Any] = [
         Paragraph(
-            f"{paths} simulated paths per policy over {horizon} months"
-            + (f" from {start}" if start else "")
+            f"{paths} simulated paths per policy over {months_after_text(start, horizon)}"
             + ", with the policy's effects on the fitted event rates (every policy reuses the "
             "same random numbers, so differences between policies are not Monte Carlo noise). "
             "Tension runs from −1 (calm) to +1 (hostile). All fan charts share one vertical "
@@ -228,6 +232,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
         ),
         _table(scenario, summary, [p for p in policies if p in summary], labels, paths),
         *_nuclear_base_rates(start, horizon),
+        *([Paragraph(since.sentence(horizon))] if since is not None else []),
         *skill_blocks(scenario),
     ]
     notes = getattr(result, "notes", {}) or {}
@@ -254,6 +259,7 @@ def crisis_section(scenario: Scenario, result: CrisisResult) -> Section:
             "threshold": threshold,
             "summary": estimates(summary, paths),
             "tension_fan": {p: {"months": list(months), **b} for p, b in bands.items()},
+            "observed_since": _since_numbers(since),
         },
         summary=_summary_text(summary, policies, labels),
     )
@@ -274,6 +280,29 @@ def _nuclear_base_rates(start: str, horizon: int) -> list[Any]:
             "close to the first."
         )
     ]
+
+
+def _since(result: CrisisResult) -> ObservedSince | None:
+    """How the status-quo simulation fared on simulated months the data have since observed."""
+    if not hasattr(result, "missiles"):  # a result without launch paths (e.g. a stand-in)
+        return None
+    return observed_since(result)
+
+
+def _since_numbers(since: ObservedSince | None) -> dict[str, Any] | None:
+    if since is None:
+        return None
+    low, high = np.quantile(since.simulated, [0.05, 0.95])
+    return {
+        "first": since.first,
+        "last": since.last,
+        "months": since.months,
+        "observed": since.observed,
+        "simulated_mean": float(since.simulated.mean()),
+        "simulated_p05": float(low),
+        "simulated_p95": float(high),
+        "share_at_or_below": since.share_at_or_below,
+    }
 
 
 def skill_blocks(scenario: Scenario) -> list[Any]:
@@ -326,7 +355,8 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
         ordered_rows = list(g.sort_values("horizon").itertuples())
         for r in ordered_rows:
             digits = 2 if float(r.mean) < 0.1 else 1
-            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95})"))
+            seen = f" · observed {r.observed:.0f}" if r.observed == r.observed else ""
+            cells.append(Cell(f"{float(r.mean):.{digits}f} ({r.p05}–{r.p95}){seen}"))
         cells.append(Cell(f"{100 * (1 - float(ordered_rows[-1].p_zero)):.0f}%"))
         f_rows.append(tuple(cells))
     effects = regime_effects_to(scenario.metadata.as_of.strftime("%Y-%m"))
@@ -349,7 +379,14 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             f"Status-quo forecast from {forecast['from'].iloc[0]}: stacked ensemble",
             ("Count", "Next month", "Next 3 months", "Next 12 months", "P(≥ 1 in 12 months)"),
             tuple(f_rows),
-            note="Mean (5–95% interval). A linear pool of the structural model and negative "
+            note="Mean (5–95% interval)"
+            + (
+                "; observed: what the data recorded in that window after the scenario's date "
+                "(the forecast did not see it)"
+                if forecast["observed"].notna().any()
+                else ""
+            )
+            + ". A linear pool of the structural model and negative "
             "binomial and Poisson baselines, weights fitted on past windows only; this, not the "
             "per-policy table, is the forecast. The per-policy table is the structural model's "
             "what-if.",
@@ -375,8 +412,57 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             "revised on the 2019–24 results and those months rescored: a second look at seen "
             "months, not a test (docs/explanation/crisis-model.md).",
         ),
+        _escalation_table(),
         Bullets(tuple(bullets), "Policy effects: estimated from the history, and judgement"),
     ]
+
+
+def _escalation_table() -> Table:
+    """P(crisis) scored against simple rules (``crisis/escalation.py``, bundled fixture)."""
+    table = bundled_escalation()
+    rows = []
+    for period, label in PERIOD_LABELS.items():
+        for h in sorted(set(table["horizon"])):
+            g = table[(table["period"] == period) & (table["horizon"] == h)]
+            if g.empty:
+                continue
+            model = g[g["forecaster"] == "model"].iloc[0]
+            rules = g[g["forecaster"] != "model"].sort_values("brier")
+            best = rules.iloc[0]
+            se = float(best["se_brier"])
+            diff = f"{float(best['d_brier']):+.3f}" + (
+                f" ± {se:.3f}" if se == se else " (too few origins for an SE)"
+            )
+            rows.append(
+                (
+                    Cell(label),
+                    Cell(f"{int(h)} months"),
+                    Cell(f"{int(model['crossings'])} of {int(model['n'])}"),
+                    Cell(f"{float(model['mean_p']):.2f}"),
+                    Cell(f"{float(model['brier']):.3f}"),
+                    Cell(f"{best['forecaster']}: {diff}"),
+                )
+            )
+    return Table(
+        "crisis-escalation",
+        "Escalation check: the model's P(crisis within h months) from every monthly origin, "
+        "against simple rules (Brier score, lower is better)",
+        (
+            "Period",
+            "Horizon",
+            "Origins whose window held a crisis",
+            "Model's mean P(crisis)",
+            "Model Brier",
+            "Best rule − model (Brier)",
+        ),
+        tuple(rows),
+        note="A crisis is two consecutive months of observed tension (the model's index run on "
+        "the recorded months) at or above the threshold. Rules: climatology (share of earlier "
+        "windows with a crisis) and the same conditioned on whether tension is above the "
+        "threshold now; a negative difference means the rule did better. Specified before it "
+        "was first scored, so every period is a first look; crises came in two spells "
+        "(2017-09..2018-01, 2022-11..2024-10), so the evidence rests on few episodes.",
+    )
 
 
 def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str]) -> str:
@@ -397,4 +483,7 @@ def _summary_text(summary: Summary, policies: list[str], labels: dict[str, str])
                 f"{label} ranges from {100 * values[low]:.0f}% (“{labels.get(low, low)}”) "
                 f"to {100 * values[high]:.0f}% (“{labels.get(high, high)}”)"
             )
-    return "; ".join(parts) + "." if parts else f"{len(policies)} policies simulated."
+    if not parts:
+        return f"{len(policies)} policies simulated."
+    warning = caveat(bundled_escalation()) if "p_crisis" in probabilities else ""
+    return "; ".join(parts) + "." + (f" {warning}" if warning else "")

@@ -6,8 +6,8 @@ the mean Goldstein score of the month's events (Goldstein 1992, "A conflict-coop
 for WEIS events data", J. Conflict Resolution 36: −10 most conflictual, +10 most cooperative)
 and net cooperation, (cooperative − conflictual events) / events. Key events are the peaks the
 tracker annotates; change points are where the series' level shifts (``ruptures``). A lane
-chart places every event of the history (all actors, including US, ROK and Japanese leadership
-changes) in its category's lane (``peninsula.events.history.CATEGORIES``), and the section says
+chart places every event of the history (all actors, including the leadership changes it
+records) in its category's lane (``peninsula.events.history.CATEGORIES``), and the section says
 up to which month the history is complete.
 """
 
@@ -30,6 +30,7 @@ from peninsula.report.content import (
     Series,
     Table,
 )
+from peninsula.report.sections.scenario import actor_name
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.schema import Scenario
 
@@ -111,7 +112,21 @@ def _line_chart(
     )
 
 
-def _lane_chart(events: pd.DataFrame, lanes: tuple[str, ...], categories: dict[str, str]) -> Chart:
+def leadership_countries(scenario: Scenario, events: pd.DataFrame) -> str:
+    """Whose leadership changes the history records, in order of first appearance, named as
+    the scenario names them ("United States, South Korea and Japan" for korea-2025; a code
+    the scenario lacks as it is): read from the events, so the text fits any history."""
+    leaders = events.loc[events["category"] == "leadership"].sort_values("date", kind="stable")
+    names = [actor_name(scenario, str(code)) for code in dict.fromkeys(leaders["source"])]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _lane_chart(
+    events: pd.DataFrame,
+    lanes: tuple[str, ...],
+    categories: dict[str, str],
+    leaders: str,
+) -> Chart:
     """One row of markers per lane (numbered top to bottom as in the legend), one marker per
     event, so launches, exercises, resolutions, summits and leadership changes line up in time.
     The y axis is the lane's row number: the chart spec has no categorical y axis."""
@@ -138,7 +153,8 @@ def _lane_chart(events: pd.DataFrame, lanes: tuple[str, ...], categories: dict[s
         description="Each marker is one event of the sourced history, all actors, placed in "
         "its category's lane: launches and tests, military moves (exercises, deployments, "
         "incidents), the UN Security Council and sanctions, summits, talks and agreements, "
-        "leadership changes in the US, South Korea and Japan, statements, other.",
+        + (f"leadership changes ({leaders})" if leaders else "leadership changes")
+        + ", statements, other.",
         x_kind="date",
         y_range=(0.5, len(lanes) + 0.5),
     )
@@ -216,13 +232,14 @@ def build_history(scenario: Scenario, settings: ReportSettings, seed: int) -> Se
         ),
     ]
     blocks.append(Paragraph(coverage_note()))
-    blocks.append(_lane_chart(events, LANES, CATEGORIES))
+    countries = leadership_countries(scenario, events)
+    blocks.append(_lane_chart(events, LANES, CATEGORIES, countries))
     leaders = events[events["category"] == "leadership"]
     if not leaders.empty:
         blocks.append(
             Table(
                 "history-leadership",
-                "Leadership changes in the US, South Korea and Japan (the leadership lane)",
+                f"Leadership changes: {countries} (the leadership lane)",
                 ("Date", "Country", "Event"),
                 tuple(
                     (

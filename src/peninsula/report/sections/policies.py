@@ -24,6 +24,7 @@ from peninsula.ensemble.measures import is_indicator
 from peninsula.estimates import Estimate, probability, spread
 from peninsula.report.content import Band, Cell, Chart, Paragraph, Section, Series, Table
 from peninsula.report.sections.frames import Interval, Summary, measures, read_summary
+from peninsula.report.sections.scenario import actor_name, possessive
 from peninsula.report.settings import ReportSettings
 from peninsula.scenario.policies import order_policies, policy_label
 from peninsula.scenario.schema import Scenario
@@ -44,15 +45,15 @@ SHARES = ("deal", "sidelined.flag")
 
 
 def sidelined_name(scenario: Scenario) -> str:
-    """How the report names the actor whose sidelining is measured (``roles.sidelined``): its
-    display name without a trailing qualifier in brackets ("South Korea (Lee Jae-myung
-    government)" → "South Korea"), so labels stay short; its id when the actor is missing.
-    Only reached when the measures exist, i.e. when the scenario sets the role."""
-    actor_id = scenario.roles.sidelined
-    actor = next((a for a in scenario.actors if a.id == actor_id), None)
-    if actor is None:
-        return actor_id or "the sidelined actor"
-    return actor.name.split(" (")[0].strip() or actor.id
+    """How the report names the actor whose sidelining is measured (``roles.sidelined``, e.g.
+    "South Korea"; :func:`~peninsula.report.sections.scenario.actor_name`). Only reached when
+    the measures exist, i.e. when the scenario sets the role."""
+    return actor_name(scenario, scenario.roles.sidelined, "the sidelined actor")
+
+
+def patron_name(scenario: Scenario) -> str:
+    """How the report names the patron of the alliance measures (``roles.patron``)."""
+    return actor_name(scenario, scenario.roles.patron, "the patron")
 
 
 def _short(name: str, scenario: Scenario) -> str:
@@ -94,7 +95,10 @@ def describe(name: str, scenario: Scenario) -> MeasureInfo:
         "sidelined.role": (f"{sidelined}'s role in the outcome", "0–100 scale"),
         "sidelined.utility_loss": (f"{sidelined}'s utility loss", "utility, 0–1"),
         "alliance.allied_loss": ("Allies' mean utility loss", "utility, 0–1"),
-        "alliance.strain": ("Alliance strain (US gain over allies')", "utility, 0–1"),
+        "alliance.strain": (
+            f"Alliance strain ({possessive(patron_name(scenario))} gain over its allies')",
+            "utility, 0–1",
+        ),
         "nonpro.distance_from_cvid": ("Distance from complete denuclearisation", "share of range"),
         "nonpro.relief_granted": ("Sanctions relief granted", "share of range"),
         "nonpro.erosion": ("Non-proliferation erosion", "0–1"),

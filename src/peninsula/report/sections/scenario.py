@@ -26,6 +26,33 @@ ID = "scenario"
 TITLE = "The question, actors and issues"
 
 
+def actor_name(scenario: Scenario, actor_id: str | None, missing: str = "") -> str:
+    """How running text names an actor the scenario supplies (a role such as
+    ``roles.sidelined``, a country in the event data): its display name without a trailing
+    qualifier in brackets ("South Korea (Lee Jae-myung government)" → "South Korea"), so that
+    labels stay short; its id when the scenario has no such actor; ``missing`` for no id.
+    Generic code names actors only through here, never by a built-in scenario's ids."""
+    if actor_id is None:
+        return missing
+    actor = next((a for a in scenario.actors if a.id == actor_id), None)
+    if actor is None:
+        return actor_id
+    return actor.name.split(" (")[0].strip() or actor.id
+
+
+def possessive(name: str) -> str:
+    """``"South Korea"`` → ``"South Korea's"``, ``"United States"`` → ``"United States'"``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def capability_scale(scenario: Scenario) -> tuple[str, float]:
+    """The actor with the largest nominal capability and its value: capabilities are relative
+    on each scenario's own scale (``USA = 100`` in korea-2025, shares of 1 in cop21-2015), so
+    the report states the scale by its top instead of assuming one."""
+    top = max(scenario.actors, key=lambda a: a.capability.value)
+    return top.id, top.capability.value
+
+
 def quantity_text(q: Quantity | None, digits: int = 0) -> str:
     """:meth:`Quantity.text`, or a dash for a number the scenario leaves unset."""
     return "—" if q is None else q.text(digits)
@@ -93,11 +120,13 @@ def _issues_table(s: Scenario) -> Table:
 
 
 def _actors_table(s: Scenario) -> Table:
+    top, value = capability_scale(s)
+    digits = 0 if value >= 10 else 2  # shares of 1 (cop21-2015) would all round to 0 or 1
     rows = tuple(
         (
             Cell(f"{a.name} ({a.id})"),
             Cell(a.group or "—"),
-            quantity_cell(a.capability),
+            quantity_cell(a.capability, digits),
             quantity_cell(a.outside_option, 2),
             quantity_cell(a.risk, 2),
         )
@@ -105,7 +134,7 @@ def _actors_table(s: Scenario) -> Table:
     )
     return Table(
         "actors",
-        "Actors: capability (0–100, USA = 100), outside option and risk attitude",
+        f"Actors: capability (relative, {top} = {value:g}), outside option and risk attitude",
         ("Actor", "Group", "Capability", "Outside option (0–1)", "Risk attitude (−1–1)"),
         rows,
         note="A dash means the scenario leaves the value unset; models then use their default.",
@@ -201,19 +230,22 @@ def _positions_chart(s: Scenario) -> Chart:
                 (Band(pick(band.low), pick(band.high), band.label),),
             )
         )
+    low = min(i.scale.min for i in s.issues)
+    high = max(i.scale.max for i in s.issues)
+    pad = 0.03 * (high - low)
     return Chart(
         id="chart-positions",
         title="Where each actor stands on each issue (nominal position and range)",
         x_label="Issue",
-        y_label="Position (issue scale, 0–100)",
+        y_label=f"Position (issue scale, {low:g}–{high:g})",
         series=tuple(padded),
         description=(
             "Markers show each actor's ideal point on each issue; bars show the range the "
-            "scenario allows. Low values are the US-alliance ends of the scales (CVID, full "
-            "sanctions, Seoul excluded, US withdrawal, hostility): see the issue anchors."
+            "scenario allows. What low and high values mean differs by issue: see the issue "
+            "anchors in the table above."
         ),
         x_kind="category",
-        y_range=(-3.0, 103.0),
+        y_range=(low - pad, high + pad),
     )
 
 
