@@ -11,8 +11,7 @@ on each issue separately,
 with ``w_i = c_i · s_i^γ`` (capability × salience by default, ``γ = salience_exponent = 1``:
 the weights of the compromise model of Thomson, Stokman, Achen & König (eds.), *The European
 Union Decides*, Cambridge UP 2006, :mod:`peninsula.models.compromise`) and quadratic loss by
-default
-(``utility = 1``): ``u_i(x) = −s_i (x − p_i)²``; ``utility = 0`` gives linear loss
+default (``utility = 1``): ``u_i(x) = −s_i (x − p_i)²``; ``utility = 0`` gives linear loss
 ``u_i(x) = −s_i |x − p_i|``.
 
 The disagreement point ``d_i`` (parameter ``disagreement``) decides what the model says with
@@ -32,10 +31,10 @@ many actors:
   over breakdown (``D_i`` its distance to the far end of the scale). Where the ``G_i`` are
   equal (failure equally far for all) this is the capability × salience weighted mean, and as
   the ends of the scale move away every ``G_i`` approaches ``D_i²`` with ``D_i`` nearly equal,
-  so the solution tends to that mean; the
-  ``G_i`` pull the solution towards the parties for which the agreement is closest to their
-  breakdown, i.e. who have most to lose. No party loses at every ``x``: each gains everywhere
-  on the scale except at its own worst end, so nobody has to be dropped.
+  so the solution tends to that mean. Otherwise the ``G_i`` pull the solution towards the
+  parties for which the agreement is closest to their breakdown, i.e. who have most to lose.
+  No party loses at every ``x``: each gains everywhere on the scale except at its own worst
+  end, so nobody has to be dropped.
 - ``disagreement = 0``, **status quo**: ``d_i = q`` for all. A party gains only on the open
   interval between ``q`` and its mirror image ``2 p_i − q``; these intervals intersect only if
   every party lies strictly on the same side of ``q``. Otherwise no agreement benefits every
