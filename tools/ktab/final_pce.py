@@ -11,8 +11,9 @@ distinct position the probability KTAB logs.
     .venv/bin/python tools/ktab/final_pce.py \\
         --smpc /work/ktab/src/examples/smp/smpc --ktab-doc /work/ktab/src/examples/smp/doc
 
-writes ``tests/models/fixtures/ktab_final_pce.json`` (about 2 minutes on 2 cores). KTAB is
-built as in ``README.md``; it is never a dependency of the package or of CI.
+writes ``tests/models/fixtures/ktab_final_pce.json`` (about 6 minutes; SOE-Competitive's full
+log needs about 5 GB in ``smpc``). KTAB is built as in ``README.md``; it is never a dependency
+of the package or of CI.
 """
 
 from __future__ import annotations
