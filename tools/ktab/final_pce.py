@@ -12,7 +12,7 @@ distinct position the probability KTAB logs.
         --smpc /work/ktab/src/examples/smp/smpc --ktab-doc /work/ktab/src/examples/smp/doc
 
 writes ``tests/models/fixtures/ktab_final_pce.json`` (about 6 minutes; SOE-Competitive's full
-log needs about 5 GB in ``smpc``). KTAB is built as in ``README.md``; it is never a dependency
+log needed over 4 GB in ``smpc``). KTAB is built as in ``README.md``; it is never a dependency
 of the package or of CI.
 """
 
