@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from peninsula import defaults
 from peninsula.crisis.calibrate import FitResult, fit, fit_at
 from peninsula.crisis.data import MonthlyData, load_monthly
-from peninsula.crisis.model import MISSILE_TYPES, TYPE_INDEX, CrisisParams
+from peninsula.crisis.model import CrisisParams, missile_total
 from peninsula.crisis.simulate import (
     DEFAULT_CHUNK,
     CrisisResult,
@@ -188,12 +188,11 @@ def observed_since(result: CrisisResult, data: MonthlyData | None = None) -> Obs
     k = min(result.horizon, len(data.months) - 1 - t)
     if k <= 0:
         return None
-    obs = data.observed[t + 1 : t + 1 + k][:, [TYPE_INDEX[m] for m in MISSILE_TYPES]]
     return ObservedSince(
         first=data.months[t + 1],
         last=data.months[t + k],
         months=k,
-        observed=int(obs.sum()),
+        observed=int(missile_total(data.observed[t + 1 : t + 1 + k]).sum()),
         simulated=np.asarray(result.missiles[STATUS_QUO][:, :k].sum(axis=1), dtype=np.int64),
     )
 

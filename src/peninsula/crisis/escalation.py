@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from peninsula.crisis.backtest import SPEC_HYPER, hac_se, period_of
+from peninsula.crisis.backtest import SPEC_HYPER, bundled_path, hac_se, period_of
 from peninsula.crisis.calibrate import crisis_threshold
 from peninsula.crisis.data import MonthlyData
 from peninsula.crisis.model import FloatArray, Hyper, crisis_crossed, observed_states
@@ -172,8 +172,6 @@ def bundled_escalation() -> pd.DataFrame:
     """The escalation tables as scored by ``peninsula crisis-backtest --final-test --out`` (a
     committed fixture: ``data/escalation_skill.csv``; specification commit fe3dc0a preceded
     the first scoring)."""
-    from peninsula.crisis.backtest import bundled_path
-
     return pd.read_csv(bundled_path("escalation_skill.csv"))
 
 
