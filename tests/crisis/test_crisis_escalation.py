@@ -263,3 +263,23 @@ def test_report_summary_carries_the_caveat_beside_p_crisis() -> None:
     summary = {"status-quo": {"p_crisis": Interval(0.5, 0.4, 0.6)}}
     text = _summary_text(summary, ["status-quo"], {"status-quo": "No change"})
     assert warning and text.endswith(warning)
+
+
+def test_unseen_months_once_scored_are_the_latest_track_record() -> None:
+    # when an updated table adds months after 2026-03, their rows decide the caveat
+    import pandas as pd
+
+    from peninsula.crisis.escalation import brief, caveat
+
+    columns = ["period", "horizon", "forecaster", "n", "crossings", "mean_p", "brier"]
+    table = pd.DataFrame(
+        [
+            ("test", 12, "model", 4, 0, 0.79, 0.620),
+            ("test", 12, "state", 4, 0, 0.29, 0.084),
+            ("unseen", 12, "model", 6, 1, 0.40, 0.150),
+            ("unseen", 12, "state", 6, 1, 0.20, 0.200),
+        ],
+        columns=columns,
+    )
+    assert caveat(table) == ""  # the model did better in the newest period
+    assert "after 2026-03: Brier 0.150 against 0.200" in brief(table)

@@ -180,6 +180,7 @@ PERIOD_LABELS: dict[str, str] = {
     "selection": "2019–21",
     "validation": "2022–24",
     "test": "2025-01..2026-03",
+    "unseen": "after 2026-03",
 }
 
 
