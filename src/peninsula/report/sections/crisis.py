@@ -321,6 +321,8 @@ def skill_blocks(scenario: Scenario) -> list[Any]:
             bundled_first_look(),
         ),
         ("test", "same months, second look (revised specification)", bundled_skill()),
+        # empty until an updated table and a rescoring add months after 2026-03
+        ("unseen", "after 2026-03, unseen (revised specification)", bundled_skill()),
     )
     for period, label, skill in looks:
         for h in sorted(set(skill["horizon"])):
