@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from scipy import stats
 
 from peninsula.crisis import backtest as bt
@@ -201,3 +203,17 @@ def test_report_shows_labelled_nuclear_base_rates() -> None:
     (block,) = _nuclear_base_rates("2025-09", 36)
     assert isinstance(block, Paragraph)
     assert "35.7%" in block.text and "14.7%" in block.text and "not forecasts" in block.text
+
+
+def test_report_shows_unseen_rows_once_they_are_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peninsula import load_scenario
+    from peninsula.report.content import Table
+    from peninsula.report.sections import crisis as section
+
+    shipped = bt.bundled_skill()
+    unseen = shipped[shipped["period"] == "test"].assign(period="unseen")
+    monkeypatch.setattr(section, "bundled_skill", lambda: pd.concat([shipped, unseen]))
+    blocks = section.skill_blocks(load_scenario("korea-2025"))
+    rows = next(b for b in blocks if isinstance(b, Table) and b.id == "crisis-skill").rows
+    labels = [r[0].text for r in rows]
+    assert labels.count("after 2026-03, unseen (revised specification)") == 3  # 1, 3, 12 months
