@@ -98,3 +98,14 @@ def test_the_report_opens_with_the_scorecard(small_report: Report, korea: Scenar
         if len({c.value for c in cells}) > 1:
             assert any(c.mark == "best" for c in cells) and any(c.mark == "worst" for c in cells)
     assert all(row.tradeoff.endswith(".") for row in card.rows)
+
+
+def test_scorecard_says_crisis_risk_rests_on_judged_effects_and_its_track_record(
+    small_report: Report,
+) -> None:
+    from peninsula.crisis.escalation import bundled_escalation, caveat
+
+    card = next(b for b in small_report.sections[0].blocks if isinstance(b, Scorecard))
+    assert "each policy's effects as the scenario states them, which are judgement" in card.note
+    warning = caveat(bundled_escalation())
+    assert warning and card.note.endswith(warning)

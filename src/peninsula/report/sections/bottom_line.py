@@ -173,6 +173,22 @@ def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def _crisis_note(shown: Sequence[Headline]) -> str:
+    """What the crisis-risk column rests on, where a reader of the scorecard sees it: the
+    policies' effects are judgement (the interval is Monte Carlo noise only), and the model's
+    latest escalation track record when a simple rule beat it."""
+    if not any(h.measure == "p_crisis" for h in shown):
+        return ""
+    from peninsula.crisis.escalation import bundled_escalation, caveat
+
+    warning = caveat(bundled_escalation())
+    return (
+        " Crisis risk comes from the crisis model under each policy's effects as the scenario "
+        "states them, which are judgement; its interval is Monte Carlo noise only."
+        + (f" {warning}" if warning else "")
+    )
+
+
 def build_bottom_line(
     scenario: Scenario, settings: ReportSettings, sections: Sequence[Section]
 ) -> Section:
@@ -237,7 +253,7 @@ def build_bottom_line(
                 else ""
             )
             + ". A trade-off is named only where the difference is larger than Monte Carlo "
-            "noise."
+            "noise." + _crisis_note(shown)
         ),
     )
     sentence = _headline(scenario, numbers, policies, shown)
