@@ -41,7 +41,7 @@ Forecasters (every one sees only the months up to the origin):
 an outcome (a zero mean, the bootstrap, the model's Monte Carlo histogram) are mixed with 1% of
 a Poisson at the running mean (floor 0.01/month), so every log score is finite; a zero mean is
 floored at 0.01 events a month. The structural model's "launches" forecast is the sum of its
-class forecasts (a date with two classes counts twice there, once in the data: 3 of 111 months).
+class forecasts (a date with two classes counts twice there, once in the data: 2 of 111 months).
 """
 
 from __future__ import annotations

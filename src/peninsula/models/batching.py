@@ -164,7 +164,7 @@ def forecast_distinct_issues(
     Why: a Saltelli design (:mod:`peninsula.ensemble.sobol`) changes one input at a time, and
     an input belongs to one issue (a position, a salience, a status quo) or to every issue (a
     capability), so most rows repeat another row's problem on most issues — for korea-2025,
-    of the 75 rows of a Saltelli block, about 22 differ on any one issue (55,545 distinct
+    of the 75 rows of a Saltelli block, about 22 differ on any one issue (55,550 distinct
     issue-rows of 187,500 in the default report). Forecasting the distinct ones and copying
     the results is the same computation done once instead of about three times. Valid for a
     model that does not link issues (``links_issues`` false: the contract
