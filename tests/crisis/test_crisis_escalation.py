@@ -283,3 +283,43 @@ def test_unseen_months_once_scored_are_the_latest_track_record() -> None:
     )
     assert caveat(table) == ""  # the model did better in the newest period
     assert "after 2026-03: Brier 0.150 against 0.200" in brief(table)
+
+
+def test_months_appended_after_2026_03_are_scored_as_the_unseen_period() -> None:
+    # The update path (crisis-data update, then crisis-backtest --final-test): months after the
+    # bundled table end up in the "unseen" period of both the count backtest and this check,
+    # never in the seen test. Twelve made-up quiet months 2026-04..2027-03 are appended.
+    from peninsula.crisis import backtest as bt
+    from peninsula.crisis.data import load_monthly
+
+    data = load_monthly()
+    extra = 12
+    months = data.months + tuple(
+        f"{2026 + (3 + k) // 12}-{(3 + k) % 12 + 1:02d}" for k in range(extra)
+    )
+    assert months[-extra] == "2026-04" and months[-1] == "2027-03"
+    pad = np.zeros((extra, data.counts.shape[1]))
+    longer = MonthlyData(
+        months,
+        np.vstack([data.counts, pad]),
+        np.concatenate([data.talks, np.zeros(extra)]),
+        np.concatenate([data.russia, np.full(extra, data.russia[-1])]),
+        np.concatenate([data.china, np.full(extra, data.china[-1])]),
+    )
+    counts = bt.rolling_origin(
+        longer,
+        None,
+        targets=("launches",),
+        horizons=(1, 3),
+        first_origin="2025-06",
+        score_through=months[-1],
+    )
+    unseen = counts.scores[counts.scores["period"] == "unseen"]
+    # origins 2026-03..2027-02 for 1 month, 2026-03..2026-12 for 3 months
+    assert unseen.groupby("horizon")["origin"].nunique().to_dict() == {1: 12, 3: 10}
+    escalation = escalation_rolling_origin(
+        longer, None, first_scored="2025-06", score_through=months[-1]
+    )
+    late = escalation[escalation["period"] == "unseen"]
+    assert late.groupby("horizon")["origin"].nunique().to_dict() == {3: 10, 12: 1}
+    assert late["origin"].min() == "2026-03"  # its window starts in 2026-04
