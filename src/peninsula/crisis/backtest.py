@@ -362,13 +362,14 @@ def structural_forecaster(
 def memoised(model: ModelForecast) -> ModelForecast:
     """``model`` with its forecasts kept per (data, origin), so that the count backtest and the
     escalation check draw the same simulated paths and the model runs once per origin."""
-    memo: dict[tuple[int, int], dict[str, FloatArray]] = {}
+    # Keyed by identity, holding the data too, so that an id cannot be reused by other data.
+    memo: dict[tuple[int, int], tuple[MonthlyData, dict[str, FloatArray]]] = {}
 
     def forecast(data: MonthlyData, t: int) -> dict[str, FloatArray]:
         key = (id(data), t)
-        if key not in memo:
-            memo[key] = model(data, t)
-        return memo[key]
+        if key not in memo or memo[key][0] is not data:
+            memo[key] = (data, model(data, t))
+        return memo[key][1]
 
     return forecast
 

@@ -383,9 +383,9 @@ BANDS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def months_after_text(start: str, horizon: int) -> str:
-    """ "the 24 months after 2025-09 (2025-10 to 2027-09)": the months simulated after the last
-    observed month ``start`` (``YYYY-MM``); just "24 months after START" if ``start`` is not a
-    month."""
+    """The months simulated after the last observed month ``start`` (``YYYY-MM``), in words:
+    "the 24 months after 2025-09 (2025-10 to 2027-09)"; just "24 months after START" if
+    ``start`` is not a month."""
     if not start:
         return f"{horizon} months"
     try:
