@@ -40,7 +40,6 @@ from peninsula.crisis.data import MonthlyData
 from peninsula.crisis.model import FloatArray, Hyper, crisis_crossed, observed_states
 
 HORIZONS: tuple[int, ...] = (3, 12)
-FORECASTERS: tuple[str, ...] = ("model", "climatology", "state")
 FIRST_SCORED = "2018-12"  # the count backtest's first scored origin
 
 #: A model forecaster for this check: the (paths, months) simulated tension from origin ``t``.
@@ -109,12 +108,11 @@ def escalation_rolling_origin(
         if month < first_scored:
             continue
         windows = {
-            h: (months[t + 1], months[t + h]) for h in horizons if not np.isnan(outcomes[h][t])
-        }
-        windows = {
-            h: w
-            for h, w in windows.items()
-            if (period_of(*w) is not None and w[1] <= score_through)
+            h: (months[t + 1], months[t + h])
+            for h in horizons
+            if not np.isnan(outcomes[h][t])
+            and period_of(months[t + 1], months[t + h]) is not None
+            and months[t + h] <= score_through
         }
         if not windows:
             continue
