@@ -194,8 +194,9 @@ def simulate_command(
 
     escalation = bundled_escalation()
     console.print(f"[dim]{brief(escalation)}[/]")
-    if caveat(escalation):
-        console.print(f"[yellow]{caveat(escalation)}[/]")
+    warning = caveat(escalation)
+    if warning:
+        console.print(f"[yellow]{warning}[/]")
     from peninsula.crisis.api import observed_since
 
     since = observed_since(result)
